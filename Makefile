@@ -1,0 +1,87 @@
+# Changeboard: `make run` serves the demo, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export DJANGO_SETTINGS_MODULE := changeboard.settings
+
+# The first Python that is 3.12 or newer: pyenv's shim honours .python-version.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+.PHONY: help run test setup python venv deps assets migrate demo browser lint lock worker clean
+
+help:
+	@echo "make run   - set up, load the demo data and serve http://127.0.0.1:$(PORT)"
+	@echo "make test  - set up, then run every test (browser tests included)"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Changeboard needs Python 3.12 or newer (Django 6). Install it (for example 'pyenv install 3.12') and try again." >&2; \
+		exit 1; fi
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock | python
+	@test -x $(PY) && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock -r requirements-dev.lock
+	@touch $@
+
+venv deps: $(VENV)/.installed
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/static/build/app.css: node_modules/.package-lock.json frontend/app.scss frontend/copy-assets.mjs
+	npm run --silent build
+
+assets: build/static/build/app.css
+
+migrate: deps
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+
+setup: deps assets migrate
+
+demo: setup
+	$(MANAGE) seed --scale demo --if-empty
+
+run: demo
+	$(MANAGE) demo_accounts
+	@echo "Changeboard on http://127.0.0.1:$(PORT) (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' INT TERM; \
+	$(MANAGE) db_worker & \
+	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT) & \
+	wait
+
+worker: setup
+	$(MANAGE) db_worker
+
+# Debian's chromium drives the browser tests; install it where it is missing.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+			{ echo "Could not install chromium" >&2; [ "$$CI" != "true" ] || exit 1; }; \
+		elif [ "$$CI" = "true" ]; then echo "chromium is missing and apt-get is not available" >&2; exit 1; \
+		else echo "chromium is missing: browser tests will be skipped" >&2; fi; \
+	fi
+
+test: deps assets browser
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: deps
+	$(PY) -m ruff check .
+
+# Recompile the lock files after editing requirements*.in.
+lock: deps
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile -q requirements.in --generate-hashes -o requirements.lock --python-version 3.12
+	$(VENV)/bin/uv pip compile -q requirements-dev.in --generate-hashes -o requirements-dev.lock --python-version 3.12
+
+clean:
+	rm -rf $(VENV) node_modules build var/*.sqlite3*

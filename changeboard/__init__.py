@@ -1,0 +1,1 @@
+"""Changeboard: one system to land a portfolio of organisational change."""

@@ -1,0 +1,40 @@
+"""Navigation per role: each area appears only for roles that may see it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .scoping import can
+
+
+def _areas() -> list[tuple[str, str, Any]]:
+    from changeboard.accounts.models import User
+    from changeboard.core.models import AuditEntry
+    from changeboard.organisation.models import Staff, Unit
+    from changeboard.portfolio.models import Programme
+
+    return [
+        ("Home", "home", None),
+        ("Programmes", "programme-list", Programme),
+        ("Units", "unit-tree", Unit),
+        ("Staff", "staff-list", Staff),
+        ("Users", "user-list", User),
+        ("Audit trail", "audit-list", AuditEntry),
+    ]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for text, name, model in _areas():
+        if model is not None and not can(user, model):
+            continue
+        href = reverse(name)
+        active = request.path == href if name == "home" else request.path.startswith(href)
+        items.append({"text": text, "href": href, "active": active})
+    return {"nav_items": items}

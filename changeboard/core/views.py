@@ -1,0 +1,236 @@
+"""Shared view machinery: the scoped base views every app's pages use, plus
+home, health and audit pages."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
+from django.views.decorators.csp import csp_override
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from . import exports
+from .filtersets import AuditEntryFilterSet
+from .models import AuditEntry
+from .scoping import CHANGE, VIEW, can
+from .tables import AuditEntryTable
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """Enforces scopes for a page: 403 when the role never may, and a
+    queryset restricted to the user so out-of-scope objects answer 404."""
+
+    model: ClassVar[type[Model]]
+    action: ClassVar[str] = VIEW
+    page_title: ClassVar[str] = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not can(request.user, self.model, self.action):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.restrict(self.request.user, self.action)  # type: ignore[attr-defined]
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return []
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.setdefault("page_title", self.page_title)
+        context["breadcrumbs"] = self.get_breadcrumbs()
+        return context
+
+
+class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
+    """A filterable, sortable, paginated list; `?export=csv|xlsx` downloads the
+    same filtered rows with the columns in `export_columns`."""
+
+    paginate_by = 50
+    template_name = "core/list.html"
+    export_columns: ClassVar[list[tuple[str, str]]] = []
+    export_name: ClassVar[str] = "export"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fmt = request.GET.get("export")
+        if fmt in {"csv", "xlsx"} and self.export_columns:
+            filterset = self.get_filterset(self.get_filterset_class())
+            rows = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+            return self.export(fmt, rows)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, fmt: str, queryset: QuerySet) -> HttpResponse:
+        paths = [path for _, path in self.export_columns]
+        headers = [label for label, _ in self.export_columns]
+        values = queryset.values_list(*paths)
+        rows = values.iterator(chunk_size=2000) if fmt == "csv" else list(values)
+        return exports.export_response(fmt, self.export_name, headers, rows)
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        return {"request": self.request}
+
+
+class ScopedDetailView(ScopedMixin, DetailView):
+    pass
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role lands on a page of what it can do."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from changeboard.core.home import home_context
+
+        context = super().get_context_data(**kwargs)
+        context.update(home_context(self.request.user))
+        context["page_title"] = "Home"
+        return context
+
+
+class AccessibilityView(TemplateView):
+    template_name = "core/accessibility.html"
+    extra_context = {"page_title": "Accessibility statement"}
+
+
+class AuditListView(ScopedListView):
+    model = AuditEntry
+    table_class = AuditEntryTable
+    filterset_class = AuditEntryFilterSet
+    page_title = "Audit trail"
+    export_name = "audit-trail"
+    export_columns = [
+        ("When", "timestamp"),
+        ("Who", "actor_name"),
+        ("Action", "action"),
+        ("Object type", "object_type"),
+        ("Object id", "object_id"),
+        ("Object", "object_repr"),
+        ("Request id", "request_id"),
+    ]
+
+
+class AuditDetailView(ScopedDetailView):
+    model = AuditEntry
+    template_name = "core/audit_detail.html"
+    context_object_name = "entry"
+    page_title = "Audit entry"
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Audit trail", "/audit/"), (f"Entry {self.object.pk}", "")]
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database answers and, where configured, Redis too."""
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001  (any failure means not ready)
+        checks["database"] = "error"
+        healthy = False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception:  # noqa: BLE001
+            checks["redis"] = "error"
+            healthy = False
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {"page_title": "Page not found"}, status=404)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"page_title": "You do not have access"}, status=403)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", {"page_title": "Sorry, there is a problem"}, status=500)
+
+
+class ServiceFormView(ScopedMixin, FormView):
+    """A create or edit page whose save goes through a service.
+
+    Subclasses set `model`, `action` and `form_class`, optionally
+    `get_object()` (restricted, so out of scope is 404), and implement
+    `perform(form)` to call the service and return the saved object.
+    """
+
+    template_name = "core/form_page.html"
+    action = CHANGE
+    submit_label = "Save"
+    success_message = "Saved."
+
+    def get_object(self) -> Model | None:
+        return None
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.object: Model | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and can(request.user, self.model, self.action):
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if self.object is not None and issubclass(self.form_class, ModelForm):
+            kwargs["instance"] = self.object
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        context["cancel_url"] = self.get_cancel_url()
+        return context
+
+    def get_cancel_url(self) -> str:
+        return self.object.get_absolute_url() if self.object is not None and hasattr(self.object, "get_absolute_url") else "/"
+
+    def perform(self, form: Any) -> Model:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            saved = self.perform(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url(saved))
+
+    def get_success_url(self, saved: Model) -> str:  # type: ignore[override]
+        return saved.get_absolute_url()  # type: ignore[attr-defined]
+
+
+@method_decorator(csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}), name="dispatch")
+class ApiDocsView(LoginRequiredMixin, SpectacularSwaggerSplitView):
+    """Swagger UI from self-hosted files; its script is served as a file so
+    the page keeps a strict script policy (only its styles are inline)."""

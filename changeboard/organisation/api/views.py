@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+
+from changeboard.core.api import ScopedViewSetMixin
+
+from ..filtersets import StaffFilterSet, UnitFilterSet
+from ..models import RankGrade, Staff, Unit
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    parent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "level", "full_path", "depth", "parent"]
+
+    def get_parent(self, unit: Unit) -> int | None:
+        parents = self.context.setdefault("_parents", {})
+        parent_path = unit.path[: -Unit.steplen]
+        if not parent_path:
+            return None
+        if parent_path not in parents:
+            parents[parent_path] = Unit.objects.filter(path=parent_path).values_list("pk", flat=True).first()
+        return parents[parent_path]
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    unit_path = serializers.CharField(source="unit.full_path", read_only=True)
+    rank_or_grade = serializers.CharField(source="rank_grade.name", read_only=True, default=None)
+    line_manager_staff_number = serializers.CharField(source="line_manager.staff_number", read_only=True, default=None)
+
+    class Meta:
+        model = Staff
+        fields = ["id", "staff_number", "first_name", "last_name", "email", "unit", "unit_path", "role", "rank_or_grade", "location", "shift_pattern", "line_manager_staff_number", "start_date", "leave_date", "is_leaver"]
+
+
+class RankGradeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RankGrade
+        fields = ["id", "code", "name", "kind", "order"]
+
+
+class UnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Units of the organisation tree you may see."""
+
+    scoped_model = Unit
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
+    ordering_fields = ["path", "name"]
+
+    def base_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("path")
+
+
+class StaffViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Staff you may see; in post by default (`status=leavers|all`)."""
+
+    scoped_model = Staff
+    serializer_class = StaffSerializer
+    filterset_class = StaffFilterSet
+    ordering_fields = ["staff_number", "last_name"]
+
+    def base_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("unit", "rank_grade", "line_manager").order_by("staff_number")
+
+
+class RankGradeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    scoped_model = RankGrade
+    serializer_class = RankGradeSerializer
+    pagination_class = None

@@ -1,0 +1,181 @@
+"""The organisation model: a tree of units, the staff in them, ranks and grades."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from changeboard.core.scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from changeboard.accounts.models import User
+
+PATH_SEPARATOR = " > "
+READ_ROLES = {"board": {"view"}, "change_manager": {"view"}, "champion": {"view"}}
+
+
+def unit_paths_for(user: User) -> list[str]:
+    """Materialised paths of the units a champion looks after."""
+    return list(user.units.values_list("path", flat=True))
+
+
+def subtree_q(paths: list[str], field: str = "path") -> Q:
+    """Matches anything at or below any of the given unit paths."""
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+class RankGrade(models.Model):
+    """A police rank (officers) or a staff grade (police staff)."""
+
+    class Kind(models.TextChoices):
+        OFFICER = "officer", "Police officer rank"
+        STAFF = "staff", "Police staff grade"
+        OTHER = "other", "Other (volunteer, contractor)"
+
+    role_actions = READ_ROLES
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Seniority order within its kind (lowest first).")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "order"]
+        verbose_name = "rank or grade"
+        verbose_name_plural = "ranks and grades"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    def scope_for(self, user: User, action: str) -> UnitQuerySet:
+        if user.role == "champion":
+            return self.filter(subtree_q(unit_paths_for(user)))
+        return self
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Unit(MP_Node):
+    """A unit in the force's tree. Subtree queries use the materialised
+    `path` (treebeard): everything below a unit shares its path as a prefix,
+    which an index answers fast at any size."""
+
+    class Level(models.TextChoices):
+        FORCE = "force", "Force"
+        BUSINESS_GROUP = "business_group", "Business group"
+        COMMAND = "command", "Command or BCU"
+        BOROUGH = "borough", "Borough"
+        TEAM = "team", "Team"
+
+    role_actions = READ_ROLES
+    steplen = 4
+
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    full_path = models.CharField(max_length=600, unique=True, help_text="Names from the top of the tree down, joined by ' > '.")
+
+    objects = UnitManager()
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit-detail", args=[self.pk])
+
+    def subtree(self) -> UnitQuerySet:
+        return Unit.objects.filter(path__startswith=self.path)
+
+    def staff_in_subtree(self) -> StaffQuerySet:
+        return Staff.objects.filter(unit__path__startswith=self.path)
+
+
+LEVEL_BY_DEPTH = {1: Unit.Level.FORCE, 2: Unit.Level.BUSINESS_GROUP, 3: Unit.Level.COMMAND, 4: Unit.Level.BOROUGH}
+
+
+def level_for_depth(depth: int) -> str:
+    return LEVEL_BY_DEPTH.get(depth, Unit.Level.TEAM)
+
+
+class StaffQuerySet(ScopedQuerySet):
+    def scope_for(self, user: User, action: str) -> StaffQuerySet:
+        if user.role == "champion":
+            return self.filter(subtree_q(unit_paths_for(user), "unit__path"))
+        return self
+
+    def current(self, on: dt.date | None = None) -> StaffQuerySet:
+        """Staff in post on a date: not marked as leavers, leave date not passed."""
+        day = on or timezone.localdate()
+        return self.filter(is_leaver=False).filter(Q(leave_date__isnull=True) | Q(leave_date__gt=day))
+
+
+class Staff(models.Model):
+    """A member of staff, as the HR system exports them. Kept in sync by
+    re-import; never deleted, only marked as a leaver."""
+
+    role_actions = READ_ROLES
+
+    staff_number = models.CharField(max_length=20, unique=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField(blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=120, blank=True, db_index=True, help_text="Job role, e.g. Response officer.")
+    rank_grade = models.ForeignKey(RankGrade, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name="rank or grade")
+    location = models.CharField(max_length=120, blank=True)
+    shift_pattern = models.CharField(max_length=80, blank=True)
+    line_manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    start_date = models.DateField(null=True, blank=True)
+    leave_date = models.DateField(null=True, blank=True)
+    is_leaver = models.BooleanField(default=False, db_index=True, help_text="Set when a full re-import no longer lists this person.")
+
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "staff_number"]
+        verbose_name_plural = "staff"
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.staff_number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff-detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ImportColumnMapping(models.Model):
+    """A remembered mapping from a file's own headers to the import's
+    columns, keyed by the file's header row so the same export maps itself
+    next time."""
+
+    header_signature = models.CharField(max_length=64, unique=True)
+    headers = models.JSONField(help_text="The file's headers, in order.")
+    mapping = models.JSONField(help_text="Import column name -> file header.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Mapping for {len(self.headers)} columns"

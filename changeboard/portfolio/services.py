@@ -1,0 +1,67 @@
+"""Writes to programmes, milestones and rollout waves, each audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from changeboard.core import audit
+from changeboard.organisation.models import Unit
+
+from .models import Milestone, Programme, RolloutWave
+
+
+def _save(obj: models.Model, fields: dict[str, Any], actor: Any, m2m: dict[str, Iterable[Any]] | None = None) -> None:
+    """Validate, save, set many-to-many values and audit the difference."""
+    creating = obj.pk is None
+    before = None if creating else audit.snapshot(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+    after = audit.snapshot(obj)
+    if creating or before != after:
+        audit.record(actor=actor, action="create" if creating else "update", obj=obj, before=before, after=after)
+
+
+@transaction.atomic
+def programme_create(*, actor: Any, **fields: Any) -> Programme:
+    programme = Programme()
+    _save(programme, fields, actor)
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, actor: Any, **fields: Any) -> Programme:
+    _save(programme, fields, actor)
+    return programme
+
+
+@transaction.atomic
+def milestone_save(*, programme: Programme, actor: Any, milestone: Milestone | None = None, **fields: Any) -> Milestone:
+    milestone = milestone or Milestone(programme=programme)
+    _save(milestone, fields, actor)
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, actor: Any) -> None:
+    audit.record(actor=actor, action="delete", obj=milestone, before=audit.snapshot(milestone))
+    milestone.delete()
+
+
+@transaction.atomic
+def wave_save(*, programme: Programme, actor: Any, units: Iterable[Unit], wave: RolloutWave | None = None, **fields: Any) -> RolloutWave:
+    wave = wave or RolloutWave(programme=programme)
+    _save(wave, fields, actor, m2m={"units": units})
+    return wave
+
+
+@transaction.atomic
+def wave_delete(*, wave: RolloutWave, actor: Any) -> None:
+    audit.record(actor=actor, action="delete", obj=wave, before=audit.snapshot(wave))
+    wave.delete()
