@@ -1,0 +1,45 @@
+"""Writes to the organisation model, each audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from changeboard.core import audit
+
+from .models import PATH_SEPARATOR, Unit, level_for_depth
+
+
+@transaction.atomic
+def unit_create(*, name: str, actor: Any, parent: Unit | None = None, code: str = "", level: str = "") -> Unit:
+    """Add a unit under `parent` (or as the root). The code defaults to one
+    derived from the tree position; the level from the depth."""
+    name = name.strip()
+    full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
+    depth = (parent.depth + 1) if parent else 1
+    fields = {"name": name, "full_path": full_path, "level": level or level_for_depth(depth), "code": code or f"tmp-{full_path}"[:30]}
+    unit = parent.add_child(**fields) if parent else Unit.add_root(**fields)
+    if not code:
+        unit.code = f"U{unit.path}"
+        unit.save(update_fields=["code"])
+    audit.record(actor=actor, action="create", obj=unit, after=audit.snapshot(unit))
+    return unit
+
+
+def unit_ensure_path(*, full_path: str, actor: Any, known: dict[str, Unit] | None = None) -> Unit:
+    """The unit named by a ' > ' path, creating missing units on the way.
+    `known` caches units by full path across calls (imports pass one)."""
+    cache = known if known is not None else {}
+    parent: Unit | None = None
+    walked: list[str] = []
+    for name in [part.strip() for part in full_path.split(PATH_SEPARATOR.strip())]:
+        walked.append(name)
+        key = PATH_SEPARATOR.join(walked)
+        unit = cache.get(key) or Unit.objects.filter(full_path=key).first()
+        if unit is None:
+            unit = unit_create(name=name, parent=parent, actor=actor)
+        cache[key] = unit
+        parent = unit
+    assert parent is not None
+    return parent
