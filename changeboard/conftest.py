@@ -87,3 +87,9 @@ def world(db: Any) -> World:
     programme_a.change_lead = users["lead"]
     programme_a.save()
     return World(root, frontline, central_west, westminster, team, north, camden, programme_a, programme_b, wave_a, wave_b, milestone_a, staff_in, staff_out, users)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests hash hundreds of passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

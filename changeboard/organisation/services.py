@@ -19,7 +19,7 @@ def unit_create(*, name: str, actor: Any, parent: Unit | None = None, code: str 
     full_path = f"{parent.full_path}{PATH_SEPARATOR}{name}" if parent else name
     depth = (parent.depth + 1) if parent else 1
     fields = {"name": name, "full_path": full_path, "level": level or level_for_depth(depth), "code": code or f"tmp-{full_path}"[:30]}
-    unit = parent.add_child(**fields) if parent else Unit.add_root(**fields)
+    unit = Unit.objects.add_child(parent, fields) if parent else Unit.objects.add_root(fields)
     if not code:
         unit.code = f"U{unit.path}"
         unit.save(update_fields=["code"])

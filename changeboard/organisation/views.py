@@ -89,7 +89,7 @@ class UnitDetailView(ScopedDetailView):
         unit: Unit = self.object
         visible = set(self.get_queryset().filter(path__in=[unit.path[:i] for i in range(Unit.steplen, len(unit.path), Unit.steplen)]).values_list("path", flat=True))
         crumbs = [("Units", "/units/")]
-        for ancestor in unit.get_ancestors():
+        for ancestor in Unit.objects.get_ancestors(unit):
             if ancestor.path in visible:
                 crumbs.append((ancestor.name, ancestor.get_absolute_url()))
         crumbs.append((unit.name, ""))
