@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -56,8 +57,17 @@ def make_user(username: str, role: str, **scope: Any) -> User:
     return user
 
 
+def ensure_ranks() -> None:
+    """Transactional (browser) tests flush the tables the data migration filled."""
+    if not RankGrade.objects.exists():
+        from django.apps import apps
+
+        import_module("changeboard.organisation.migrations.0002_ranks_and_grades").add(apps, None)
+
+
 @pytest.fixture
 def world(db: Any) -> World:
+    ensure_ranks()
     known: dict[str, Unit] = {}
     team = unit_ensure_path(full_path="Test Force > Frontline Policing > Central West BCU > Westminster > Response Team 1", actor=None, known=known)
     camden = unit_ensure_path(full_path="Test Force > Frontline Policing > North BCU > Camden", actor=None, known=known)
