@@ -9,7 +9,7 @@ import pytest
 from changeboard.conftest import PASSWORD
 from changeboard.core.models import AuditEntry
 
-from .browser import browser, check_axe, page, sign_in, visit  # noqa: F401  (fixtures)
+from .browser import check_axe, sign_in, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
