@@ -40,7 +40,7 @@ build/static/build/app.css: node_modules/.package-lock.json frontend/app.scss fr
 assets: build/static/build/app.css
 
 migrate: deps
-	@mkdir -p var
+	@mkdir -p var/static var/media
 	$(MANAGE) migrate --noinput
 
 setup: deps assets migrate
