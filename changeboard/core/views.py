@@ -82,6 +82,12 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"request": self.request}
 
+    def get_template_names(self) -> list[str]:
+        # htmx filter requests swap only the results region.
+        if getattr(self.request, "htmx", False):
+            return ["core/_results.html"]
+        return super().get_template_names()
+
 
 class ScopedDetailView(ScopedMixin, DetailView):
     pass

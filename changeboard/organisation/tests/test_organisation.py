@@ -75,3 +75,10 @@ def test_staff_api_filters(client: Any, world: Any) -> None:
     units = client.get("/api/v1/units/?level=borough").json()["results"]
     assert {u["name"] for u in units} == {"Westminster", "Camden"}
     assert units[0]["parent"] is not None
+
+
+def test_htmx_filter_returns_only_the_results(client: Any, world: Any) -> None:
+    client.force_login(world.users["admin"])
+    r = client.get("/staff/?q=Inscope", HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert body.lstrip().startswith('<div id="results"') and "<html" not in body and "Alex Inscope" in body
