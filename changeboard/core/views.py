@@ -24,6 +24,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import exports
 from .filtersets import AuditEntryFilterSet
+from .forms import govuk_style
 from .models import AuditEntry
 from .scoping import CHANGE, VIEW, can
 from .tables import AuditEntryTable
@@ -81,6 +82,11 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
 
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"request": self.request}
+
+    def get_filterset(self, filterset_class: Any) -> Any:
+        filterset = super().get_filterset(filterset_class)
+        govuk_style(filterset.form)
+        return filterset
 
     def get_template_names(self) -> list[str]:
         # htmx filter requests swap only the results region.
