@@ -60,3 +60,13 @@ def test_deactivated_user_cannot_sign_in(client: Any, world: Any) -> None:
     user_update(user=world.users["board"], actor=world.users["admin"], is_active=False)
     r = client.post("/login/", {"username": "board", "password": PASSWORD})
     assert r.status_code == 200 and b"Enter a correct username and password" in r.content
+
+
+def test_sign_in_is_recorded_for_auditors(client: Any, world: Any) -> None:
+    from changeboard.conftest import PASSWORD
+
+    client.post("/login/", {"username": "board", "password": PASSWORD})
+    entry = AuditEntry.objects.get(action="login")
+    assert entry.actor == world.users["board"] and entry.object_type == "accounts.user"
+    client.force_login(world.users["auditor"])
+    assert b"Log in" in client.get("/audit/?action=login").content
