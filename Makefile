@@ -51,10 +51,7 @@ demo: setup
 run: demo
 	$(MANAGE) demo_accounts
 	@echo "Changeboard on http://127.0.0.1:$(PORT) (Ctrl-C stops the web server and the worker)"
-	@trap 'kill 0' INT TERM; \
-	$(MANAGE) db_worker & \
-	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT) & \
-	wait
+	@PORT=$(PORT) $(VENV)/bin/honcho --no-prefix start
 
 worker: setup
 	$(MANAGE) db_worker
