@@ -33,7 +33,7 @@ class ProgrammeListView(ScopedListView):
     ]
 
     def get_queryset(self):  # noqa: ANN201
-        return super().get_queryset().select_related("change_lead").with_next_go_live()
+        return super().get_queryset().select_related("change_lead").with_next_go_live().order_by("code")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
