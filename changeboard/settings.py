@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "changeboard.accounts",
     "changeboard.organisation",
     "changeboard.portfolio",
+    "changeboard.impacts",
 ]
 
 MIDDLEWARE = [

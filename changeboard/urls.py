@@ -9,6 +9,9 @@ from changeboard.accounts import views as accounts
 from changeboard.accounts.api.views import UserViewSet
 from changeboard.core import views as core
 from changeboard.core.api import AuditEntryViewSet
+from changeboard.impacts.api.load import LoadView
+from changeboard.impacts.api.views import AssessmentViewSet, ImpactLineViewSet
+from changeboard.impacts.views import load as impact_load
 from changeboard.organisation import views as organisation
 from changeboard.organisation.api.views import RankGradeViewSet, StaffViewSet, UnitViewSet
 from changeboard.portfolio import views as portfolio
@@ -19,6 +22,8 @@ router.register("units", UnitViewSet, basename="api-unit")
 router.register("staff", StaffViewSet, basename="api-staff")
 router.register("ranks", RankGradeViewSet, basename="api-rank")
 router.register("programmes", ProgrammeViewSet, basename="api-programme")
+router.register("assessments", AssessmentViewSet, basename="api-assessment")
+router.register("impact-lines", ImpactLineViewSet, basename="api-impact-line")
 router.register("users", UserViewSet, basename="api-user")
 router.register("audit", AuditEntryViewSet, basename="api-audit")
 
@@ -47,6 +52,14 @@ urlpatterns = [
     path("programmes/<int:programme_pk>/waves/new/", portfolio.WaveFormView.as_view(), name="wave-add"),
     path("programmes/<int:programme_pk>/waves/<int:pk>/", portfolio.WaveFormView.as_view(), name="wave-edit"),
     path("programmes/<int:programme_pk>/waves/<int:pk>/delete/", portfolio.WaveDeleteView.as_view(), name="wave-delete"),
+    # Impacts: change load
+    path("impacts/load/", impact_load.HeatmapView.as_view(), name="heatmap"),
+    path("impacts/load.svg", impact_load.HeatmapSvgView.as_view(), name="heatmap-svg"),
+    path("impacts/load/<int:unit>/<str:week>/", impact_load.CellView.as_view(), name="load-cell"),
+    path("impacts/hotspots/", impact_load.HotspotsView.as_view(), name="hotspots"),
+    path("impacts/proposals/", impact_load.ProposalListView.as_view(), name="proposal-list"),
+    path("impacts/proposals/<int:pk>/decide/", impact_load.ProposalDecideView.as_view(), name="proposal-decide"),
+    path("", include("changeboard.impacts.urls")),
     # Accounts
     path("users/", accounts.UserListView.as_view(), name="user-list"),
     path("users/new/", accounts.UserCreateView.as_view(), name="user-create"),
@@ -57,6 +70,7 @@ urlpatterns = [
     path("audit/<int:pk>/", core.AuditDetailView.as_view(), name="audit-detail"),
     # API
     path("api/v1/", include(router.urls)),
+    path("api/v1/load/", LoadView.as_view(), name="api-load"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", core.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

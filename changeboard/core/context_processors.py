@@ -13,12 +13,15 @@ from .scoping import can
 def _areas() -> list[tuple[str, str, Any]]:
     from changeboard.accounts.models import User
     from changeboard.core.models import AuditEntry
+    from changeboard.impacts.models import ImpactAssessment
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
 
     return [
         ("Home", "home", None),
         ("Programmes", "programme-list", Programme),
+        ("Impacts", "assessment-list", ImpactAssessment),
+        ("Change load", "heatmap", ImpactAssessment),
         ("Units", "unit-tree", Unit),
         ("Staff", "staff-list", Staff),
         ("Users", "user-list", User),
@@ -35,6 +38,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if model is not None and not can(user, model):
             continue
         href = reverse(name)
-        active = request.path == href if name == "home" else request.path.startswith(href)
+        active = request.path == href if name in {"home", "assessment-list"} else request.path.startswith(href)
+        if name == "assessment-list":
+            # /impacts/ holds the load pages too; those belong to "Change load".
+            active = request.path.startswith(href) and not request.path.startswith(("/impacts/load", "/impacts/hotspots", "/impacts/proposals"))
         items.append({"text": text, "href": href, "active": active})
     return {"nav_items": items}

@@ -27,7 +27,9 @@ def govuk_style(form: forms.BaseForm) -> None:
             css = "govuk-input"
             if isinstance(widget, (forms.DateInput,)):
                 css += " govuk-input--width-10"
-        if form.is_bound and name in form.errors:
+        # `_errors` is None until validation has run: looking at `errors`
+        # here would validate a form before its subclass finished building it.
+        if form.is_bound and form._errors and name in form._errors:
             css += " govuk-input--error" if css.startswith("govuk-input") else f" {css.split()[0]}--error"
         widget.attrs["class"] = css
         if field.help_text:

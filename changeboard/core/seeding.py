@@ -25,6 +25,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,7 @@ from django.db.models import ProtectedError, RestrictedError
 
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
+from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
 
@@ -492,6 +494,33 @@ MILESTONE_TEMPLATES: tuple[tuple[str, int, bool], ...] = (
     ("Hypercare exit", 42, True),
 )
 
+# Impact lines per programme, applied to every rollout wave:
+# (title, dimensions, severity, weeks before go-live, weeks after, hours per person, roles or ()).
+# Lines with roles narrow the wave's units to those job roles.
+FRONTLINE_ROLES = ("Response officer", "Neighbourhood officer", "Dedicated ward officer", "Proactive officer")
+INVESTIGATOR_ROLES = ("Detective", "Trainee investigator", "Police staff investigator", "Safeguarding detective", "Investigator",
+                      "Case progression officer", "Case administrator")
+IMPACT_TEMPLATES: dict[str, tuple[tuple[str, tuple[str, ...], int, int, int, float, tuple[str, ...]], ...]] = {
+    "default": (
+        ("Briefings and e-learning", ("people",), 1, 6, 0, 2.0, ()),
+        ("Classroom training", ("people", "technology"), 3, 3, 0, 7.0, ()),
+        ("Go-live and floor-walking", ("process", "technology"), 3, 0, 3, 3.0, ()),
+        ("Embedding new ways of working", ("process", "culture"), 1, 0, 8, 1.0, ()),
+    ),
+    "CMS": (
+        ("Case record training for investigators", ("people", "technology"), 4, 4, 0, 14.0, INVESTIGATOR_ROLES),
+        ("Crime recording at first report", ("process",), 3, 2, 4, 3.0, FRONTLINE_ROLES),
+        ("Go-live and floor-walking", ("process", "technology"), 3, 0, 4, 4.0, ()),
+        ("Supervisor case review changes", ("process", "policy"), 2, 0, 8, 2.0, ()),
+    ),
+    "MOB": (
+        ("Device issue and app training", ("technology", "people"), 3, 2, 0, 4.0, FRONTLINE_ROLES),
+        ("Statements and stop records at the scene", ("process", "technology"), 4, 0, 4, 2.0, FRONTLINE_ROLES),
+        ("Old handsets withdrawn", ("technology",), 1, 0, 2, 0.5, ()),
+    ),
+}
+
+
 # username, role, first name, last name, scope: programme code or borough name
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("admin", Role.ADMIN, "Priya", "Shah", ""),
@@ -801,6 +830,32 @@ def _create_programmes(nodes: list[_Node]) -> tuple[int, int, int]:
     return len(programmes), len(milestones), len(waves)
 
 
+def _create_impacts(actor: Any) -> tuple[int, int]:
+    """One approved impact assessment per programme, its lines tied to each
+    rollout wave so they move with it. Written through the impact services
+    so reach is counted and the audit trail is complete."""
+    from changeboard.impacts import services as impact_services
+
+    assessments = lines = 0
+    for programme in Programme.objects.prefetch_related("waves__units").order_by("code"):
+        assessment = impact_services.assessment_create(programme=programme, title=f"{programme.name} impact assessment", actor=actor)
+        templates = IMPACT_TEMPLATES.get(programme.code, IMPACT_TEMPLATES["default"])
+        for wave in programme.waves.all():
+            for title, dimensions, severity, before, after, hours, roles in templates:
+                impact_services.line_save(
+                    assessment=assessment, actor=actor, units=list(wave.units.all()), title=f"{title} ({wave.name.split(' – ')[0]})",
+                    roles=list(roles), severity=severity, wave=wave, weeks_before_go_live=before, weeks_after_go_live=after,
+                    hours_per_person=Decimal(str(hours)), owner=f"{programme.code} business change lead",
+                    mitigations="Abstraction agreed with local senior leadership; training slots spread across shifts.",
+                    dimensions={d: {"current": "", "future": "", "gap": ""} for d in dimensions},
+                )
+                lines += 1
+        impact_services.assessment_submit(assessment=assessment, actor=actor)
+        impact_services.assessment_approve(assessment=assessment, actor=actor)
+        assessments += 1
+    return assessments, lines
+
+
 def _create_demo_accounts(actor: Any) -> int:
     for username, role, first, last, scope in DEMO_ACCOUNTS:
         programmes = list(Programme.objects.filter(code=scope)) if role == Role.CHANGE_MANAGER else None
@@ -832,6 +887,7 @@ def clear_seeded_data(*, actor: Any) -> dict[str, int]:
     one audit row records the counts removed."""
     counts = existing_data_counts()
     try:
+        ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
         Unit.objects.all().delete()
@@ -863,6 +919,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: Any = None, repla
     people = _place_people(nodes, config, rng)
     staff_count = _create_staff(people, rng)
     programme_count, milestone_count, wave_count = _create_programmes(nodes)
+    assessment_count, line_count = _create_impacts(actor)
     demo_count = _create_demo_accounts(actor) if config.demo_accounts else 0
     counts = {
         "units": len(nodes),
@@ -872,6 +929,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: Any = None, repla
         "programmes": programme_count,
         "milestones": milestone_count,
         "rollout_waves": wave_count,
+        "impact_assessments": assessment_count,
+        "impact_lines": line_count,
         "demo_accounts": demo_count,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -179,3 +181,52 @@ class ImportColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Mapping for {len(self.headers)} columns"
+
+
+import uuid  # noqa: E402  (kept with the model it serves, appended after the rest)
+
+from django.conf import settings  # noqa: E402
+
+
+class StaffImport(models.Model):
+    """An uploaded HR file waiting for its uploader to check the preview and
+    commit it. The bytes live in the database, not on disk, so the web
+    server and workers see the same file and nothing is left behind; they
+    are dropped once the import is committed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be committed"
+        COMMITTED = "committed", "Imported"
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    original_filename = models.CharField(max_length=255)
+    content = models.BinaryField(help_text="The uploaded file; emptied once committed.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="Import column -> file header, when chosen on the mapping step.")
+    result = models.JSONField(null=True, blank=True, help_text="The counts, once committed.")
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Staff import {self.token}"
+
+
+def subtree_headcounts(units: Iterable[Unit]) -> dict[int, int]:
+    """Staff in post at or below each of the given units. One grouped query
+    (staff per unit, within the given units' subtrees); each unit's count is
+    then added to every requested unit above it by path prefix."""
+    by_path = {u.path: u.pk for u in units}
+    if not by_path:
+        return {}
+    tops = [p for p in by_path if not any(p != q and p.startswith(q) for q in by_path)] if len(by_path) < 50 else [min(by_path, key=len)[: Unit.steplen]]
+    grouped = Staff.objects.current().filter(subtree_q(tops, "unit__path")).values("unit__path").annotate(n=Count("pk")).values_list("unit__path", "n")
+    totals: dict[int, int] = defaultdict(int)
+    for path, count in grouped:
+        for end in range(Unit.steplen, len(path) + 1, Unit.steplen):
+            ancestor = by_path.get(path[:end])
+            if ancestor is not None:
+                totals[ancestor] += count
+    return totals

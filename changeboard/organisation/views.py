@@ -5,33 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
 from django.views.generic import TemplateView
 
 from changeboard.core.scoping import can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 
 from .filtersets import StaffFilterSet
-from .models import Staff, Unit
+from .models import Staff, Unit, subtree_headcounts
 from .tables import StaffTable
-
-
-def subtree_headcounts(units: list[Unit]) -> dict[int, int]:
-    """Staff in post at or below each unit: one grouped query, then each
-    unit's direct count is added to its ancestors by path prefix."""
-    grouped = Staff.objects.current().filter(unit__in=[u.pk for u in units]).values("unit").annotate(n=Count("pk"))
-    direct = {row["unit"]: row["n"] for row in grouped}
-    by_path = {u.path: u.pk for u in units}
-    totals: dict[int, int] = defaultdict(int)
-    for unit in units:
-        count = direct.get(unit.pk, 0)
-        if not count:
-            continue
-        for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen):
-            ancestor = by_path.get(unit.path[:end])
-            if ancestor is not None:
-                totals[ancestor] += count
-    return totals
 
 
 class UnitTreeView(ScopedMixin, TemplateView):
@@ -145,13 +126,171 @@ class StaffDetailView(ScopedDetailView):
         return [("Staff", "/staff/"), (self.object.full_name, "")]
 
 
-class StaffImportView(ScopedMixin, TemplateView):
-    """Placeholder replaced by the import pages."""
+# --------------------------------------------------------------------------
+# HR staff import: upload -> (column mapping) -> preview -> commit.
+# The imports sit here, with the pages that use them, so this section can be
+# edited without touching the rest of the module.
+
+from collections import Counter  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.contrib import messages  # noqa: E402
+from django.db import IntegrityError  # noqa: E402
+from django.http import HttpRequest, HttpResponse, HttpResponseBase  # noqa: E402
+from django.shortcuts import get_object_or_404, redirect  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.views.generic import FormView  # noqa: E402
+
+from changeboard.core.exports import csv_response  # noqa: E402
+
+from . import importing  # noqa: E402
+from .forms import ColumnMappingForm, StaffImportCommitForm, StaffImportUploadForm  # noqa: E402
+from .models import StaffImport  # noqa: E402
+
+
+class StaffImportView(ScopedMixin, FormView):
+    """Upload the HR file. It is kept (for its uploader only) until committed;
+    nothing about staff is written until then. `?sample=1` downloads a
+    sample file in the expected format."""
 
     model = Staff
     action = "add"
-    template_name = "organisation/unit_tree.html"
+    template_name = "organisation/import_upload.html"
+    form_class = StaffImportUploadForm
+    page_title = "Import the HR staff file"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.GET.get("sample"):
+            return csv_response("sample-staff", importing.COLUMNS, importing.SAMPLE_ROWS)
+        return super().get(request, *args, **kwargs)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Staff", reverse("staff-list")), ("Import", "")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            columns=[(c, importing.COLUMN_LABELS[c], c in importing.REQUIRED_COLUMNS) for c in importing.COLUMNS],
+            max_depth=importing.MAX_UNIT_DEPTH,
+            max_mb=settings.IMPORT_MAX_UPLOAD_MB,
+        )
+        return context
+
+    def form_valid(self, form: StaffImportUploadForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        pending = importing.staff_import_stage(data=form.data_bytes, filename=upload.name, actor=self.request.user)
+        return redirect("staff-import-preview", token=pending.token)
 
 
-class StaffImportPreviewView(StaffImportView):
-    pass
+class StaffImportPreviewView(ScopedMixin, TemplateView):
+    """The preview of a pending upload, the column mapping step when its
+    headers are not the standard ones, and the commit. Only its uploader
+    can see it: anyone else's token answers 404.
+
+    `?errors=csv` downloads every problem; `?remap=1` shows the mapping step
+    again."""
+
+    model = Staff
+    action = "add"
+    template_name = "organisation/import_preview.html"
+    page_title = "Check the staff import"
+
+    def get_pending(self) -> StaffImport:
+        return get_object_or_404(
+            StaffImport.objects.filter(uploaded_by=self.request.user, status=StaffImport.Status.PENDING), token=self.kwargs["token"]
+        )
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Staff", reverse("staff-list")), ("Import", reverse("staff-import")), ("Check", "")]
+
+    def preview(self, pending: StaffImport) -> importing.ImportReport | None:
+        try:
+            return importing.preview(bytes(pending.content), pending.original_filename, mapping=pending.mapping or None)
+        except importing.ImportFileError as exc:
+            messages.error(self.request, f"{exc} Upload the file again.")
+            return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        pending = self.get_pending()
+        report = self.preview(pending)
+        if report is None:
+            return redirect("staff-import")
+        if request.GET.get("errors") == "csv":
+            return csv_response("staff-import-problems", importing.PROBLEM_HEADERS, importing.problem_rows(report.problems))
+        if report.needs_mapping or request.GET.get("remap"):
+            return self.render_mapping(pending, report, ColumnMappingForm(headers=report.headers, initial_mapping=report.mapping))
+        return self.render_preview(pending, report, StaffImportCommitForm())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        pending = self.get_pending()
+        if request.POST.get("step") == "mapping":
+            return self.post_mapping(pending)
+        form = StaffImportCommitForm(request.POST)
+        if not form.is_valid():
+            report = self.preview(pending)
+            return self.render_preview(pending, report, form) if report else redirect("staff-import")
+        try:
+            report = importing.staff_import_commit(pending=pending, actor=request.user, skip_invalid=form.skip_invalid)
+        except importing.ImportFileError as exc:
+            messages.error(request, f"{exc} Upload the file again.")
+            return redirect("staff-import")
+        except importing.ImportRefused as exc:
+            form.add_error("mode", self.refusal_reason(exc.report))
+            return self.render_preview(pending, exc.report, form)
+        except IntegrityError:
+            # Someone else changed the staff table mid-commit (a concurrent
+            # import); everything was rolled back.
+            messages.error(request, "The staff records changed while this import was being saved, so nothing was saved. Check the preview and commit again.")
+            return redirect("staff-import-preview", token=pending.token)
+        messages.success(request, report.summary())
+        return redirect("staff-list")
+
+    @staticmethod
+    def refusal_reason(report: importing.ImportReport) -> str:
+        if report.needs_mapping:
+            return "Choose which columns hold the required values before importing"
+        if not report.rows or not report.valid:
+            return "There are no valid rows to import"
+        return "The file has rows with errors. Choose to import the valid rows only, or correct the file and upload it again"
+
+    def post_mapping(self, pending: StaffImport) -> HttpResponse:
+        try:
+            sheet = importing.read_sheet(bytes(pending.content), pending.original_filename)
+        except importing.ImportFileError as exc:
+            messages.error(self.request, f"{exc} Upload the file again.")
+            return redirect("staff-import")
+        form = ColumnMappingForm(self.request.POST, headers=sheet.headers)
+        if not form.is_valid():
+            report = self.preview(pending) or importing.ImportReport(headers=sheet.headers)
+            return self.render_mapping(pending, report, form)
+        pending.mapping = form.mapping()
+        pending.save(update_fields=["mapping"])
+        # Remembered now, so the next file with these headers maps itself.
+        importing.save_mapping(sheet.headers, pending.mapping)
+        return redirect("staff-import-preview", token=pending.token)
+
+    def render_mapping(self, pending: StaffImport, report: importing.ImportReport, form: ColumnMappingForm) -> HttpResponse:
+        context = self.get_context_data(
+            pending=pending, report=report, form=form, page_title="Match the file's columns",
+            missing_labels=[importing.COLUMN_LABELS[c] for c in report.missing_columns],
+        )
+        return self.response_class(self.request, "organisation/import_mapping.html", context)
+
+    def render_preview(self, pending: StaffImport, report: importing.ImportReport, form: StaffImportCommitForm) -> HttpResponse:
+        shown = report.problems[: importing.PROBLEMS_SHOWN]
+        # The error summary groups problems by column and kind ("Start date:
+        # Not a real date"), dropping per-row detail after a colon or bracket.
+        reasons: Counter[str] = Counter()
+        for problem in report.problems:
+            kind = problem.reason.split(":")[0].split(" (")[0]
+            reasons[f"{importing.COLUMN_LABELS.get(problem.column, problem.column)}: {kind}"] += 1
+        context = self.get_context_data(
+            pending=pending,
+            report=report,
+            form=form,
+            problems=shown,
+            more_problems=len(report.problems) - len(shown),
+            reason_counts=reasons.most_common(10),
+            mapping_rows=[(importing.COLUMN_LABELS[c], report.mapping.get(c, "")) for c in importing.COLUMNS],
+        )
+        return self.response_class(self.request, self.template_name, context)

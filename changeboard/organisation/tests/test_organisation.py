@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 
 from changeboard.conftest import make_staff
-from changeboard.organisation.models import Staff, Unit
+from changeboard.organisation.models import Staff, Unit, subtree_headcounts
 from changeboard.organisation.services import unit_ensure_path
-from changeboard.organisation.views import subtree_headcounts
 
 
 def test_unit_paths_build_a_consistent_tree(world: Any) -> None:

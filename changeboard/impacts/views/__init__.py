@@ -1,0 +1,1 @@
+"""Impact pages: assessments (assessments.py) and portfolio load (load.py)."""

@@ -1,0 +1,108 @@
+"""Organisation forms: the HR staff import's upload, column mapping and
+commit steps."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from changeboard.core.forms import GovukFormMixin, govuk_style
+
+from . import importing
+
+ALLOWED_EXTENSIONS = (".csv", ".txt", ".xlsx")
+
+
+class StaffImportUploadForm(GovukFormMixin, forms.Form):
+    """Step 1: the file. It must be readable as a table; row problems are
+    the preview's business, not the form's."""
+
+    file = forms.FileField(
+        label="Upload the HR staff file",
+        help_text="A CSV or Excel (XLSX) file exported from the HR system.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+        error_messages={"required": "Select the HR staff file", "empty": "The selected file is empty"},
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit_mb = settings.IMPORT_MAX_UPLOAD_MB
+        if upload.size > limit_mb * 1024 * 1024:
+            raise forms.ValidationError(f"The selected file must be smaller than {limit_mb} MB")
+        if PurePath(upload.name).suffix.lower() not in ALLOWED_EXTENSIONS:
+            raise forms.ValidationError("The selected file must be a CSV or XLSX file")
+        data = upload.read()
+        try:
+            importing.read_sheet(data, upload.name)
+        except importing.ImportFileError as exc:
+            raise forms.ValidationError(str(exc).rstrip("."))
+        upload.seek(0)
+        self.data_bytes = data
+        return upload
+
+
+class ColumnMappingForm(GovukFormMixin, forms.Form):
+    """Step 2 (only when the file's headers are not the standard ones): for
+    each import column, which of the file's headers holds it."""
+
+    NOT_IN_FILE = ""
+
+    def __init__(self, *args: Any, headers: list[str], initial_mapping: dict[str, str] | None = None, **kwargs: Any) -> None:
+        self.headers = headers
+        initial = dict(initial_mapping or {})
+        super().__init__(*args, initial=initial, **kwargs)
+        choices = [(self.NOT_IN_FILE, "Not in this file"), *[(h, h) for h in headers if h]]
+        for column in importing.COLUMNS:
+            required = column in importing.REQUIRED_COLUMNS
+            self.fields[column] = forms.ChoiceField(
+                label=importing.COLUMN_LABELS[column],
+                choices=choices,
+                required=required,
+                help_text=f"Import column {column}",
+                error_messages={"required": f"Select the column that holds the {importing.COLUMN_LABELS[column].lower()}"},
+            )
+        # GovukFormMixin styled the fields that existed when it ran; these are new.
+        govuk_style(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        seen: dict[str, str] = {}
+        for column in importing.COLUMNS:
+            header = cleaned.get(column)
+            if not header:
+                continue
+            if header in seen:
+                self.add_error(column, f"'{header}' is already chosen for the {importing.COLUMN_LABELS[seen[header]].lower()}")
+            else:
+                seen[header] = column
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        return {column: self.cleaned_data[column] for column in importing.COLUMNS if self.cleaned_data.get(column)}
+
+
+class StaffImportCommitForm(GovukFormMixin, forms.Form):
+    """Step 3: commit, refusing a file with errors unless the user chooses
+    to import only its valid rows."""
+
+    ALL = "all"
+    VALID_ONLY = "valid"
+
+    mode = forms.ChoiceField(
+        label="How do you want to import this file?",
+        choices=[
+            (ALL, "Import only if there are no errors"),
+            (VALID_ONLY, "Import the valid rows only and skip the rest"),
+        ],
+        initial=ALL,
+        widget=forms.RadioSelect,
+        help_text="Rows with errors are never imported. People in rows with errors are not marked as leavers.",
+        error_messages={"required": "Select how you want to import this file"},
+    )
+
+    @property
+    def skip_invalid(self) -> bool:
+        return self.cleaned_data.get("mode") == self.VALID_ONLY
