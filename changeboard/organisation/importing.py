@@ -51,6 +51,7 @@ from changeboard.core import audit
 from changeboard.core.models import AuditEntry
 
 from .models import PATH_SEPARATOR, ImportColumnMapping, RankGrade, Staff, StaffImport, Unit, level_for_depth
+from .services import unit_code_for_path
 from .signals import staff_changed
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,6 @@ _LIMITS: dict[str, int] = {
     "shift_pattern": Staff._meta.get_field("shift_pattern").max_length,  # type: ignore[dict-item]
 }
 _MAX_FULL_PATH: int = Unit._meta.get_field("full_path").max_length  # type: ignore[assignment]
-_MAX_UNIT_CODE: int = Unit._meta.get_field("code").max_length  # type: ignore[assignment]
 
 # The fields an import writes, in the order rows are compared.
 STAFF_FIELDS: tuple[str, ...] = (
@@ -1071,15 +1071,6 @@ def _sqlite_bulk_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
-def _unit_code(path: str) -> str:
-    """The code `unit_create` gives a unit, `U<tree path>`; below depth 7
-    that no longer fits the code column, so those get one from a hash."""
-    code = f"U{path}"
-    if len(code) <= _MAX_UNIT_CODE:
-        return code
-    return "U" + hashlib.sha1(path.encode("ascii"), usedforsecurity=False).hexdigest()[: _MAX_UNIT_CODE - 1].upper()
-
-
 def _create_units(plan: _Plan, actor: Any) -> dict[str, int]:
     """Unit ids by lower-cased full path, creating the missing units.
 
@@ -1130,7 +1121,7 @@ def _create_units(plan: _Plan, actor: Any) -> dict[str, int]:
         full_path = f"{full_path_of[parent_key]}{PATH_SEPARATOR}{name}" if depth > 1 else name
         full_path_of[key] = full_path
         added_children[parent_path] += 1
-        new_units.append(Unit(path=path, depth=depth, numchild=0, name=name, full_path=full_path, level=level_for_depth(depth), code=_unit_code(path)))
+        new_units.append(Unit(path=path, depth=depth, numchild=0, name=name, full_path=full_path, level=level_for_depth(depth), code=unit_code_for_path(path)))
     for unit in new_units:
         unit.numchild = added_children.get(unit.path, 0)
     Unit.objects.bulk_create(new_units, batch_size=BATCH_SIZE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import transaction
@@ -9,6 +10,16 @@ from django.db import transaction
 from changeboard.core import audit
 
 from .models import PATH_SEPARATOR, Unit, level_for_depth
+
+
+def unit_code_for_path(path: str) -> str:
+    """`U<tree path>`, or a hash of it where that would not fit the column
+    (below depth 7)."""
+    code = f"U{path}"
+    limit = Unit._meta.get_field("code").max_length
+    if len(code) <= limit:
+        return code
+    return "U" + hashlib.sha1(path.encode("ascii"), usedforsecurity=False).hexdigest()[: limit - 1].upper()
 
 
 @transaction.atomic
@@ -21,7 +32,7 @@ def unit_create(*, name: str, actor: Any, parent: Unit | None = None, code: str 
     fields = {"name": name, "full_path": full_path, "level": level or level_for_depth(depth), "code": code or f"tmp-{full_path}"[:30]}
     unit = Unit.objects.add_child(parent, fields) if parent else Unit.objects.add_root(fields)
     if not code:
-        unit.code = f"U{unit.path}"
+        unit.code = unit_code_for_path(unit.path)
         unit.save(update_fields=["code"])
     audit.record(actor=actor, action="create", obj=unit, after=audit.snapshot(unit))
     return unit

@@ -64,11 +64,19 @@ class Command(BaseCommand):
         imp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed: the same seed gives the same file.")
         imp.add_argument("--force", action="store_true", help="Run even though staff exist (they and all units are deleted first).")
         imp.add_argument("--repeat", type=int, default=3, help="Rounds to run; each figure is the fastest round's (default 3).")
+        heat = benchmarks.add_parser("heatmap", help="The portfolio change-load heatmap at met scale (seeds met data into an empty database).")
+        heat.add_argument("--runs", type=int, default=10, help="Timed runs of each measurement (default 10).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import}
+        runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
+
+
+def bench_heatmap(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.impacts.bench import run
+
+    return {"benchmark": "heatmap", "database": connection.vendor, **run(options["runs"])}
 
 
 # --------------------------------------------------------------------------
