@@ -58,6 +58,7 @@ urlpatterns = [
     path("impacts/load/<int:unit>/<str:week>/", impact_load.CellView.as_view(), name="load-cell"),
     path("impacts/hotspots/", impact_load.HotspotsView.as_view(), name="hotspots"),
     path("impacts/proposals/", impact_load.ProposalListView.as_view(), name="proposal-list"),
+    path("impacts/tolerances/", impact_load.ToleranceView.as_view(), name="tolerances"),
     path("impacts/proposals/<int:pk>/decide/", impact_load.ProposalDecideView.as_view(), name="proposal-decide"),
     path("", include("changeboard.impacts.urls")),
     # Accounts

@@ -246,3 +246,5 @@ class ServiceFormView(ScopedMixin, FormView):
 class ApiDocsView(LoginRequiredMixin, SpectacularSwaggerSplitView):
     """Swagger UI from self-hosted files; its script is served as a file so
     the page keeps a strict script policy (only its styles are inline)."""
+
+    template_name = "core/api_docs.html"

@@ -279,3 +279,17 @@ class ImpactImportCommitForm(GovukFormMixin, forms.Form):
     @property
     def skip_invalid(self) -> bool:
         return self.cleaned_data.get("mode") == self.VALID_ONLY
+
+
+class ToleranceForm(GovukFormMixin, forms.Form):
+    """Set the portfolio default tolerance, or one unit's own."""
+
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Portfolio default (every unit without its own)",
+                                  help_text="A unit's tolerance also applies to the units below it that have none of their own.")
+    tolerance = forms.DecimalField(min_value=Decimal("0.1"), max_digits=5, decimal_places=2,
+                                   help_text="Load per person in a week above which the unit is saturated, e.g. 8 for two major changes at once.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(depth__lte=5).order_by("path")
+        self.fields["unit"].label_from_instance = lambda u: "— " * (u.depth - 1) + u.name

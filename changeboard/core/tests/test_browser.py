@@ -47,6 +47,7 @@ def test_every_page_passes_axe_as_admin(page: Any, world: Any) -> None:
         f"/programmes/{w.programme_a.pk}/waves/new/", f"/programmes/{w.programme_a.pk}/waves/{w.wave_a.pk}/",
         f"/programmes/{w.programme_a.pk}/waves/{w.wave_a.pk}/delete/", "/users/", "/users/new/",
         f"/users/{w.users['lead'].pk}/", f"/users/{w.users['lead'].pk}/edit/", "/audit/", "/accessibility/",
+        "/impacts/", "/impacts/new/", "/impacts/load/", "/impacts/tolerances/", "/impacts/proposals/", "/api/v1/docs/",
     ]:
         visit(page, path)
     assert not page.console_errors, page.console_errors

@@ -48,3 +48,4 @@ def test_board_spots_a_saturated_unit_drills_down_and_tries_a_move(page: Any, sc
 
     visit(page, f"/impacts/hotspots/?{Q}")
     visit(page, "/impacts/proposals/")
+    visit(page, "/impacts/tolerances/")

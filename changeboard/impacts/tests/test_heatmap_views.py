@@ -116,6 +116,7 @@ MATRIX = [
     ("load-cell", lambda w: {"unit": w.team.pk, "week": "2027-01-11"}, {**VIEWERS}),
     ("load-cell", lambda w: {"unit": w.camden.pk, "week": "2027-01-11"}, {**VIEWERS, "champion": HIDDEN}),
     ("proposal-list", lambda w: {}, {**VIEWERS}),
+    ("tolerances", lambda w: {}, {**VIEWERS}),
 ]
 
 
@@ -141,6 +142,18 @@ def test_load_api_and_decide_matrix(client: Any, scenario: Any, persona: str) ->
     _check(save, saved)
 
 
+
+
+def test_only_admins_set_tolerances(client: Any, scenario: Any) -> None:
+    w = scenario
+    client.force_login(w.users["board"])
+    assert client.post("/impacts/tolerances/", {"unit": w.westminster.pk, "tolerance": "3"}).status_code == 403
+    client.force_login(w.users["admin"])
+    r = client.post("/impacts/tolerances/", {"unit": w.westminster.pk, "tolerance": "4.5"})
+    assert r.status_code == 302
+    assert "4.5" in _get(client, "/impacts/tolerances/")
+    r = client.post("/impacts/tolerances/", {"unit": "", "tolerance": "0"})
+    assert r.status_code == 200 and "There is a problem" in r.content.decode()
 
 
 COVERED_NAMES = {m[0] for m in MATRIX} | {"api-load", "proposal-decide"}

@@ -19,14 +19,14 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from changeboard.core import exports
-from changeboard.core.scoping import ADD, can
-from changeboard.core.views import ScopedMixin
+from changeboard.core.scoping import ADD, CHANGE, can
+from changeboard.core.views import ScopedMixin, ServiceFormView
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
 from .. import load, services
-from ..forms import LoadFilterForm
-from ..models import ImpactAssessment, WaveMoveProposal
+from ..forms import LoadFilterForm, ToleranceForm
+from ..models import DEFAULT_TOLERANCE, ImpactAssessment, LoadTolerance, WaveMoveProposal
 
 MAX_DEPTH = 3  # force, business groups, commands: the Board's default view
 
@@ -313,3 +313,39 @@ class ProposalDecideView(ScopedMixin, TemplateView):
         else:
             messages.success(request, "The wave has been moved." if apply else "The proposal has been discarded.")
         return redirect("proposal-list")
+
+
+class ToleranceView(ServiceFormView):
+    """The portfolio's saturation tolerance and units' own (admins set them)."""
+
+    model = LoadTolerance
+    action = CHANGE
+    form_class = ToleranceForm
+    template_name = "impacts/tolerances.html"
+    page_title = "Saturation tolerances"
+    submit_label = "Set tolerance"
+    success_message = "Tolerance saved."
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Everyone who reads the heatmap may read the tolerances; only admins set them.
+        if request.method == "GET" and request.user.is_authenticated and can(request.user, LoadTolerance):
+            return TemplateView.as_view(template_name=self.template_name, extra_context=self._context(None))(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _context(self, form: Any) -> dict[str, Any]:
+        overrides = LoadTolerance.objects.restrict(self.request.user).select_related("unit").order_by("unit__path")
+        default = next((t.tolerance for t in overrides if t.unit_id is None), DEFAULT_TOLERANCE)
+        return {"page_title": self.page_title, "default": default, "overrides": [t for t in overrides if t.unit_id],
+                "form": form if form is not None else (ToleranceForm() if can(self.request.user, LoadTolerance, CHANGE) else None),
+                "submit_label": self.submit_label}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self._context(context.get("form")))
+        return context
+
+    def perform(self, form: ToleranceForm) -> Any:
+        return services.tolerance_set(unit=form.cleaned_data["unit"], tolerance=form.cleaned_data["tolerance"], actor=self.request.user)
+
+    def get_success_url(self, saved: Any) -> str:
+        return reverse("tolerances")
