@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from changeboard.core.forms import GovukFormMixin
+from changeboard.core.forms import GovukFormMixin, SpreadsheetUploadForm
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 
@@ -50,9 +50,7 @@ class LoadFilterForm(GovukFormMixin, forms.Form):
 
 from collections.abc import Iterator  # noqa: E402  (kept with the forms that use it)
 from decimal import Decimal  # noqa: E402
-from pathlib import PurePath  # noqa: E402
 
-from django.conf import settings  # noqa: E402
 from django.db.models import QuerySet  # noqa: E402
 
 from changeboard.core.forms import govuk_style  # noqa: E402
@@ -235,31 +233,10 @@ class LineForm(GovukFormMixin, forms.Form):
         return initial
 
 
-class ImpactImportUploadForm(GovukFormMixin, forms.Form):
-    """Step 1 of the impact import: the file, which must read as a table."""
-
-    file = forms.FileField(
-        label="Upload the impact spreadsheet",
-        help_text="A CSV or Excel (XLSX) file with one impact line per row.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
-        error_messages={"required": "Select the impact spreadsheet", "empty": "The selected file is empty"},
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit_mb = settings.IMPORT_MAX_UPLOAD_MB
-        if upload.size > limit_mb * 1024 * 1024:
-            raise forms.ValidationError(f"The selected file must be smaller than {limit_mb} MB")
-        if PurePath(upload.name).suffix.lower() not in (".csv", ".txt", ".xlsx"):
-            raise forms.ValidationError("The selected file must be a CSV or XLSX file")
-        data = upload.read()
-        try:
-            importing.read_sheet(data, upload.name)
-        except importing.ImportFileError as exc:
-            raise forms.ValidationError(str(exc).rstrip("."))
-        upload.seek(0)
-        self.data_bytes = data
-        return upload
+class ImpactImportUploadForm(SpreadsheetUploadForm):
+    file_label = "Upload the impact spreadsheet"
+    file_help = "A CSV or Excel (XLSX) file with one impact line per row."
+    file_missing = "Select the impact spreadsheet"
 
 
 class ImpactImportCommitForm(GovukFormMixin, forms.Form):

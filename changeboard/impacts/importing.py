@@ -2,7 +2,7 @@
 preview what it would add to a draft assessment, then commit it.
 
 Same behaviour as the HR staff import (and its generic readers, imported
-from `changeboard.organisation.importing`): nothing is written until the
+from `changeboard.core.tabular`): nothing is written until the
 commit; the commit re-checks the file against the database as it is then;
 a file with errors is refused whole unless its uploader chooses to import
 only the valid rows; problems carry row, column and reason.
@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changeboard.core import audit
-from changeboard.organisation.importing import (
+from changeboard.core.tabular import (
     PROBLEM_HEADERS,
     PROBLEMS_SHOWN,
     ImportFileError,

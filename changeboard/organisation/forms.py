@@ -3,45 +3,19 @@ commit steps."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
-from changeboard.core.forms import GovukFormMixin, govuk_style
+from changeboard.core.forms import GovukFormMixin, SpreadsheetUploadForm, govuk_style
 
 from . import importing
 
-ALLOWED_EXTENSIONS = (".csv", ".txt", ".xlsx")
 
-
-class StaffImportUploadForm(GovukFormMixin, forms.Form):
-    """Step 1: the file. It must be readable as a table; row problems are
-    the preview's business, not the form's."""
-
-    file = forms.FileField(
-        label="Upload the HR staff file",
-        help_text="A CSV or Excel (XLSX) file exported from the HR system.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
-        error_messages={"required": "Select the HR staff file", "empty": "The selected file is empty"},
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit_mb = settings.IMPORT_MAX_UPLOAD_MB
-        if upload.size > limit_mb * 1024 * 1024:
-            raise forms.ValidationError(f"The selected file must be smaller than {limit_mb} MB")
-        if PurePath(upload.name).suffix.lower() not in ALLOWED_EXTENSIONS:
-            raise forms.ValidationError("The selected file must be a CSV or XLSX file")
-        data = upload.read()
-        try:
-            importing.read_sheet(data, upload.name)
-        except importing.ImportFileError as exc:
-            raise forms.ValidationError(str(exc).rstrip("."))
-        upload.seek(0)
-        self.data_bytes = data
-        return upload
+class StaffImportUploadForm(SpreadsheetUploadForm):
+    file_label = "Upload the HR staff file"
+    file_help = "A CSV or Excel (XLSX) file exported from the HR system."
+    file_missing = "Select the HR staff file"
 
 
 class ColumnMappingForm(GovukFormMixin, forms.Form):

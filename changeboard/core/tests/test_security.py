@@ -29,14 +29,16 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 PROD = {"CHANGEBOARD_ENV": "production", "SECRET_KEY": "x" * 20 + "-Q7fz-production-test-key-9PLk2mW0aZ8yR4vT6nB1", "ALLOWED_HOSTS": "changeboard.example"}
 
 
-def test_check_deploy_is_clean_with_production_settings() -> None:
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PROD)
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
+    assert _manage("migrate", "-v0", DATABASE_URL=db).returncode == 0
+    result = _manage("check", "--deploy", "--database", "default", "--fail-level", "WARNING", DATABASE_URL=db, **PROD)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_secret_key() -> None:
-    result = _manage("check", CHANGEBOARD_ENV="production", ALLOWED_HOSTS="x")
+def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
+    result = _manage("check", CHANGEBOARD_ENV="production", ALLOWED_HOSTS="x", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
@@ -82,7 +84,7 @@ def test_login_and_logout(client: Any, world: Any) -> None:
 def test_passwords_are_hashed_with_argon2_outside_tests() -> None:
     """The test suite swaps in a fast hasher; a real process uses Argon2."""
     code = "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0], s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST)"
-    result = _manage("shell", "-c", code)
+    result = _manage("shell", "-c", code, DATABASE_URL="sqlite:///:memory:")
     assert result.stdout.strip().splitlines()[-1].split() == ["django.contrib.auth.hashers.Argon2PasswordHasher", "1800", "True"], result.stderr
 
 

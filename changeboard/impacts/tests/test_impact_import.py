@@ -18,9 +18,9 @@ from openpyxl import Workbook
 from changeboard.accounts.models import Role
 from changeboard.conftest import make_user
 from changeboard.core.models import AuditEntry
+from changeboard.core.tabular import normalise_header
 from changeboard.impacts import importing, services
 from changeboard.impacts.models import ImpactAssessment, ImpactImport
-from changeboard.organisation.importing import normalise_header
 
 from .test_assessments import URLS, Impacts, _login
 
