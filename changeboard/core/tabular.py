@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -202,3 +202,51 @@ def parse_date(text: str) -> tuple[dt.date | None, str]:
         return dt.date(year, month, day), ""
     except ValueError:
         return None, "Not a real date: there is no such day"
+
+
+@dataclass
+class ImportReportBase:
+    """What every import's preview or commit reports: rows read, valid and
+    invalid, the problems, and whether the file is refused. Each import adds
+    its own counts."""
+
+    rows: int = 0
+    valid: int = 0
+    invalid: int = 0
+    created: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    file_description: str = ""
+    skip_invalid: bool = False
+    committed: bool = False
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def refused(self) -> bool:
+        """Nothing may be written: columns missing, no valid rows, or errors
+        without the explicit choice to import only the valid rows."""
+        return bool(self.missing_columns) or not self.rows or not self.valid or (self.invalid > 0 and not self.skip_invalid)
+
+    def skipped_note(self) -> str:
+        if self.invalid and self.skip_invalid:
+            return f"; {self.invalid} row{'s' if self.invalid != 1 else ''} with errors skipped"
+        return ""
+
+    def refusal_message(self) -> str:
+        if self.missing_columns:
+            return "The file cannot be imported: required columns are missing (" + ", ".join(self.missing_columns) + ")."
+        if not self.rows:
+            return "The file cannot be imported: it has no data rows."
+        if self.invalid and not self.skip_invalid:
+            return (
+                f"The file cannot be imported: {self.invalid} of {self.rows} rows {'has' if self.invalid == 1 else 'have'} errors "
+                f"({len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}). "
+                "Correct them, or import the valid rows only."
+            )
+        if not self.valid:
+            return "The file cannot be imported: no row is valid."
+        return "The file cannot be imported."

@@ -34,6 +34,7 @@ from changeboard.core.tabular import (
     PROBLEM_HEADERS,
     PROBLEMS_SHOWN,
     ImportFileError,
+    ImportReportBase,
     Problem,
     Sheet,
     normalise_header,
@@ -161,54 +162,21 @@ class LineRow:
 
 
 @dataclass
-class ImpactImportReport:
+class ImpactImportReport(ImportReportBase):
     """What a preview found or a commit did."""
 
-    rows: int = 0
-    valid: int = 0
-    invalid: int = 0
-    created: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    missing_columns: list[str] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)
     used_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     lines: list[LineRow] = field(default_factory=list)
-    file_description: str = ""
-    skip_invalid: bool = False
-    committed: bool = False
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.problems)
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.missing_columns) or not self.rows or not self.valid or (self.invalid > 0 and not self.skip_invalid)
 
     def counts(self) -> dict[str, int]:
         return {"rows": self.rows, "valid": self.valid, "invalid": self.invalid, "created": self.created}
 
     def summary(self) -> str:
         verb = "Imported" if self.committed else "Would import"
-        head = f"{verb} {self.created if self.committed else self.valid} impact line{'s' if self.valid != 1 else ''} from {self.rows} row{'s' if self.rows != 1 else ''}"
-        if self.invalid and self.skip_invalid:
-            head += f"; {self.invalid} row{'s' if self.invalid != 1 else ''} with errors skipped"
-        return head + "."
-
-    def refusal_message(self) -> str:
-        if self.missing_columns:
-            return "The file cannot be imported: required columns are missing (" + ", ".join(self.missing_columns) + ")."
-        if not self.rows:
-            return "The file cannot be imported: it has no data rows."
-        if self.invalid and not self.skip_invalid:
-            return (
-                f"The file cannot be imported: {self.invalid} of {self.rows} rows have errors "
-                f"({len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}). Correct them, or import the valid rows only."
-            )
-        if not self.valid:
-            return "The file cannot be imported: no row is valid."
-        return "The file cannot be imported."
+        count = self.created if self.committed else self.valid
+        head = f"{verb} {count} impact line{'s' if count != 1 else ''} from {self.rows} row{'s' if self.rows != 1 else ''}"
+        return head + self.skipped_note() + "."
 
 
 # --------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from changeboard.core.tabular import (  # noqa: F401  (re-exported for the pages
     PROBLEM_HEADERS,
     PROBLEMS_SHOWN,
     ImportFileError,
+    ImportReportBase,
     Problem,
     Sheet,
     normalise_header,
@@ -190,26 +191,16 @@ class ColumnMap:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ImportReportBase):
     """What a preview found or a commit did. Counts of people to create,
     update, leave unchanged and mark as leavers cover the valid rows."""
 
-    rows: int = 0
-    valid: int = 0
-    invalid: int = 0
-    created: int = 0
     updated: int = 0
     unchanged: int = 0
     leavers: int = 0
     units_created: int = 0
-    problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
-    missing_columns: list[str] = field(default_factory=list)
-    file_description: str = ""
-    skip_invalid: bool = False
-    committed: bool = False
 
     @property
     def needs_mapping(self) -> bool:
@@ -218,10 +209,6 @@ class ImportReport:
     @property
     def changed(self) -> int:
         return self.created + self.updated + self.leavers
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.problems)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -247,24 +234,7 @@ class ImportReport:
             )
             if self.units_created:
                 head += f", {self.units_created} new unit{'s' if self.units_created != 1 else ''}"
-        if self.invalid and self.skip_invalid:
-            head += f"; {self.invalid} row{'s' if self.invalid != 1 else ''} with errors skipped"
-        return head + "."
-
-    def refusal_message(self) -> str:
-        if self.missing_columns:
-            return "The file cannot be imported: required columns are missing (" + ", ".join(self.missing_columns) + ")."
-        if not self.rows:
-            return "The file cannot be imported: it has no data rows."
-        if self.invalid and not self.skip_invalid:
-            return (
-                f"The file cannot be imported: {self.invalid} of {self.rows} rows {'has' if self.invalid == 1 else 'have'} errors "
-                f"({len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}). "
-                "Correct them, or import the valid rows only."
-            )
-        if not self.valid:
-            return "The file cannot be imported: no row is valid."
-        return "The file cannot be imported."
+        return head + self.skipped_note() + "."
 
 
 # --------------------------------------------------------------------------
@@ -809,10 +779,6 @@ def preview(data: bytes, filename: str = "", *, mapping: Mapping[str, str] | Non
         return _analyse(cleaned, columns, skip_invalid)[1]
 
 
-def _refused(report: ImportReport) -> bool:
-    return report.needs_mapping or not report.rows or (report.invalid > 0 and not report.skip_invalid) or not report.valid
-
-
 def commit(
     data: bytes,
     filename: str = "",
@@ -838,7 +804,7 @@ def commit(
 def _commit(cleaned: _Cleaned, columns: ColumnMap, *, actor: Any, skip_invalid: bool, import_id: str) -> ImportReport:
     with transaction.atomic():
         plan, report = _analyse(cleaned, columns, skip_invalid)
-        if plan is None or _refused(report):
+        if plan is None or report.refused:
             raise ImportRefused(report)
         with _sqlite_bulk_cache():
             _apply(plan, actor=actor)
@@ -876,7 +842,7 @@ def run_import(
     if not dry_run:
         return commit(data, filename, actor=actor, mapping=mapping, skip_invalid=skip_invalid)
     report = preview(data, filename, mapping=mapping, skip_invalid=skip_invalid)
-    if _refused(report):
+    if report.refused:
         raise ImportRefused(report)
     return report
 

@@ -172,7 +172,7 @@ def test_errors_refuse_the_whole_file_unless_valid_rows_are_chosen(impacts: Impa
     data = csv_file([good_row(w), good_row(w, title="Bad", severity="9"), good_row(w, title="Also good")])
     with pytest.raises(importing.ImpactImportRefused) as refused:
         importing.commit(data, "impacts.csv", assessment=impacts.draft, actor=w.users["lead"])
-    assert "1 of 3 rows have errors" in str(refused.value)
+    assert "1 of 3 rows has errors" in str(refused.value)
     assert impacts.draft.lines.count() == 1
     report = importing.commit(data, "impacts.csv", assessment=impacts.draft, actor=w.users["lead"], skip_invalid=True)
     assert report.created == 2 and report.invalid == 1
