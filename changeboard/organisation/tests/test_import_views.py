@@ -232,4 +232,11 @@ def test_import_journey_in_a_browser_passes_axe(page: Any, world: Any) -> None:
     page.wait_for_url("**/staff/")
     check_axe(page)
     assert "1 row with errors skipped" in page.content()
+    # The audit trail has the import and the person it added.
+    visit(page, "/audit/?action=import")
+    page.get_by_role("link").filter(has_text=":").first.click()
+    check_axe(page)
+    assert "organisation.staffimport" in page.content()
+    visit(page, "/audit/?object_type=organisation.staff&action=create")
+    assert "300001" in page.content() and "300002" not in page.content()
     assert not page.console_errors, page.console_errors
