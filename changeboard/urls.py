@@ -73,7 +73,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/load/", LoadView.as_view(), name="api-load"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", core.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", core.ApiDocsView.as_view(), name="api-docs"),
 ]
 
 handler403 = "changeboard.core.views.error_403"
