@@ -32,10 +32,10 @@ class AuditEntry(models.Model):
     timestamp = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(max_length=150, blank=True, help_text="The username at the time, kept if the user is removed.")
-    request_id = models.CharField(max_length=64, blank=True, db_index=True)
-    action = models.CharField(max_length=16, choices=Action.choices, db_index=True)
-    object_type = models.CharField(max_length=100, db_index=True, help_text="app_label.model of the object changed.")
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=100, help_text="app_label.model of the object changed.")
+    object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -45,6 +45,9 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-timestamp", "-id"]
         verbose_name_plural = "audit entries"
+        # Few indexes on purpose: an HR import writes tens of thousands of
+        # rows at once. The trail is read by time and by object.
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_repr}"
