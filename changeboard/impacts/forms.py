@@ -28,10 +28,10 @@ class LoadFilterForm(GovukFormMixin, forms.Form):
     weeks = forms.IntegerField(required=False, min_value=1, max_value=78, initial=26, label="Weeks", widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
     drafts = forms.BooleanField(required=False, label="Include draft and submitted assessments")
 
-    def __init__(self, *args: Any, programmes: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programmes: Any = None, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes if programmes is not None else Programme.objects.none()
-        self.fields["business_group"].queryset = Unit.objects.filter(depth=2)
+        self.fields["business_group"].queryset = (units if units is not None else Unit.objects.none()).filter(depth=2)
 
     def to_filters(self, today: dt.date) -> LoadFilters:
         data = self.cleaned_data if self.is_valid() else {}

@@ -329,6 +329,8 @@ def _check_row(number: int, cell: dict[str, str], present: set[str], lookups: _L
                 fail(column, weeks_text, f"Too many weeks: at most {MAX_WEEKS}")
             else:
                 setattr(line, column, int(weeks))
+        if line.weeks_before_go_live + line.weeks_after_go_live == 0:
+            fail("weeks_after_go_live", cell.get("weeks_after_go_live", ""), "No period: give at least one week before or after go-live")
     else:
         dates: dict[str, dt.date | None] = {}
         for column in ("start_date", "end_date"):

@@ -178,6 +178,8 @@ def compute(filters: LoadFilters, units: list[Unit], visible: QuerySet[ImpactAss
         period = line.period(filters.wave_dates)
         if period is None:
             continue
+        if period[1] < period[0]:
+            continue  # an empty period carries no load
         first, last = monday(period[0]), monday(period[1])
         span = (last - first).days // 7 + 1
         severity[j] = line.severity
@@ -235,6 +237,8 @@ def roles_hit(heatmap: Heatmap, minimum: int = 3) -> list[dict[str, Any]]:
     by_month: dict[tuple[dt.date, str], set[str]] = defaultdict(set)
     people: dict[tuple[dt.date, str], int] = defaultdict(int)
     for j, line in enumerate(heatmap.lines):
+        if not heatmap.reach[:, j].any():
+            continue  # lands on no unit in view (scope or business-group filter)
         months = {heatmap.weeks[w].replace(day=1) for w in np.nonzero(heatmap.active[j])[0].tolist()}
         for month in months:
             for role, n in (line.reached_roles or {}).items():

@@ -125,7 +125,7 @@ class ImpactLine(models.Model):
     severity = models.PositiveSmallIntegerField(choices=Severity.choices, validators=[MaxValueValidator(5)])
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    wave = models.ForeignKey(RolloutWave, null=True, blank=True, on_delete=models.SET_NULL, related_name="impact_lines",
+    wave = models.ForeignKey(RolloutWave, null=True, blank=True, on_delete=models.PROTECT, related_name="impact_lines",
                              help_text="Tie the period to a rollout wave so it moves when the wave moves.")
     weeks_before_go_live = models.PositiveSmallIntegerField(default=4, help_text="With a wave: weeks of impact before go-live (training, briefings).")
     weeks_after_go_live = models.PositiveSmallIntegerField(default=4, help_text="With a wave: weeks of impact after go-live (floor-walking, embedding).")

@@ -136,7 +136,10 @@ def _validate_line(fields: dict[str, Any], units: list[Unit]) -> None:
     severity = fields.get("severity")
     if severity is None or not 0 <= int(severity) <= 5:
         errors["severity"] = "Severity must be from 0 to 5."
-    if fields.get("wave") is None:
+    if fields.get("wave") is not None:
+        if int(fields.get("weeks_before_go_live") or 0) + int(fields.get("weeks_after_go_live", 4) or 0) == 0:
+            errors["weeks_after_go_live"] = "A line tied to a wave needs at least one week before or after go-live."
+    else:
         start, end = fields.get("start_date"), fields.get("end_date")
         if not start or not end:
             errors["start_date"] = "Give a start and end date, or tie the line to a rollout wave."

@@ -304,6 +304,18 @@ def save_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> ImportCo
     return saved
 
 
+@transaction.atomic
+def staff_import_set_mapping(*, pending: StaffImport, headers: Sequence[str], mapping: Mapping[str, str], actor: Any) -> ImportColumnMapping:
+    """Record the column mapping chosen for a pending upload and remember it
+    for later files with the same header row (audited: it applies to
+    everyone's next upload of such a file)."""
+    pending.mapping = dict(mapping)
+    pending.save(update_fields=["mapping"])
+    saved = save_mapping(headers, mapping)
+    audit.record(actor=actor, action="update", obj=saved, after={"headers": saved.headers, "mapping": saved.mapping})
+    return saved
+
+
 def parse_map_options(options: Iterable[str]) -> dict[str, str]:
     """`column=Header` pairs from the command line."""
     mapping: dict[str, str] = {}

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from changeboard.core.scoping import can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
+from changeboard.portfolio.models import RolloutWave
 
 from .filtersets import StaffFilterSet
 from .models import Staff, Unit, subtree_headcounts
@@ -62,7 +63,7 @@ class UnitDetailView(ScopedDetailView):
             headcount=counts.get(unit.pk, 0),
             direct_staff=Staff.objects.restrict(self.request.user).current().filter(unit=unit).select_related("rank_grade")[:25],
             direct_count=Staff.objects.restrict(self.request.user).current().filter(unit=unit).count(),
-            waves=unit.rollout_waves.select_related("programme").order_by("go_live_date"),
+            waves=RolloutWave.objects.restrict(self.request.user).filter(units=unit).select_related("programme").order_by("go_live_date"),
         )
         return context
 
@@ -263,10 +264,8 @@ class StaffImportPreviewView(ScopedMixin, TemplateView):
         if not form.is_valid():
             report = self.preview(pending) or importing.ImportReport(headers=sheet.headers)
             return self.render_mapping(pending, report, form)
-        pending.mapping = form.mapping()
-        pending.save(update_fields=["mapping"])
         # Remembered now, so the next file with these headers maps itself.
-        importing.save_mapping(sheet.headers, pending.mapping)
+        importing.staff_import_set_mapping(pending=pending, headers=sheet.headers, mapping=form.mapping(), actor=self.request.user)
         return redirect("staff-import-preview", token=pending.token)
 
     def render_mapping(self, pending: StaffImport, report: importing.ImportReport, form: ColumnMappingForm) -> HttpResponse:

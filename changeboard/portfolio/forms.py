@@ -6,6 +6,7 @@ from django import forms
 
 from changeboard.accounts.models import Role, User
 from changeboard.core.forms import GovukFormMixin
+from changeboard.core.scoping import is_admin
 from changeboard.organisation.models import Unit
 
 from .models import Milestone, Programme, RolloutWave
@@ -18,10 +19,13 @@ class ProgrammeForm(GovukFormMixin, forms.ModelForm):
         model = Programme
         fields = ["code", "name", "description", "sro", "change_lead", "status", "phase"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sro"].queryset = User.objects.filter(is_active=True, role__in=[Role.BOARD, Role.ADMIN])
         self.fields["change_lead"].queryset = User.objects.filter(is_active=True, role=Role.CHANGE_MANAGER)
+        if user is not None and not is_admin(user):
+            # Ownership is the portfolio office's to set (see programme_update).
+            del self.fields["sro"], self.fields["change_lead"]
 
 
 class MilestoneForm(GovukFormMixin, forms.ModelForm):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from changeboard.core import audit
+from changeboard.core.scoping import is_admin
 from changeboard.organisation.models import Unit
 
 from .models import Milestone, Programme, RolloutWave
@@ -35,8 +37,22 @@ def programme_create(*, actor: Any, **fields: Any) -> Programme:
     return programme
 
 
+OWNERSHIP_FIELDS = ("sro", "change_lead")
+
+
+def _check_ownership_change(programme: Programme, actor: Any, fields: dict[str, Any]) -> None:
+    """Who owns a programme (its SRO and change lead, who approves its
+    impact assessments) is for the portfolio office to set."""
+    if is_admin(actor) or actor is None:
+        return
+    for name in OWNERSHIP_FIELDS:
+        if name in fields and getattr(programme, f"{name}_id") != getattr(fields[name], "pk", fields[name]):
+            raise ValidationError({name: "Only a portfolio admin can change a programme's SRO or change lead."})
+
+
 @transaction.atomic
 def programme_update(*, programme: Programme, actor: Any, **fields: Any) -> Programme:
+    _check_ownership_change(programme, actor, fields)
     _save(programme, fields, actor)
     return programme
 
@@ -63,5 +79,7 @@ def wave_save(*, programme: Programme, actor: Any, units: Iterable[Unit], wave: 
 
 @transaction.atomic
 def wave_delete(*, wave: RolloutWave, actor: Any) -> None:
+    if wave.impact_lines.exists():
+        raise ValidationError("Impact lines follow this wave's dates. Move them off the wave (or delete them) before deleting the wave.")
     audit.record(actor=actor, action="delete", obj=wave, before=audit.snapshot(wave))
     wave.delete()

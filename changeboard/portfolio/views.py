@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -89,6 +90,9 @@ class ProgrammeEditView(ServiceFormView):
 
     def get_object(self) -> Programme:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def perform(self, form: ProgrammeForm) -> Model:
         # The form has already written cleaned values onto the instance; the
@@ -183,10 +187,14 @@ class ChildDeleteView(ProgrammeChildMixin, ScopedMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         child = self.get_child(self.child_model)
-        if isinstance(child, Milestone):
-            services.milestone_delete(milestone=child, actor=request.user)
-        else:
-            services.wave_delete(wave=child, actor=request.user)
+        try:
+            if isinstance(child, Milestone):
+                services.milestone_delete(milestone=child, actor=request.user)
+            else:
+                services.wave_delete(wave=child, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.programme.get_absolute_url())
         messages.success(request, "Deleted.")
         return redirect(self.programme.get_absolute_url())
 

@@ -45,7 +45,7 @@ class LoadMixin(ScopedMixin):
     def filter_form(self) -> LoadFilterForm:
         if not hasattr(self, "_form"):
             programmes = Programme.objects.restrict(self.request.user).order_by("code")
-            self._form = LoadFilterForm(self.request.GET or None, programmes=programmes)
+            self._form = LoadFilterForm(self.request.GET or None, programmes=programmes, units=Unit.objects.restrict(self.request.user))
         return self._form
 
     def wave_moves(self) -> dict[int, dt.date]:
@@ -268,9 +268,10 @@ class ProposalListView(ScopedMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        proposals = self.get_queryset().select_related("wave__programme", "proposed_by")
+        proposals = list(self.get_queryset().select_related("wave__programme", "proposed_by")[:200])
+        editable = set(Programme.objects.restrict(self.request.user, "change").values_list("pk", flat=True))
         context["proposals"] = proposals
-        context["decidable"] = {p.pk for p in proposals if _can_decide(self.request.user, p)}
+        context["decidable"] = {p.pk for p in proposals if p.wave.programme_id in editable}
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

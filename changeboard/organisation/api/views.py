@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
@@ -17,13 +19,8 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "level", "full_path", "depth", "parent"]
 
     def get_parent(self, unit: Unit) -> int | None:
-        parents = self.context.setdefault("_parents", {})
-        parent_path = unit.path[: -Unit.steplen]
-        if not parent_path:
-            return None
-        if parent_path not in parents:
-            parents[parent_path] = Unit.objects.filter(path=parent_path).values_list("pk", flat=True).first()
-        return parents[parent_path]
+        """The parent's id, if the user may see the parent (else null)."""
+        return self.context.get("unit_ids_by_path", {}).get(unit.path[: -Unit.steplen])
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -52,6 +49,11 @@ class UnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by("path")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # One query for every parent on the page (units are few: ~700).
+        visible = Unit.objects.restrict(self.request.user).values_list("path", "pk")
+        return {**super().get_serializer_context(), "unit_ids_by_path": dict(visible)}
 
 
 class StaffViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

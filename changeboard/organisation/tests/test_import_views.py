@@ -157,6 +157,9 @@ def test_mapping_step_then_remembered(admin: Any, world: Any) -> None:
     response = admin.post(preview_url(pending), choice)
     assert response.status_code == 302 and response["Location"] == preview_url(pending)
     assert ImportColumnMapping.objects.get().mapping["first_name"] == "Forename"
+    from changeboard.core.models import AuditEntry
+
+    assert AuditEntry.objects.get(object_type="organisation.importcolumnmapping").after["mapping"]["first_name"] == "Forename"
     response = admin.get(preview_url(pending))
     assert response.context["report"].created == 1
 

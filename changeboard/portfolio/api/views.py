@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
+from changeboard.accounts.models import Role, User
 from changeboard.core.api import ScopedViewSetMixin, service_errors
 
 from .. import services
@@ -23,6 +24,8 @@ class WaveSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
+    sro = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True, role__in=[Role.BOARD, Role.ADMIN]), allow_null=True, required=False)
+    change_lead = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True, role=Role.CHANGE_MANAGER), allow_null=True, required=False)
     milestones = MilestoneSerializer(many=True, read_only=True)
     waves = WaveSerializer(many=True, read_only=True)
 
