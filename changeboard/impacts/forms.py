@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
-from changeboard.core.forms import GovukFormMixin, SpreadsheetUploadForm
-from changeboard.organisation.models import Unit
-from changeboard.portfolio.models import Programme
+from changeboard.core.forms import GovukFormMixin, SpreadsheetUploadForm, govuk_style
+from changeboard.organisation.models import RankGrade, Unit
+from changeboard.portfolio.models import Programme, RolloutWave
 
+from . import importing
 from .load import LoadFilters, monday
-from .models import Dimension
+from .models import Dimension, ImpactLine, Severity
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,18 +51,6 @@ class LoadFilterForm(GovukFormMixin, forms.Form):
 
 # --------------------------------------------------------------------------
 # Impact assessments and their lines
-
-from collections.abc import Iterator  # noqa: E402  (kept with the forms that use it)
-from decimal import Decimal  # noqa: E402
-
-from django.db.models import QuerySet  # noqa: E402
-
-from changeboard.core.forms import govuk_style  # noqa: E402
-from changeboard.organisation.models import RankGrade  # noqa: E402
-from changeboard.portfolio.models import RolloutWave  # noqa: E402
-
-from . import importing  # noqa: E402
-from .models import ImpactLine, Severity  # noqa: E402
 
 
 def _restyle(form: forms.Form) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -181,11 +183,6 @@ class ImportColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Mapping for {len(self.headers)} columns"
-
-
-import uuid  # noqa: E402  (kept with the model it serves, appended after the rest)
-
-from django.conf import settings  # noqa: E402
 
 
 class StaffImport(models.Model):

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
-from django.views.generic import TemplateView
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
 
+from changeboard.core.exports import csv_response
 from changeboard.core.scoping import can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 from changeboard.portfolio.models import RolloutWave
 
+from . import importing
 from .filtersets import StaffFilterSet
-from .models import Staff, Unit, subtree_headcounts
+from .forms import ColumnMappingForm, StaffImportCommitForm, StaffImportUploadForm
+from .models import Staff, StaffImport, Unit, subtree_headcounts
 from .tables import StaffTable
 
 
@@ -129,24 +138,6 @@ class StaffDetailView(ScopedDetailView):
 
 # --------------------------------------------------------------------------
 # HR staff import: upload -> (column mapping) -> preview -> commit.
-# The imports sit here, with the pages that use them, so this section can be
-# edited without touching the rest of the module.
-
-from collections import Counter  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.contrib import messages  # noqa: E402
-from django.db import IntegrityError  # noqa: E402
-from django.http import HttpRequest, HttpResponse, HttpResponseBase  # noqa: E402
-from django.shortcuts import get_object_or_404, redirect  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.views.generic import FormView  # noqa: E402
-
-from changeboard.core.exports import csv_response  # noqa: E402
-
-from . import importing  # noqa: E402
-from .forms import ColumnMappingForm, StaffImportCommitForm, StaffImportUploadForm  # noqa: E402
-from .models import StaffImport  # noqa: E402
 
 
 class StaffImportView(ScopedMixin, FormView):
