@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "changeboard.organisation",
     "changeboard.portfolio",
     "changeboard.impacts",
+    "changeboard.surveys",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "changeboard@localhost")
+# The worker sends the outbox over SMTP only when a mail server is configured;
+# otherwise messages wait on the outbox page (the demo shows the flow there).
+# Where emailed links point (survey invitations): the public address of the site.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
+OUTBOX_SEND = env_bool("OUTBOX_SEND", bool(os.environ.get("EMAIL_HOST")))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -62,3 +64,50 @@ class AuditEntry(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class OutboxMessage(models.Model):
+    """An email waiting to be sent, written in the same transaction as the
+    business change that causes it (the transactional outbox pattern).
+
+    The worker claims due rows for a short lease, sends each one over SMTP and
+    marks it sent in its own commit, so a crash loses nothing (an expired
+    lease is claimed again) and a resend carries the same Message-ID (derived
+    from `key`, which is unique), so nothing is written twice to the outbox
+    and a receiving server can drop a repeat.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up retrying)"
+
+    role_actions: dict[str, set[str]] = {}
+
+    key = models.CharField(max_length=120, unique=True, help_text="Idempotency key: one message per key, ever.")
+    kind = models.CharField(max_length=30, db_index=True, help_text="What the message is for, e.g. survey-invitation.")
+    to_address = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(help_text="Not sent before this time (back-off after a failure).")
+    claim = models.CharField(max_length=32, blank=True, help_text="The claiming worker's batch token.")
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="A worker holds the message until then.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def message_id(self) -> str:
+        digest = hashlib.sha256(self.key.encode()).hexdigest()[:32]
+        return f"<{digest}@changeboard.outbox>"

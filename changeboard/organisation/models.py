@@ -151,6 +151,8 @@ class Staff(models.Model):
     line_manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     start_date = models.DateField(null=True, blank=True)
     leave_date = models.DateField(null=True, blank=True)
+    absent_until = models.DateField(null=True, blank=True, verbose_name="on leave until",
+                                    help_text="Long absence (parental leave, long-term sickness, career break): not surveyed before this date.")
     is_leaver = models.BooleanField(default=False, db_index=True, help_text="Set when a full re-import no longer lists this person.")
 
     objects = StaffQuerySet.as_manager()

@@ -1,0 +1,190 @@
+"""The email outbox: services write messages in their own transaction with
+`outbox_add`; the worker sends them with `deliver_due`.
+
+Delivery is at-least-once with a stable Message-ID per message, committed
+one message at a time: a worker killed mid-send leaves the message claimed
+until its lease runs out, then another run sends it; an SMTP failure is
+retried with exponential back-off and, after `MAX_ATTEMPTS`, shown as
+failed on the outbox page, where an administrator may retry it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import audit
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = dt.timedelta(minutes=2)
+BATCH = 500
+Status = OutboxMessage.Status
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """One minute after the first failure, doubling, at most six hours."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def outbox_add(*, key: str, kind: str, to_address: str, subject: str, body: str) -> bool:
+    """Queue one message (call inside the business transaction). A key already
+    queued is left alone, so repeating the business step never doubles a
+    message. Returns whether a message was added."""
+    _, created = OutboxMessage.objects.get_or_create(
+        key=key, defaults={"kind": kind, "to_address": to_address, "subject": subject[:200], "body": body, "next_attempt_at": timezone.now()},
+    )
+    if created:
+        schedule_delivery()
+    return created
+
+
+def outbox_add_many(messages: list[OutboxMessage]) -> int:
+    """Queue many prepared (unsaved) messages at once; keys already present are skipped."""
+    now = timezone.now()
+    for message in messages:
+        message.next_attempt_at = message.next_attempt_at or now
+    keys = [m.key for m in messages]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 900):
+        existing.update(OutboxMessage.objects.filter(key__in=keys[start:start + 900]).values_list("key", flat=True))
+    fresh = [m for m in messages if m.key not in existing]
+    OutboxMessage.objects.bulk_create(fresh, batch_size=1000)
+    if fresh:
+        schedule_delivery()
+    return len(fresh)
+
+
+def schedule_delivery() -> None:
+    """Ask the worker to deliver once the current transaction commits."""
+    if not settings.OUTBOX_SEND:
+        return
+
+    def enqueue() -> None:
+        from .tasks import deliver_outbox
+
+        deliver_outbox.enqueue()
+
+    transaction.on_commit(enqueue)
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return Q(status=Status.PENDING, next_attempt_at__lte=now) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+
+
+def claim_batch(limit: int = BATCH) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for this worker. The claim is one
+    conditional UPDATE, so two workers never hold the same message."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    ids = list(OutboxMessage.objects.filter(_claimable(now)).order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+    if not ids:
+        return []
+    OutboxMessage.objects.filter(_claimable(now), id__in=ids).update(claim=token, claimed_until=now + LEASE)
+    return list(OutboxMessage.objects.filter(claim=token, claimed_until__gt=now).order_by("id"))
+
+
+def _failed(message: OutboxMessage, error: Exception) -> None:
+    attempts = message.attempts + 1
+    # The class and SMTP code only: a server's message may quote the address.
+    code = getattr(error, "smtp_code", "")
+    summary = f"{type(error).__name__}{f' {code}' if code else ''}"
+    fields: dict[str, Any] = {"attempts": attempts, "claim": "", "claimed_until": None, "last_error": summary}
+    if attempts >= MAX_ATTEMPTS:
+        fields["status"] = Status.FAILED
+    else:
+        fields["next_attempt_at"] = timezone.now() + backoff(attempts)
+    OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(**fields)
+    log.warning("Outbox message %s failed (attempt %s): %s", message.pk, attempts, summary)
+
+
+def _email(message: OutboxMessage, connection: Any) -> EmailMessage:
+    return EmailMessage(
+        subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_address], connection=connection, headers={"Message-ID": message.message_id},
+    )
+
+
+def deliver_batch(limit: int = BATCH) -> dict[str, int]:
+    """Send one claimed batch over one SMTP connection."""
+    batch = claim_batch(limit)
+    counts = {"claimed": len(batch), "sent": 0, "failed": 0}
+    if not batch:
+        return counts
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as exc:  # noqa: BLE001  (any failure to connect is retried)
+        for message in batch:
+            _failed(message, exc)
+        counts["failed"] = len(batch)
+        return counts
+    try:
+        for message in batch:
+            try:
+                _email(message, connection).send()
+            except Exception as exc:  # noqa: BLE001
+                _failed(message, exc)
+                counts["failed"] += 1
+                # A broken connection fails every later message: reconnect.
+                try:
+                    connection.close()
+                    connection.open()
+                except Exception:  # noqa: BLE001
+                    for rest in batch[batch.index(message) + 1:]:
+                        _failed(rest, exc)
+                        counts["failed"] += 1
+                    return counts
+                continue
+            OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(
+                status=Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
+            )
+            counts["sent"] += 1
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return counts
+
+
+def deliver_due(max_batches: int = 1000) -> dict[str, int]:
+    """Send everything due now, batch after batch."""
+    totals = {"claimed": 0, "sent": 0, "failed": 0}
+    if not settings.OUTBOX_SEND:
+        return totals
+    for _ in range(max_batches):
+        counts = deliver_batch()
+        for name in totals:
+            totals[name] += counts[name]
+        if counts["claimed"] == 0 or counts["sent"] == 0:
+            break
+    return totals
+
+
+def has_due() -> bool:
+    return OutboxMessage.objects.filter(_claimable(timezone.now())).exists()
+
+
+@transaction.atomic
+def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
+    """Send a failed message again (an administrator's decision)."""
+    before = {"status": message.status, "attempts": message.attempts}
+    message.status = Status.PENDING
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.claim = ""
+    message.claimed_until = None
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "claim", "claimed_until"])
+    audit.record(actor=actor, action="update", obj=message, object_repr=str(message), before=before, after={"status": message.status, "attempts": 0})
+    schedule_delivery()
+    return message

@@ -1,0 +1,36 @@
+"""`manage.py run_scheduler`: the clock for regular background work.
+
+Every `--every` seconds it queues the survey pass (close, open, remind,
+purge) and, when messages are due, outbox delivery, for the worker to run.
+`--once` queues one pass and exits (for cron)."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from changeboard.core.outbox import has_due
+from changeboard.core.tasks import deliver_outbox
+from changeboard.surveys.tasks import survey_tick
+
+
+class Command(BaseCommand):
+    help = "Queue the regular survey pass and outbox delivery, every minute."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--every", type=int, default=60, help="Seconds between passes (default 60).")
+        parser.add_argument("--once", action="store_true", help="Queue one pass and exit.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+
+        while True:
+            survey_tick.enqueue()
+            if settings.OUTBOX_SEND and has_due():
+                deliver_outbox.enqueue()
+            if options["once"]:
+                return
+            time.sleep(max(options["every"], 5))
