@@ -61,6 +61,8 @@ urlpatterns = [
     path("impacts/tolerances/", impact_load.ToleranceView.as_view(), name="tolerances"),
     path("impacts/proposals/<int:pk>/decide/", impact_load.ProposalDecideView.as_view(), name="proposal-decide"),
     path("", include("changeboard.impacts.urls")),
+    # Readiness surveys
+    path("", include("changeboard.surveys.urls")),
     # Accounts
     path("users/", accounts.UserListView.as_view(), name="user-list"),
     path("users/new/", accounts.UserCreateView.as_view(), name="user-create"),

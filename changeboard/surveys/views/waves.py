@@ -1,0 +1,299 @@
+"""Survey wave pages: the list, building a wave, one wave with its live
+response tracking, the launch/cancel/close actions, who was deferred, and
+the portfolio's survey policy.
+
+Reads go through `restrict()` (out of scope is 404, a role that never may
+is 403); writes go through `surveys.services`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+
+from changeboard.core import exports
+from changeboard.core.scoping import ADD, CHANGE, can, is_admin
+from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
+from changeboard.organisation.models import Unit
+from changeboard.portfolio.models import Programme
+
+from .. import services, tracking
+from ..filtersets import DeferralFilterSet, WaveFilterSet
+from ..forms import PolicyForm, WaveForm, instrument_choices, unit_choices
+from ..models import AudienceCell, Deferral, SurveyPolicy, SurveyWave
+from ..tables import DeferralTable, WaveTable
+
+Status = SurveyWave.Status
+
+
+def service_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's errors on the form's fields where it has them."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def changeable_waves(user: Any) -> QuerySet:
+    return SurveyWave.objects.restrict(user, CHANGE).filter(programme__in=Programme.objects.restrict(user, CHANGE))
+
+
+def _cell_sum(name: str) -> Any:
+    total = AudienceCell.objects.filter(wave=OuterRef("pk")).values("wave").annotate(n=Sum(name)).values("n")
+    return Coalesce(Subquery(total), 0)
+
+
+class WaveListView(ScopedListView):
+    model = SurveyWave
+    table_class = WaveTable
+    filterset_class = WaveFilterSet
+    template_name = "surveys/wave_list.html"
+    page_title = "Readiness surveys"
+    export_name = "survey-waves"
+    export_columns = [
+        ("Programme", "programme__code"), ("Title", "title"), ("Round", "round_number"), ("Opens", "opens_on"),
+        ("Closes", "closes_on"), ("Status", "status"), ("Invited", "invited_total"), ("Responded", "responded_total"),
+    ]
+
+    def get_queryset(self) -> QuerySet:
+        return (super().get_queryset().select_related("programme")
+                .annotate(invited_total=_cell_sum("invited"), responded_total=_cell_sum("responded")))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = can(self.request.user, SurveyWave, ADD) and Programme.objects.restrict(self.request.user, CHANGE).exists()
+        return context
+
+
+class WaveFormView(ServiceFormView):
+    """Build a new wave, or change one that has not opened."""
+
+    model = SurveyWave
+    form_class = WaveForm
+    template_name = "surveys/wave_form.html"
+    submit_label = "Save wave"
+
+    def get_object(self) -> Model | None:
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(changeable_waves(self.request.user), pk=self.kwargs["pk"])
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.action = CHANGE if "pk" in kwargs else ADD
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        user = self.request.user
+        kwargs.update(programmes=Programme.objects.restrict(user, CHANGE).order_by("code"),
+                      instruments=instrument_choices(user), units=unit_choices(user))
+        if self.object is None:
+            policy = SurveyPolicy.current()
+            kwargs["initial"] = {"min_responses": policy.min_responses, "min_comments": policy.min_comments,
+                                 "programme": self.request.GET.get("programme")}
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = f"Change {self.object}" if self.object else "New survey wave"
+        return context
+
+    def get_cancel_url(self) -> str:
+        return self.object.get_absolute_url() if self.object else reverse("wave-list")
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        crumbs = [("Readiness surveys", reverse("wave-list"))]
+        if self.object:
+            crumbs.append((str(self.object), self.object.get_absolute_url()))
+        return [*crumbs, ("Change" if self.object else "New wave", "")]
+
+    def perform(self, form: Any) -> Model:
+        data = dict(form.cleaned_data)
+        units = data.pop("units")
+        data["roles"] = data.pop("roles_text")
+        instrument = data.pop("instrument")
+        if self.object is not None:
+            if not data.get("recurrence") or data["recurrence"] == SurveyWave.Recurrence.NONE:
+                data["repeat_until"] = None
+            return services.wave_update(wave=self.object, units=units, instrument=instrument, actor=self.request.user, **data)
+        programme = data.pop("programme")
+        return services.wave_create(programme=programme, instrument=instrument, units=units, actor=self.request.user, **data)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            saved = self.perform(form)
+        except ValidationError as exc:
+            service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Wave saved. Check the audience, then launch it.")
+        return redirect(saved.get_absolute_url())
+
+
+class WaveDetailView(ScopedDetailView):
+    """One wave: what it asks, who it reaches, and live response tracking."""
+
+    model = SurveyWave
+    template_name = "surveys/wave_detail.html"
+    context_object_name = "wave"
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("programme", "instrument", "series")
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Readiness surveys", reverse("wave-list")), (str(self.object), "")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        wave: SurveyWave = self.object
+        context["page_title"] = str(wave)
+        context["can_change"] = changeable_waves(self.request.user).filter(pk=wave.pk).exists()
+        context["questions"] = wave.instrument.ordered_questions()
+        if wave.status in {Status.DRAFT, Status.SCHEDULED}:
+            context["audience"] = services.audience_summary(wave)
+        context.update(rates_context(wave, self.request))
+        context["deferred"] = wave.deferrals.count()
+        context["rounds"] = (SurveyWave.objects.restrict(self.request.user).filter(series=wave.series or wave)
+                             .exclude(pk=wave.pk).order_by("round_number")[:60]) if wave.recurrence != SurveyWave.Recurrence.NONE else []
+        return context
+
+
+def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
+    parent = None
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        parent = Unit.objects.filter(pk=int(unit_id)).first()
+        if parent is None:
+            raise Http404
+    parent, rows = tracking.unit_rows(wave, parent)
+    crumbs = []
+    if parent is not None:
+        crumbs = [(u.name, u.pk) for u in parent.get_ancestors()] + [(parent.name, None)]
+    return {"total": tracking.wave_total(wave), "unit_rows": rows, "rate_parent": parent, "rate_crumbs": crumbs,
+            "group_rows": tracking.role_group_rows(wave)}
+
+
+class WaveRatesView(ScopedDetailView):
+    """The response-tracking table alone: polled by htmx on an open wave's
+    page, and downloadable as CSV or XLSX with the same suppression."""
+
+    model = SurveyWave
+    template_name = "surveys/_rates.html"
+    context_object_name = "wave"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        fmt = request.GET.get("export")
+        if fmt in {"csv", "xlsx"}:
+            context = rates_context(self.object, request)
+            headers = ["Group", "Invited", "Responded", "Imported", "Response rate %"]
+            rows = [[r.label, r.invited, *(["fewer than threshold"] * 3 if r.suppressed else [r.responded, r.imported, r.rate])]
+                    for r in [context["total"], *context["unit_rows"], *context["group_rows"]]]
+            return exports.export_response(fmt, f"wave-{self.object.pk}-response-rates", headers, rows)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(rates_context(self.object, self.request))
+        return context
+
+
+class WaveActionView(ScopedMixin, View):
+    """POST only: launch, cancel or close."""
+
+    model = SurveyWave
+    action = CHANGE
+    http_method_names = ["post"]
+    DONE = {
+        "launch": "Wave launched. Invitations are sent on the opening date by the background worker.",
+        "cancel": "Wave cancelled. Nobody was contacted.",
+        "close": "Wave closed. Links in invitations no longer accept answers.",
+    }
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        name = kwargs["action"]
+        if name not in self.DONE:
+            raise Http404
+        wave = get_object_or_404(changeable_waves(request.user), pk=kwargs["pk"])
+        handler = {"launch": services.wave_launch, "cancel": services.wave_cancel, "close": services.wave_close}[name]
+        try:
+            handler(wave=wave, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(wave.get_absolute_url())
+        messages.success(request, self.DONE[name])
+        return redirect(wave.get_absolute_url())
+
+
+class DeferralListView(ScopedListView):
+    """Who a wave did not invite, and why (contact budget, no email)."""
+
+    model = SurveyWave
+    table_class = DeferralTable
+    filterset_class = DeferralFilterSet
+    template_name = "surveys/deferrals.html"
+    export_name = "deferred"
+    export_columns = [("First name", "staff__first_name"), ("Last name", "staff__last_name"), ("Staff number", "staff__staff_number"),
+                      ("Reason", "reason"), ("Last invited", "last_contacted_on"), ("Can be asked from", "eligible_from"),
+                      ("Next round", "next_round_on")]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and can(request.user, SurveyWave):
+            self.wave = get_object_or_404(SurveyWave.objects.restrict(request.user).select_related("programme"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return Deferral.objects.filter(wave=self.wave).select_related("staff")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = f"People deferred from {self.wave}"
+        context["wave"] = self.wave
+        context["policy"] = SurveyPolicy.current()
+        return context
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Readiness surveys", reverse("wave-list")), (str(self.wave), self.wave.get_absolute_url()), ("Deferred", "")]
+
+
+class PolicyView(ServiceFormView):
+    """The portfolio's survey rules: everyone who sees surveys may read them;
+    only administrators change them."""
+
+    model = SurveyPolicy
+    action = "view"
+    form_class = PolicyForm
+    template_name = "surveys/policy.html"
+    submit_label = "Save rules"
+    success_message = "Survey rules saved. They apply to waves created or launched from now on."
+    page_title = "Survey rules"
+
+    def get_object(self) -> Model | None:
+        return SurveyPolicy.current()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_admin(request.user):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_change"] = is_admin(self.request.user)
+        return context
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Readiness surveys", reverse("wave-list")), ("Survey rules", "")]
+
+    def get_success_url(self, saved: Model) -> str:
+        return reverse("survey-policy")
+
+    def perform(self, form: Any) -> Model:
+        return services.policy_update(actor=self.request.user, **form.cleaned_data)
