@@ -289,9 +289,12 @@ DJANGO_TABLES2_TEMPLATE = "core/table.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "changeboard.core.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "changeboard.core.middleware.RequestIdFilter"},
+        "redact_links": {"()": "changeboard.core.middleware.RedactSurveyLinksFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id", "redact_links"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }

@@ -71,6 +71,9 @@ urlpatterns = [
     # Audit
     path("audit/", core.AuditListView.as_view(), name="audit-list"),
     path("audit/<int:pk>/", core.AuditDetailView.as_view(), name="audit-detail"),
+    # Email outbox
+    path("outbox/", core.OutboxListView.as_view(), name="outbox-list"),
+    path("outbox/<int:pk>/", core.OutboxDetailView.as_view(), name="outbox-detail"),
     # API
     path("api/v1/", include(router.urls)),
     path("api/v1/load/", LoadView.as_view(), name="api-load"),

@@ -12,20 +12,23 @@ from .scoping import can
 
 def _areas() -> list[tuple[str, str, Any]]:
     from changeboard.accounts.models import User
-    from changeboard.core.models import AuditEntry
+    from changeboard.core.models import AuditEntry, OutboxMessage
     from changeboard.impacts.models import ImpactAssessment
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
+    from changeboard.surveys.models import SurveyWave
 
     return [
         ("Home", "home", None),
         ("Programmes", "programme-list", Programme),
         ("Impacts", "assessment-list", ImpactAssessment),
         ("Change load", "heatmap", ImpactAssessment),
+        ("Surveys", "wave-list", SurveyWave),
         ("Units", "unit-tree", Unit),
         ("Staff", "staff-list", Staff),
         ("Users", "user-list", User),
         ("Audit trail", "audit-list", AuditEntry),
+        ("Outbox", "outbox-list", OutboxMessage),
     ]
 
 

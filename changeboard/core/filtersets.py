@@ -1,6 +1,6 @@
 import django_filters
 
-from .models import AuditEntry
+from .models import AuditEntry, OutboxMessage
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):
@@ -15,3 +15,12 @@ class AuditEntryFilterSet(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["actor_name", "action", "object_type", "object_id", "request_id", "since", "until"]
+
+
+class OutboxFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OutboxMessage.Status.choices, empty_label="Any status")
+    kind = django_filters.CharFilter(label="Kind (for example survey-invitation)", lookup_expr="iexact")
+
+    class Meta:
+        model = OutboxMessage
+        fields = ["status", "kind"]

@@ -14,12 +14,17 @@ def home_context(user: Any) -> dict[str, Any]:
     from changeboard.core.models import AuditEntry
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
+    from changeboard.surveys.models import SurveyWave
 
     cards: list[dict[str, Any]] = []
     programmes = Programme.objects.restrict(user).with_next_go_live() if can(user, Programme) else Programme.objects.none()
     if can(user, Programme):
         cards.append({"title": "Programmes", "href": reverse("programme-list"), "figure": programmes.count(),
                       "text": "Programmes you can see, with their milestones and rollout waves."})
+    if can(user, SurveyWave):
+        waves = SurveyWave.objects.restrict(user)
+        cards.append({"title": "Readiness surveys", "href": reverse("wave-list"), "figure": waves.filter(status=SurveyWave.Status.OPEN).count(),
+                      "text": "Open survey waves: build a wave, launch it and watch response rates."})
     if can(user, Unit):
         cards.append({"title": "Units", "href": reverse("unit-tree"), "figure": Unit.objects.restrict(user).count(),
                       "text": "The organisation tree: business groups, commands, boroughs and teams."})

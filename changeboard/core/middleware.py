@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import uuid
 from collections.abc import Callable
 
@@ -37,4 +38,19 @@ class RequestIdMiddleware:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
+        return True
+
+
+SURVEY_LINK = re.compile(r"/s/[^/\s\"']+")
+
+
+class RedactSurveyLinksFilter(logging.Filter):
+    """Personal survey links never reach the logs (a 404 or the development
+    server's access line would otherwise print the token)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/s/" in message:
+            record.msg = SURVEY_LINK.sub("/s/[redacted]", message)
+            record.args = None
         return True

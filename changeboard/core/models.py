@@ -107,6 +107,9 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("outbox-detail", args=[self.pk])
+
     @property
     def message_id(self) -> str:
         digest = hashlib.sha256(self.key.encode()).hexdigest()[:32]

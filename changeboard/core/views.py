@@ -10,20 +10,22 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import exports
-from .filtersets import AuditEntryFilterSet
+from .filtersets import AuditEntryFilterSet, OutboxFilterSet
 from .forms import govuk_style
-from .models import AuditEntry
+from .models import AuditEntry, OutboxMessage
+from .outbox import outbox_retry
 from .scoping import CHANGE, VIEW, can
-from .tables import AuditEntryTable
+from .tables import AuditEntryTable, OutboxTable
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -139,6 +141,52 @@ class AuditDetailView(ScopedDetailView):
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [("Audit trail", "/audit/"), (f"Entry {self.object.pk}", "")]
+
+
+class OutboxListView(ScopedListView):
+    """Every email the system has queued, with its delivery state: the
+    administrators' view of the outbox (and, in the demo, the way to see
+    invitations without a mail server)."""
+
+    model = OutboxMessage
+    table_class = OutboxTable
+    filterset_class = OutboxFilterSet
+    template_name = "core/outbox_list.html"
+    page_title = "Email outbox"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sending"] = settings.OUTBOX_SEND
+        counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+        context["counts"] = [(label, counts.get(value, 0)) for value, label in OutboxMessage.Status.choices]
+        return context
+
+
+class OutboxDetailView(ScopedDetailView):
+    """One message. Its text (which holds a personal survey link) is shown
+    only outside production, where the demo has no mail server."""
+
+    model = OutboxMessage
+    template_name = "core/outbox_detail.html"
+    context_object_name = "message"
+    page_title = "Outbox message"
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Email outbox", reverse("outbox-list")), (f"Message {self.object.pk}", "")]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["show_body"] = not settings.PRODUCTION
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        message = self.get_object()
+        if message.status != OutboxMessage.Status.FAILED:
+            messages.error(request, "Only a failed message can be retried.")
+        else:
+            outbox_retry(message=message, actor=request.user)
+            messages.success(request, "The message will be sent again.")
+        return redirect(reverse("outbox-detail", args=[message.pk]))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
