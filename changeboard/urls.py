@@ -16,6 +16,7 @@ from changeboard.organisation import views as organisation
 from changeboard.organisation.api.views import RankGradeViewSet, StaffViewSet, UnitViewSet
 from changeboard.portfolio import views as portfolio
 from changeboard.portfolio.api.views import ProgrammeViewSet
+from changeboard.surveys.api.views import InstrumentViewSet, SurveyRespondView, SurveyWaveViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="api-unit")
@@ -26,6 +27,8 @@ router.register("assessments", AssessmentViewSet, basename="api-assessment")
 router.register("impact-lines", ImpactLineViewSet, basename="api-impact-line")
 router.register("users", UserViewSet, basename="api-user")
 router.register("audit", AuditEntryViewSet, basename="api-audit")
+router.register("instruments", InstrumentViewSet, basename="api-survey-instrument")
+router.register("survey-waves", SurveyWaveViewSet, basename="api-survey-wave")
 
 urlpatterns = [
     path("", core.HomeView.as_view(), name="home"),
@@ -77,6 +80,7 @@ urlpatterns = [
     # API
     path("api/v1/", include(router.urls)),
     path("api/v1/load/", LoadView.as_view(), name="api-load"),
+    path("api/v1/survey/<str:token>/", SurveyRespondView.as_view(), name="api-survey-respond"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", core.ApiDocsView.as_view(), name="api-docs"),
 ]

@@ -41,7 +41,7 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-SURVEY_LINK = re.compile(r"/s/[^/\s\"']+")
+SURVEY_LINK = re.compile(r"/(s|api/v1/survey)/[^/\s\"'?]+")
 
 
 class RedactSurveyLinksFilter(logging.Filter):
@@ -50,7 +50,7 @@ class RedactSurveyLinksFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/s/" in message:
-            record.msg = SURVEY_LINK.sub("/s/[redacted]", message)
+        if "/s/" in message or "/survey/" in message:
+            record.msg = SURVEY_LINK.sub(r"/\1/[redacted]", message)
             record.args = None
         return True

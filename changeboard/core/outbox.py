@@ -132,6 +132,13 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
         return counts
     try:
         for message in batch:
+            # Renew the lease before each send, so a slow batch keeps its
+            # messages; one another worker claimed after the lease ran out is
+            # left to that worker instead of being sent twice.
+            if not OutboxMessage.objects.filter(pk=message.pk, claim=message.claim, status=Status.PENDING).update(
+                claimed_until=timezone.now() + LEASE,
+            ):
+                continue
             try:
                 _email(message, connection).send()
             except Exception as exc:  # noqa: BLE001
@@ -148,7 +155,7 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
                     return counts
                 continue
             OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(
-                status=Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
+                status=Status.PENDING, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
             )
             counts["sent"] += 1
     finally:

@@ -36,6 +36,7 @@ from changeboard.accounts.services import user_create
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
+from changeboard.surveys.seeding import clear_survey_data, seed_surveys
 
 from . import audit
 
@@ -887,6 +888,7 @@ def clear_seeded_data(*, actor: Any) -> dict[str, int]:
     one audit row records the counts removed."""
     counts = existing_data_counts()
     try:
+        counts.update(clear_survey_data())
         ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
@@ -920,6 +922,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: Any = None, repla
     staff_count = _create_staff(people, rng)
     programme_count, milestone_count, wave_count = _create_programmes(nodes)
     assessment_count, line_count = _create_impacts(actor)
+    survey_counts = seed_surveys(scale=scale, seed=seed, actor=actor)
     demo_count = _create_demo_accounts(actor) if config.demo_accounts else 0
     counts = {
         "units": len(nodes),
@@ -932,6 +935,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: Any = None, repla
         "impact_assessments": assessment_count,
         "impact_lines": line_count,
         "demo_accounts": demo_count,
+        **survey_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})

@@ -85,6 +85,14 @@ COLUMNS: tuple[str, ...] = (
     "start_date",
     "leave_date",
 )
+# Optional columns added to the format since. They are kept out of COLUMNS,
+# which the column-mapping form, the upload page's column list, the page's
+# sample download and the import benchmark's fixed-width baseline still read
+# (those need ALL_COLUMNS to offer them); the import itself reads them all.
+EXTRA_COLUMNS: tuple[str, ...] = ("absent_until",)
+ALL_COLUMNS: tuple[str, ...] = COLUMNS + EXTRA_COLUMNS
+# Other headers (normalised) an import column is found under without a mapping.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {"absent_until": ("on_leave_until",)}
 REQUIRED_COLUMNS: tuple[str, ...] = ("staff_number", "first_name", "last_name", "unit_path")
 
 COLUMN_LABELS: dict[str, str] = {
@@ -100,6 +108,7 @@ COLUMN_LABELS: dict[str, str] = {
     "line_manager_staff_number": "Line manager's staff number",
     "start_date": "Start date",
     "leave_date": "Leave date",
+    "absent_until": "On leave until",
 }
 
 MAX_UNIT_DEPTH = 8
@@ -135,6 +144,7 @@ STAFF_FIELDS: tuple[str, ...] = (
     "start_date",
     "leave_date",
     "is_leaver",
+    "absent_until",
 )
 
 SAMPLE_ROWS: tuple[tuple[str, ...], ...] = (
@@ -163,6 +173,8 @@ SAMPLE_ROWS: tuple[tuple[str, ...], ...] = (
      "Metropolitan Police Service > Frontline Policing > Central West BCU > Kensington and Chelsea",
      "Case progression officer", "BAND-E", "Kensington", "Office hours, Monday to Friday", "100007", "01/06/2020", "31/03/2026"),
 )
+# The sample's absent_until values (EXTRA_COLUMNS), by staff number.
+SAMPLE_ABSENCES: dict[str, str] = {"100005": "30/06/2027"}
 
 
 class ImportRefused(Exception):
@@ -269,9 +281,11 @@ def resolve_columns(headers: Sequence[str], chosen: Mapping[str, str] | None = N
     signature = header_signature(headers)
     indexes: dict[str, int] = {}
     normalised = [normalise_header(h) for h in headers]
-    for column in COLUMNS:
-        if column in normalised:
-            indexes[column] = normalised.index(column)
+    for column in ALL_COLUMNS:
+        for name in (column, *HEADER_ALIASES.get(column, ())):
+            if name in normalised:
+                indexes[column] = normalised.index(name)
+                break
     source = "default"
     mapping: Mapping[str, str] | None = chosen
     if not mapping:
@@ -282,7 +296,7 @@ def resolve_columns(headers: Sequence[str], chosen: Mapping[str, str] | None = N
         source = "chosen"
     if mapping:
         for column, header in mapping.items():
-            if column not in COLUMNS:
+            if column not in ALL_COLUMNS:
                 continue
             index = _index_of(headers, header) if header else None
             if index is None:
@@ -297,7 +311,7 @@ def resolve_columns(headers: Sequence[str], chosen: Mapping[str, str] | None = N
 
 def save_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> ImportColumnMapping:
     """Remember a mapping for this header row (replacing any earlier one)."""
-    clean = {c: h for c, h in mapping.items() if c in COLUMNS and h}
+    clean = {c: h for c, h in mapping.items() if c in ALL_COLUMNS and h}
     saved, _ = ImportColumnMapping.objects.update_or_create(
         header_signature=header_signature(headers), defaults={"headers": list(headers), "mapping": clean}
     )
@@ -322,8 +336,8 @@ def parse_map_options(options: Iterable[str]) -> dict[str, str]:
     for option in options:
         column, sep, header = option.partition("=")
         column = column.strip().lower()
-        if not sep or column not in COLUMNS:
-            raise ValueError(f"--map expects column=Header with a column among: {', '.join(COLUMNS)} (got {option!r}).")
+        if not sep or column not in ALL_COLUMNS:
+            raise ValueError(f"--map expects column=Header with a column among: {', '.join(ALL_COLUMNS)} (got {option!r}).")
         mapping[column] = header.strip()
     return mapping
 
@@ -349,6 +363,7 @@ class _Row:
     manager: str
     start: dt.date | None
     leave: dt.date | None
+    absent: dt.date | None = None
     ok: bool = True
 
 
@@ -397,6 +412,7 @@ class _Cleaned:
     values: dict[str, list[str]]
     starts: list[dt.date | None]
     leaves: list[dt.date | None]
+    absents: list[dt.date | None]
     problems: list[Problem]
     ok: list[bool]
 
@@ -425,7 +441,7 @@ def _positions(columns: ColumnMap) -> tuple[int, ...]:
     """Where each import column is read from; a column the file lacks reads
     from an empty cell past the end of the row."""
     width = len(columns.headers)
-    return tuple(columns.indexes.get(c, width) for c in COLUMNS)
+    return tuple(columns.indexes.get(c, width) for c in ALL_COLUMNS)
 
 
 def _clean(sheet: Sheet, columns: ColumnMap) -> _Cleaned:
@@ -446,7 +462,7 @@ def _clean(sheet: Sheet, columns: ColumnMap) -> _Cleaned:
         cells if len(cells) >= needed and needed <= width else (cells[:width] + pad)[:needed]
         for _, cells in sheet.rows
     ]
-    values: dict[str, list[str]] = {column: [cells[at].strip() for cells in table] for column, at in zip(COLUMNS, positions, strict=True)}
+    values: dict[str, list[str]] = {column: [cells[at].strip() for cells in table] for column, at in zip(ALL_COLUMNS, positions, strict=True)}
     ok = [True] * len(lines)
 
     def fail(index: int, column: str, value: str, reason: str) -> None:
@@ -468,19 +484,20 @@ def _clean(sheet: Sheet, columns: ColumnMap) -> _Cleaned:
             fail(i, "email", emails[i], "Not a valid email address")
 
     dates: dict[str, tuple[dt.date | None, str]] = {"": (None, "")}
-    for text in set(values["start_date"]) | set(values["leave_date"]):
+    for text in set(values["start_date"]) | set(values["leave_date"]) | set(values["absent_until"]):
         if text:
             dates[text] = parse_date(text)
     starts = [dates[t][0] for t in values["start_date"]]
     leaves = [dates[t][0] for t in values["leave_date"]]
-    for column, parsed in (("start_date", starts), ("leave_date", leaves)):
+    absents = [dates[t][0] for t in values["absent_until"]]
+    for column, parsed in (("start_date", starts), ("leave_date", leaves), ("absent_until", absents)):
         texts = values[column]
         for i in [i for i, d in enumerate(parsed) if d is None and texts[i]]:
             fail(i, column, texts[i], dates[texts[i]][1])
     for i in [i for i, (s, e) in enumerate(zip(starts, leaves, strict=True)) if s and e and e < s]:
         fail(i, "leave_date", values["leave_date"][i], "Leave date is before the start date")
 
-    return _Cleaned(list(sheet.headers), sheet.file_format, sheet.describe(), positions, lines, values, starts, leaves, problems, ok)
+    return _Cleaned(list(sheet.headers), sheet.file_format, sheet.describe(), positions, lines, values, starts, leaves, absents, problems, ok)
 
 
 def _check_rows(cleaned: _Cleaned, columns: ColumnMap, lookups: _Lookups, today: dt.date) -> _Plan:
@@ -513,14 +530,14 @@ def _check_rows(cleaned: _Cleaned, columns: ColumnMap, lookups: _Lookups, today:
         map(
             _Row, lines, values["staff_number"], values["first_name"], values["last_name"], values["email"], unit_keys, values["unit_path"],
             values["role"], rank_ids, values["location"], values["shift_pattern"], values["line_manager_staff_number"],
-            cleaned.starts, cleaned.leaves, ok,
+            cleaned.starts, cleaned.leaves, cleaned.absents, ok,
         )
     )
     units_by_key = {p.key: p for p in unit_cache.values() if p.key}
     plan = _Plan(cleaned, columns, rows, problems, units_by_key, lookups, today)
     _check_root(plan)
     _check_line_managers(plan, _check_duplicates(plan))
-    order = {c: i for i, c in enumerate(COLUMNS)}
+    order = {c: i for i, c in enumerate(ALL_COLUMNS)}
     problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
     return plan
 
@@ -649,6 +666,8 @@ def _classify(plan: _Plan) -> None:
     unit_by_id = lookups.unit_path_by_id
     present = {row.number for row in plan.rows if row.number}
     names = STAFF_FIELDS
+    # A file without the absence column says nothing about absences: keep them.
+    keep_absence = "absent_until" not in plan.columns.indexes
     for row in plan.rows:
         if not row.ok:
             continue
@@ -660,10 +679,12 @@ def _classify(plan: _Plan) -> None:
             continue
         before = (
             current[2], current[3], current[4], unit_by_id.get(current[5]), current[6], current[7], current[8], current[9],
-            number_by_id.get(current[10], "") if current[10] else "", current[11], current[12], current[13],
+            number_by_id.get(current[10], "") if current[10] else "", current[11], current[12], current[13], current[14],
         )
+        if keep_absence:
+            row.absent = current[14]
         after = (row.first_name, row.last_name, row.email, row.unit_key, row.role, row.rank_id, row.location, row.shift,
-                 row.manager, row.start, row.leave, False)
+                 row.manager, row.start, row.leave, False, row.absent)
         if before == after:
             plan.unchanged += 1
         else:
@@ -965,7 +986,7 @@ def _apply(plan: _Plan, *, actor: Any) -> None:
             pk=current[0], staff_number=row.number, first_name=row.first_name, last_name=row.last_name, email=row.email,
             unit_id=unit_ids[row.unit_key], role=row.role, rank_grade_id=row.rank_id, location=row.location,
             shift_pattern=row.shift, line_manager_id=staff_ids[row.manager] if row.manager else None,
-            start_date=row.start, leave_date=row.leave, is_leaver=False,
+            start_date=row.start, leave_date=row.leave, is_leaver=False, absent_until=row.absent,
         )
         groups[changed].append(after)
         auditor.update(current, after)
@@ -991,7 +1012,7 @@ def _apply(plan: _Plan, *, actor: Any) -> None:
 
 
 _STAFF_INSERT = ("staff_number", "first_name", "last_name", "email", "unit", "role", "rank_grade", "location", "shift_pattern",
-                 "start_date", "leave_date", "is_leaver", "line_manager")
+                 "start_date", "leave_date", "is_leaver", "line_manager", "absent_until")
 _LATE = 1 << 30  # manager depth of people in a management loop
 
 
@@ -1042,7 +1063,7 @@ def _insert_new_staff(rows: list[_Row], unit_ids: dict[str, int], staff_ids: dic
         late = depth == _LATE
         values = [
             (r.number, r.first_name, r.last_name, r.email, unit_ids[r.unit_key], r.role, r.rank_id, r.location, r.shift,
-             date(r.start), date(r.leave), False, staff_ids[r.manager] if r.manager and not late else None)
+             date(r.start), date(r.leave), False, staff_ids[r.manager] if r.manager and not late else None, date(r.absent))
             for r in tier
         ]
         _insert_rows(Staff, _STAFF_INSERT, values)
@@ -1105,6 +1126,7 @@ class _AuditRows:
             "unit": unit_id, "role": row.role, "rank_grade": row.rank_id, "location": row.location, "shift_pattern": row.shift,
             "line_manager": manager_id, "start_date": row.start.isoformat() if row.start else None,
             "leave_date": row.leave.isoformat() if row.leave else None, "is_leaver": False,
+            "absent_until": row.absent.isoformat() if row.absent else None,
         }
         label = f"{row.first_name} {row.last_name} ({row.number})"[:200]
         self.rows.append((*self.head, "create", self.object_type, str(pk), label, None, self.json(after)))
@@ -1157,10 +1179,16 @@ def staff_import_commit(*, pending: StaffImport, actor: Any, skip_invalid: bool)
 
 
 
+def sample_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Every import column and the sample people, one of them on long leave."""
+    return ALL_COLUMNS, [(*row, SAMPLE_ABSENCES.get(row[0], "")) for row in SAMPLE_ROWS]
+
+
 def sample_csv() -> str:
     """The sample file offered on the upload page (also docs/sample-staff.csv)."""
+    headers, rows = sample_rows()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(SAMPLE_ROWS)
+    writer.writerow(headers)
+    writer.writerows(rows)
     return buffer.getvalue()

@@ -42,7 +42,7 @@ class WaveForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["instrument"].queryset = instruments
-        self.fields["units"].queryset = units.filter(depth__lte=4)
+        self.fields["units"].queryset = units
         if self.instance.pk:
             self.fields["roles_text"].initial = "\n".join(self.instance.roles)
             del self.fields["programme"]

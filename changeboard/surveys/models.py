@@ -89,7 +89,8 @@ class ProgrammeOwnedQuerySet(ScopedQuerySet):
     def scope_for(self, user: User, action: str) -> ProgrammeOwnedQuerySet:
         own = programme_scope_q(user, "programme__")
         if action == "view":
-            return self.filter(Q(programme__isnull=True) | own)
+            # An empty Q (every programme, e.g. the Board) would vanish in the OR.
+            return self.filter(Q(programme__isnull=True) | own) if own else self
         return self.filter(own)
 
 

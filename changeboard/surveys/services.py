@@ -567,7 +567,9 @@ def purge_invitations(today: dt.date | None = None) -> int:
     day = today or timezone.localdate()
     window = dt.timedelta(days=SurveyPolicy.current().contact_window_days)
     old = Invitation.objects.filter(expires_on__lt=day - window, sent_on__lt=day - window)
-    count, _ = old.delete()
+    # delete() also counts the cascaded wave links; report invitations only.
+    _, deleted = old.delete()
+    count = deleted.get(Invitation._meta.label, 0)
     Deferral.objects.filter(wave__status__in=[Status.CLOSED, Status.CANCELLED], wave__closes_on__lt=day - window).delete()
     return count
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Avg, Count, Sum
 
 from changeboard.organisation.models import Unit
 
-from .models import AudienceCell, RoleGroup, SurveyWave
+from .models import Adkar, Answer, AudienceCell, Question, Response, RoleGroup, SurveyWave
 
 
 @dataclass
@@ -76,7 +76,7 @@ def unit_rows(wave: SurveyWave, parent: Unit | None = None) -> tuple[Unit | None
         if parent is None:
             return None, []
     rows: list[RateRow] = []
-    for child in parent.get_children().order_by("name"):
+    for child in Unit.objects.get_children(parent).order_by("name"):
         mine = [c for c in cells if c[0].startswith(child.path)]
         if not mine:
             continue
@@ -97,3 +97,51 @@ def role_group_rows(wave: SurveyWave) -> list[RateRow]:
             .annotate(invited=Sum("invited"), responded=Sum("responded"), imported=Sum("imported")).order_by("role_group"))
     return [RateRow(labels.get(s["role_group"], s["role_group"]), s["invited"], s["responded"], s["imported"], wave.min_responses)
             for s in sums]
+
+
+@dataclass
+class GroupReadiness:
+    """ADKAR means and comments for one group of a wave, with the wave's
+    anonymity thresholds applied: no means under `min_responses` responses,
+    no comments under `min_comments`."""
+
+    label: str
+    responses: int
+    means: dict[str, float | None]
+    comments: list[str] | None
+    min_responses: int
+    min_comments: int
+
+    @property
+    def scored(self) -> bool:
+        return self.responses >= self.min_responses
+
+    @property
+    def mean_list(self) -> list[float | None]:
+        """The means in ADKAR order (Awareness first)."""
+        return [self.means.get(value) for value in Adkar.values]
+
+
+def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30) -> list[GroupReadiness]:
+    """One group per child of `parent` (as in `unit_rows`), aggregated in the
+    database. Comments come in random order (responses have random ids)."""
+    parent, rows = unit_rows(wave, parent)
+    groups: list[GroupReadiness] = []
+    for row in rows:
+        if row.unit is None:
+            continue
+        responses = Response.objects.filter(wave=wave, unit__path__startswith=row.unit.path)
+        count = responses.count()
+        means: dict[str, float | None] = dict.fromkeys(Adkar.values)
+        comments: list[str] | None = None
+        if count >= wave.min_responses:
+            averages = (Answer.objects.filter(response__in=responses, question__kind=Question.Kind.LIKERT).exclude(question__adkar="")
+                        .values("question__adkar").annotate(mean=Avg("value"), n=Count("id")))
+            for item in averages:
+                means[item["question__adkar"]] = round(float(item["mean"]), 2)
+        if count >= wave.min_comments:
+            comments = list(Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT).exclude(text="")
+                            .order_by("response_id").values_list("text", flat=True)[:comment_limit])
+        groups.append(GroupReadiness(row.label, count, means if count >= wave.min_responses else {}, comments,
+                                     wave.min_responses, wave.min_comments))
+    return groups

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import instruments, respond, waves
+from .views import imports, instruments, respond, waves
 
 urlpatterns = [
     path("surveys/", waves.WaveListView.as_view(), name="wave-list"),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("surveys/questionnaires/<int:pk>/remove/<int:question_pk>/", instruments.InstrumentItemView.as_view(), name="instrument-remove"),
     path("surveys/questionnaires/<int:pk>/questions/new/", instruments.QuestionCreateView.as_view(), name="question-create"),
     # Response import (from another survey tool)
+    path("surveys/<int:pk>/import/", imports.ResponseImportView.as_view(), name="response-import"),
+    path("surveys/<int:pk>/import/<uuid:token>/", imports.ResponseImportPreviewView.as_view(), name="response-import-preview"),
     # The public survey page: a personal link, no account.
     path("s/<str:token>/", respond.RespondView.as_view(), name="survey-respond"),
 ]

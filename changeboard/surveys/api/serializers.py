@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from changeboard.core.scoping import CHANGE
@@ -29,13 +30,19 @@ def _user(serializer: serializers.Field) -> Any:
 # ---------------------------------------------------------------- instruments
 
 
+@extend_schema_field({"type": "string", "description": "One of " + "; ".join(f"`{v}` ({label})" for v, label in Question.Kind.choices)})
+class QuestionKindField(serializers.CharField):
+    """A question's kind, described in words: a named enum would collide
+    with the rank kinds' and need a project-wide schema setting."""
+
+
 class InstrumentQuestionSerializer(serializers.ModelSerializer):
     """A question of an instrument, read through its item (so in position order)."""
 
     code = serializers.CharField(source="question.code")
     text = serializers.CharField(source="question.text")
     hint = serializers.CharField(source="question.hint")
-    kind = serializers.ChoiceField(source="question.kind", choices=Question.Kind.choices)
+    kind = QuestionKindField(source="question.kind")
     adkar = serializers.CharField(source="question.adkar")
     choices = serializers.ListField(source="question.choices", child=serializers.CharField())
 
@@ -156,7 +163,7 @@ class SurveyQuestionSerializer(serializers.Serializer):
     code = serializers.CharField()
     text = serializers.CharField()
     hint = serializers.CharField()
-    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    kind = QuestionKindField()
     options = SurveyOptionSerializer(many=True, help_text="The allowed values (empty for free text).")
     max_length = serializers.IntegerField(allow_null=True, help_text=f"For free text: at most {ANSWER_TEXT_MAX} characters.")
 

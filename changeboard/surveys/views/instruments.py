@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +16,7 @@ from django.views import View
 from django_tables2 import Column, Table
 
 from changeboard.core.scoping import ADD, CHANGE, can
-from changeboard.core.views import ScopedDetailView, ScopedListView, ServiceFormView
+from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.portfolio.models import Programme
 
 from .. import services
@@ -116,17 +116,15 @@ class InstrumentCreateView(ServiceFormView):
         return services.instrument_create(name=data["name"], programme=data["programme"], base=data["base"], actor=self.request.user)
 
 
-class InstrumentItemView(View):
+class InstrumentItemView(ScopedMixin, View):
     """POST only: add a bank question, or remove one. Changing a version that
     a wave was sent with makes the next version, and the page moves to it."""
 
+    model = Instrument
+    action = CHANGE
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        if not can(request.user, Instrument, CHANGE):
-            raise PermissionDenied
         instrument = get_object_or_404(changeable_instruments(request.user), pk=kwargs["pk"])
         try:
             if "question_pk" in kwargs:

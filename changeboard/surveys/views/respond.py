@@ -51,7 +51,6 @@ class RespondView(View):
     def _page(self, request: HttpRequest, template: str, status: int = 200, **context: Any) -> HttpResponse:
         response = render(request, template, {"page_title": context.pop("page_title", "Readiness survey"), **context}, status=status)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
         return response
 
     def _unavailable(self, request: HttpRequest) -> HttpResponse:

@@ -160,6 +160,8 @@ class WaveDetailView(ScopedDetailView):
         if wave.status in {Status.DRAFT, Status.SCHEDULED}:
             context["audience"] = services.audience_summary(wave)
         context.update(rates_context(wave, self.request))
+        if wave.status in {Status.OPEN, Status.CLOSED}:
+            context.update(readiness_context(wave, context["rate_parent"]))
         context["deferred"] = wave.deferrals.count()
         context["rounds"] = (SurveyWave.objects.restrict(self.request.user).filter(series=wave.series or wave)
                              .exclude(pk=wave.pk).order_by("round_number")[:60]) if wave.recurrence != SurveyWave.Recurrence.NONE else []
@@ -176,9 +178,15 @@ def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
     parent, rows = tracking.unit_rows(wave, parent)
     crumbs = []
     if parent is not None:
-        crumbs = [(u.name, u.pk) for u in parent.get_ancestors()] + [(parent.name, None)]
+        crumbs = [(u.name, u.pk) for u in Unit.objects.get_ancestors(parent)] + [(parent.name, None)]
     return {"total": tracking.wave_total(wave), "unit_rows": rows, "rate_parent": parent, "rate_crumbs": crumbs,
             "group_rows": tracking.role_group_rows(wave)}
+
+
+def readiness_context(wave: SurveyWave, parent: Unit | None) -> dict[str, Any]:
+    from ..models import Adkar
+
+    return {"readiness": tracking.readiness(wave, parent), "adkar": Adkar.choices}
 
 
 class WaveRatesView(ScopedDetailView):

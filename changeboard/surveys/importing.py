@@ -1,0 +1,478 @@
+"""Survey responses collected in another tool (a paper round typed up, an
+online form) imported into a wave: check every row of a CSV or XLSX file,
+preview what it would add, then commit it.
+
+Same behaviour as the staff and impact imports (and their readers, from
+`changeboard.core.tabular`): nothing is written until the commit; the
+commit re-checks the file against the database as it is then; a file with
+errors is refused whole unless its uploader chooses to import only the valid
+rows; problems carry row, column and reason.
+
+Anonymity as for responses through a personal link: each row becomes a
+`Response` with only its unit and role group, the rows are written in a
+random order, the file is dropped once imported, and the audit trail gets
+one row for the whole import (the wave, the count and the file's name),
+never one per response.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import random
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from changeboard.core import audit
+from changeboard.core.tabular import (
+    PROBLEM_HEADERS,
+    PROBLEMS_SHOWN,
+    ImportFileError,
+    ImportReportBase,
+    Problem,
+    Sheet,
+    normalise_header,
+    problem_rows,
+    read_sheet,
+)
+from changeboard.organisation.models import Unit
+
+from .models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, ResponseImport, RoleGroup, SurveyWave
+
+# Re-exported for the pages, which read and report files the same way.
+__all__ = [
+    "FIXED_COLUMNS", "IMPORTABLE", "NOT_IMPORTABLE", "PROBLEM_HEADERS", "PROBLEMS_SHOWN", "ImportFileError", "Problem", "ResponseImportRefused",
+    "ResponseImportReport", "column_help", "commit", "preview", "problem_rows", "read_sheet", "response_import_commit",
+    "response_import_stage", "sample_csv", "sample_rows",
+]
+
+logger = logging.getLogger(__name__)
+
+FIXED_COLUMNS: tuple[str, ...] = ("unit_code", "role_group")
+# Only a wave that has been sent has responses to add to.
+IMPORTABLE = frozenset({SurveyWave.Status.OPEN, SurveyWave.Status.CLOSED})
+NOT_IMPORTABLE = "Responses can only be imported into an open or closed wave. This wave is {status}."
+NO_ANSWERS = "all questions"  # the column named by a row without any answer
+BATCH_SIZE = 2000
+PREVIEW_CELLS = 200  # unit and role group counts shown on the preview
+
+
+class ResponseImportRefused(Exception):
+    """The commit was refused; `report` lists every problem found."""
+
+    def __init__(self, report: ResponseImportReport, message: str = "") -> None:
+        self.report = report
+        super().__init__(message or report.refusal_message())
+
+
+@dataclass(slots=True)
+class ResponseRow:
+    """One row's cleaned values: the response it would store."""
+
+    row: int
+    unit: Unit | None = None
+    role_group: str = ""
+    answers: dict[int, tuple[int | None, str]] = field(default_factory=dict)  # question pk -> (value, text)
+    ok: bool = True
+
+
+@dataclass
+class ResponseImportReport(ImportReportBase):
+    """What a preview found or a commit did. `created` counts responses.
+
+    Besides the shared refusals (columns missing, row errors), a header
+    repeated is always refused (which of its columns is right is for the
+    file's owner to say), and unknown columns are refused unless the
+    uploader chose to import only what is valid, when they are ignored."""
+
+    answers: int = 0
+    used_columns: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    duplicate_columns: list[str] = field(default_factory=list)
+    responses: list[ResponseRow] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return super().refused or bool(self.duplicate_columns) or (bool(self.unknown_columns) and not self.skip_invalid)
+
+    def refusal_message(self) -> str:
+        if self.missing_columns:
+            return super().refusal_message()
+        if self.duplicate_columns:
+            return "The file cannot be imported: these columns appear more than once (" + ", ".join(self.duplicate_columns) + ")."
+        if self.unknown_columns and not self.skip_invalid:
+            return (
+                "The file cannot be imported: these columns are not questions of this wave ("
+                + ", ".join(self.unknown_columns) + "). Correct them, or import the valid rows only and ignore those columns."
+            )
+        return super().refusal_message()
+
+    def skipped_note(self) -> str:
+        note = super().skipped_note()
+        if self.unknown_columns and self.skip_invalid:
+            note += "; unknown columns ignored (" + ", ".join(self.unknown_columns) + ")"
+        return note
+
+    def counts(self) -> dict[str, int]:
+        return {"rows": self.rows, "valid": self.valid, "invalid": self.invalid, "created": self.created, "answers": self.answers}
+
+    def cells(self) -> list[tuple[Unit, str, int]]:
+        """Responses the valid rows would add, by unit and role group."""
+        counts: Counter[tuple[int, str]] = Counter()
+        units: dict[int, Unit] = {}
+        for response in self.responses:
+            assert response.unit is not None
+            units[response.unit.pk] = response.unit
+            counts[(response.unit.pk, response.role_group)] += 1
+        labels = dict(RoleGroup.choices)
+        rows = [(units[pk], str(labels.get(group, group)), n) for (pk, group), n in counts.items()]
+        return sorted(rows, key=lambda r: (r[0].full_path, r[1]))
+
+    def summary(self) -> str:
+        verb = "Imported" if self.committed else "Would import"
+        count = self.created if self.committed else self.valid
+        head = (f"{verb} {count} response{'s' if count != 1 else ''} ({self.answers} answer{'s' if self.answers != 1 else ''}) "
+                f"from {self.rows} row{'s' if self.rows != 1 else ''}")
+        return head + self.skipped_note() + "."
+
+
+# --------------------------------------------------------------------------
+# What rows are checked against
+
+
+def _role_groups() -> dict[str, str]:
+    """Role group by its value or its name, in lower case."""
+    groups: dict[str, str] = {}
+    for value, label in RoleGroup.choices:
+        groups[value.lower()] = value
+        groups[" ".join(str(label).lower().split())] = value
+    return groups
+
+
+def _units_by_code() -> dict[str, Unit]:
+    """Every unit of the organisation by lower-cased code: responses may
+    come from anywhere, not only the wave's own audience."""
+    return {unit.code.lower(): unit for unit in Unit.objects.only("pk", "code", "name", "full_path")}
+
+
+def _accepted(question: Question) -> str:
+    """What a question's column accepts, in words."""
+    if question.kind == Question.Kind.TEXT:
+        return f"Free text, at most {ANSWER_TEXT_MAX} characters"
+    low, high = question.value_range() or (0, 0)
+    if question.kind == Question.Kind.CHOICE:
+        return f"A whole number from {low} to {high}, or the option's text: " + "; ".join(
+            f"{n} = {text}" for n, text in enumerate(question.choices, start=1))
+    scale = "1 = strongly disagree, 5 = strongly agree" if question.kind == Question.Kind.LIKERT else "0 = not at all, 10 = completely"
+    return f"A whole number from {low} to {high} ({scale})"
+
+
+def column_help(wave: SurveyWave) -> list[tuple[str, str, str, str]]:
+    """(column, what it holds, what it accepts, required) for the upload page."""
+    groups = "; ".join(f"{value} or {label}" for value, label in RoleGroup.choices)
+    rows = [
+        ("unit_code", "The respondent's unit", "The code of any unit in the organisation, not only the wave's audience", "Yes"),
+        ("role_group", "The respondent's role group", f"Its value or its name, any case: {groups}", "Yes"),
+    ]
+    for question in wave.instrument.ordered_questions():
+        rows.append((question.code, question.text, _accepted(question), "No: leave blank for a skipped question"))
+    return rows
+
+
+# --------------------------------------------------------------------------
+# Checking
+
+
+def _letter(index: int) -> str:
+    """A spreadsheet column letter for a 0-based position (A, B, ... AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+@dataclass(slots=True)
+class _Columns:
+    fixed: dict[str, int]  # unit_code / role_group -> position
+    questions: list[tuple[Question, int]]  # each question found, with its position
+    unknown: list[str]
+    duplicates: list[Problem]
+    missing: list[Problem]
+
+
+def _match_columns(sheet: Sheet, questions: list[Question]) -> _Columns:
+    """Where each column is. Headers ignore case, surrounding spaces, and
+    spaces or hyphens for underscores; a question code matches as written
+    first, then normalised. The first of a repeated header is checked (a
+    file with one is refused anyway)."""
+    exact = {q.code.strip().lower(): q for q in questions}
+    normalised: dict[str, Question] = {}
+    for question in questions:
+        normalised.setdefault(normalise_header(question.code), question)
+    fixed: dict[str, int] = {}
+    found: dict[int, int] = {}  # question pk -> position
+    by_pk = {q.pk: q for q in questions}
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    unknown: list[str] = []
+    for index, header in enumerate(sheet.headers):
+        if not header.strip():
+            continue
+        name = normalise_header(header)
+        if name in FIXED_COLUMNS:
+            positions[name].append(index)
+            fixed.setdefault(name, index)
+            continue
+        question = exact.get(header.strip().lower()) or normalised.get(name)
+        if question is None:
+            if header.strip() not in unknown:
+                unknown.append(header.strip())
+            continue
+        positions[question.code].append(index)
+        found.setdefault(question.pk, index)
+    duplicates = [
+        Problem(1, column, " and ".join(sheet.headers[i].strip() for i in at),
+                f"Duplicate column: it appears {len(at)} times, in columns " + ", ".join(_letter(i) for i in at))
+        for column, at in positions.items() if len(at) > 1
+    ]
+    missing = [Problem(1, column, "", f"Missing column: the file must have a {column} column") for column in FIXED_COLUMNS if column not in fixed]
+    ordered = sorted(((by_pk[pk], at) for pk, at in found.items()), key=lambda item: item[1])
+    return _Columns(fixed, ordered, unknown, duplicates, missing)
+
+
+def _check_answer(question: Question, text: str) -> tuple[tuple[int | None, str] | None, str]:
+    """The stored (value, text) for a cell, or the reason it is not valid."""
+    if question.kind == Question.Kind.TEXT:
+        if len(text) > ANSWER_TEXT_MAX:
+            return None, f"Too long: at most {ANSWER_TEXT_MAX} characters (this has {len(text)})"
+        return (None, text), ""
+    low, high = question.value_range() or (0, 0)
+    if question.kind == Question.Kind.CHOICE:
+        wanted = " ".join(text.lower().split())
+        for position, option in enumerate(question.choices, start=1):
+            if " ".join(str(option).lower().split()) == wanted:
+                return (position, ""), ""
+    expected = f"give a whole number from {low} to {high}" + (" or an option's text" if question.kind == Question.Kind.CHOICE else "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        reason = "Not one of the options" if question.kind == Question.Kind.CHOICE else "Not a number"
+        return None, f"{reason}: {expected}"
+    if not number.is_finite() or number != number.to_integral_value():
+        return None, f"Not a whole number: {expected}"
+    if not low <= number <= high:
+        return None, f"Out of range: {expected}"
+    return (int(number), ""), ""
+
+
+def _check_row(number: int, cells: list[str], columns: _Columns, units: dict[str, Unit],
+               groups: dict[str, str]) -> tuple[ResponseRow, list[Problem]]:
+    def cell(at: int) -> str:
+        return cells[at].strip() if at < len(cells) else ""
+
+    response = ResponseRow(row=number)
+    problems: list[Problem] = []
+
+    def fail(column: str, value: str, reason: str) -> None:
+        problems.append(Problem(number, column, value, reason))
+
+    code = cell(columns.fixed["unit_code"])
+    if not code:
+        fail("unit_code", "", "Missing: every response needs a unit code")
+    else:
+        response.unit = units.get(code.lower())
+        if response.unit is None:
+            fail("unit_code", code, "Unknown unit: no unit in the organisation has this code")
+
+    group_text = cell(columns.fixed["role_group"])
+    if not group_text:
+        fail("role_group", "", "Missing: every response needs a role group")
+    else:
+        response.role_group = groups.get(" ".join(group_text.lower().split()), "")
+        if not response.role_group:
+            fail("role_group", group_text, "Unknown role group: use " + ", ".join(RoleGroup.values) + ", or their names")
+
+    given = 0
+    for question, at in columns.questions:
+        text = cell(at)
+        if not text:
+            continue
+        given += 1
+        answer, reason = _check_answer(question, text)
+        if answer is None:
+            fail(question.code, text, reason)
+        else:
+            response.answers[question.pk] = answer
+    if not given:
+        fail(NO_ANSWERS, "", "No answers: every question on this row is blank")
+
+    response.ok = not problems
+    return response, problems
+
+
+def _analyse(sheet: Sheet, wave: SurveyWave, skip_invalid: bool) -> ResponseImportReport:
+    questions = wave.instrument.ordered_questions()
+    columns = _match_columns(sheet, questions)
+    used = sorted([*columns.fixed.values(), *(at for _, at in columns.questions)])
+    report = ResponseImportReport(
+        rows=len(sheet.rows), headers=list(sheet.headers), file_description=sheet.describe(), skip_invalid=skip_invalid,
+        used_columns=[sheet.headers[i] for i in used], unknown_columns=columns.unknown,
+        duplicate_columns=[p.column for p in columns.duplicates],
+    )
+    if columns.unknown:
+        codes = ", ".join(q.code for q in questions)
+        report.problems.append(Problem(1, "header", ", ".join(columns.unknown),
+                                       f"Unknown columns: not unit_code, role_group or a question of this wave ({codes})"))
+    report.problems += columns.duplicates + columns.missing
+    if columns.missing:
+        report.missing_columns = [p.column for p in columns.missing]
+        report.invalid = report.rows
+        return report
+    units, groups = _units_by_code(), _role_groups()
+    for number, cells in sheet.rows:
+        response, problems = _check_row(number, cells, columns, units, groups)
+        report.problems.extend(problems)
+        if response.ok:
+            report.valid += 1
+            report.answers += len(response.answers)
+            report.responses.append(response)
+        else:
+            report.invalid += 1
+    return report
+
+
+def preview(data: bytes, filename: str = "", *, wave: SurveyWave, skip_invalid: bool = False) -> ResponseImportReport:
+    """Check the file and say what a commit would add. Writes nothing.
+    Raises ImportFileError when the file is not a readable table."""
+    return _analyse(read_sheet(data, filename), wave, skip_invalid)
+
+
+# --------------------------------------------------------------------------
+# Commit
+
+
+def _count_imported(wave: SurveyWave, responses: list[ResponseRow]) -> None:
+    """Add the responses to the wave's counts per unit and role group,
+    making the cells the wave was never sent to (nobody invited there)."""
+    counts: Counter[tuple[int, str]] = Counter()
+    for response in responses:
+        assert response.unit is not None
+        counts[(response.unit.pk, response.role_group)] += 1
+    existing = {(c.unit_id, c.role_group): c.pk for c in AudienceCell.objects.select_for_update().filter(wave=wave)}
+    by_increment: defaultdict[int, list[int]] = defaultdict(list)
+    new: list[AudienceCell] = []
+    for (unit_id, group), n in counts.items():
+        pk = existing.get((unit_id, group))
+        if pk is None:
+            new.append(AudienceCell(wave=wave, unit_id=unit_id, role_group=group, invited=0, imported=n))
+        else:
+            by_increment[n].append(pk)
+    for n, pks in by_increment.items():
+        for start in range(0, len(pks), BATCH_SIZE):
+            AudienceCell.objects.filter(pk__in=pks[start:start + BATCH_SIZE]).update(imported=F("imported") + n)
+    AudienceCell.objects.bulk_create(new, batch_size=BATCH_SIZE)
+
+
+def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: Any, skip_invalid: bool = False) -> ResponseImportReport:
+    """Check the file again and store its responses, all or nothing.
+    Raises ResponseImportRefused (having written nothing) when the file has
+    errors and `skip_invalid` is false, or nothing in it is importable; a
+    ValidationError when the wave is not open or closed."""
+    sheet = read_sheet(data, filename)
+    with transaction.atomic():
+        locked = SurveyWave.objects.select_for_update().select_related("instrument").get(pk=wave.pk)
+        if locked.status not in IMPORTABLE:
+            raise ValidationError(NOT_IMPORTABLE.format(status=locked.get_status_display().lower()))
+        report = _analyse(sheet, locked, skip_invalid)
+        if report.refused:
+            raise ResponseImportRefused(report)
+        rows = list(report.responses)
+        random.shuffle(rows)  # the database keeps no trace of the file's order
+        responses = [Response(wave=locked, unit=row.unit, role_group=row.role_group, source=Response.Source.IMPORT) for row in rows]
+        Response.objects.bulk_create(responses, batch_size=BATCH_SIZE)
+        Answer.objects.bulk_create(
+            [Answer(response=response, question_id=pk, value=value, text=text)
+             for response, row in zip(responses, rows, strict=True) for pk, (value, text) in row.answers.items()],
+            batch_size=BATCH_SIZE,
+        )
+        _count_imported(locked, rows)
+        report.created = len(responses)
+        report.committed = True
+        # One row for the whole import: per-response rows would time and trace each one.
+        audit.record(actor=actor, action="import", obj=locked, after={"responses": report.created, "file": filename})
+    logger.info("Response import committed: %s", report.counts())
+    return report
+
+
+# --------------------------------------------------------------------------
+# Pending uploads
+
+
+def response_import_stage(*, wave: SurveyWave, data: bytes, filename: str, actor: Any) -> ResponseImport:
+    """Keep an uploaded file until its uploader commits or abandons it;
+    abandoned uploads older than a day are removed on the way."""
+    cutoff = timezone.now() - dt.timedelta(days=1)
+    ResponseImport.objects.filter(created__lt=cutoff, status=ResponseImport.Status.PENDING).delete()
+    return ResponseImport.objects.create(token=uuid.uuid4(), wave=wave, content=data, original_filename=filename[:255], uploaded_by=actor)
+
+
+def response_import_commit(*, pending: ResponseImport, actor: Any, skip_invalid: bool) -> ResponseImportReport:
+    """Commit a pending upload and mark it done in the same transaction, once:
+    a second commit of the same upload (a double click) is refused."""
+    with transaction.atomic():
+        locked = ResponseImport.objects.select_for_update().get(pk=pending.pk)
+        if locked.status != ResponseImport.Status.PENDING:
+            raise ValidationError("This file has already been imported.")
+        if locked.uploaded_by_id != getattr(actor, "pk", None):
+            raise ValidationError("Only the person who uploaded this file can import it.")
+        report = commit(bytes(locked.content), locked.original_filename, wave=locked.wave, actor=actor, skip_invalid=skip_invalid)
+        locked.status = ResponseImport.Status.DONE
+        locked.content = b""
+        locked.result = report.counts()
+        locked.save(update_fields=["status", "content", "result"])
+    pending.status, pending.content, pending.result = locked.status, locked.content, locked.result
+    return report
+
+
+# --------------------------------------------------------------------------
+# Template file
+
+
+def _example(question: Question) -> str:
+    if question.kind == Question.Kind.LIKERT:
+        return "4"
+    if question.kind == Question.Kind.SCALE:
+        return "7"
+    if question.kind == Question.Kind.CHOICE:
+        return str(question.choices[0]) if question.choices else "1"
+    return "More time to practise before go-live"
+
+
+def sample_rows(wave: SurveyWave) -> tuple[list[str], list[list[str]]]:
+    """The columns this wave's file needs and one example row, with one of
+    the wave's own units (or any unit) so the example imports as it is."""
+    questions = wave.instrument.ordered_questions()
+    unit = wave.units.order_by("path").first() or Unit.objects.order_by("-depth", "path").first()
+    headers = [*FIXED_COLUMNS, *(q.code for q in questions)]
+    row = [unit.code if unit else "U0001", RoleGroup.OFFICER.value, *(_example(q) for q in questions)]
+    return headers, [row]
+
+
+def sample_csv(wave: SurveyWave) -> str:
+    headers, rows = sample_rows(wave)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue()
