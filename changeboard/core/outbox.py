@@ -155,7 +155,7 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
                     return counts
                 continue
             OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(
-                status=Status.PENDING, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
+                status=Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
             )
             counts["sent"] += 1
     finally:

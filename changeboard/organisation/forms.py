@@ -29,7 +29,7 @@ class ColumnMappingForm(GovukFormMixin, forms.Form):
         initial = dict(initial_mapping or {})
         super().__init__(*args, initial=initial, **kwargs)
         choices = [(self.NOT_IN_FILE, "Not in this file"), *[(h, h) for h in headers if h]]
-        for column in importing.COLUMNS:
+        for column in importing.ALL_COLUMNS:
             required = column in importing.REQUIRED_COLUMNS
             self.fields[column] = forms.ChoiceField(
                 label=importing.COLUMN_LABELS[column],
@@ -44,7 +44,7 @@ class ColumnMappingForm(GovukFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         seen: dict[str, str] = {}
-        for column in importing.COLUMNS:
+        for column in importing.ALL_COLUMNS:
             header = cleaned.get(column)
             if not header:
                 continue
@@ -55,7 +55,7 @@ class ColumnMappingForm(GovukFormMixin, forms.Form):
         return cleaned
 
     def mapping(self) -> dict[str, str]:
-        return {column: self.cleaned_data[column] for column in importing.COLUMNS if self.cleaned_data.get(column)}
+        return {column: self.cleaned_data[column] for column in importing.ALL_COLUMNS if self.cleaned_data.get(column)}
 
 
 class StaffImportCommitForm(GovukFormMixin, forms.Form):

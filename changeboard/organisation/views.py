@@ -153,7 +153,7 @@ class StaffImportView(ScopedMixin, FormView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.GET.get("sample"):
-            return csv_response("sample-staff", importing.COLUMNS, importing.SAMPLE_ROWS)
+            return csv_response("sample-staff", *importing.sample_rows())
         return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
@@ -162,7 +162,7 @@ class StaffImportView(ScopedMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            columns=[(c, importing.COLUMN_LABELS[c], c in importing.REQUIRED_COLUMNS) for c in importing.COLUMNS],
+            columns=[(c, importing.COLUMN_LABELS[c], c in importing.REQUIRED_COLUMNS) for c in importing.ALL_COLUMNS],
             max_depth=importing.MAX_UNIT_DEPTH,
             max_mb=settings.IMPORT_MAX_UPLOAD_MB,
         )
@@ -281,6 +281,6 @@ class StaffImportPreviewView(ScopedMixin, TemplateView):
             problems=shown,
             more_problems=len(report.problems) - len(shown),
             reason_counts=reasons.most_common(10),
-            mapping_rows=[(importing.COLUMN_LABELS[c], report.mapping.get(c, "")) for c in importing.COLUMNS],
+            mapping_rows=[(importing.COLUMN_LABELS[c], report.mapping.get(c, "")) for c in importing.ALL_COLUMNS],
         )
         return self.response_class(self.request, self.template_name, context)

@@ -417,7 +417,8 @@ class _Plan:
 def _audience(programme: Programme, today: dt.date, units: _Units) -> tuple[list[tuple[int, str]], np.ndarray]:
     probe = SurveyWave(programme=programme, audience_source=SurveyWave.Source.IMPACTED)
     people = services.eligible_staff(probe, today).values_list("pk", "unit_id", "rank_grade__kind")
-    sizes = Counter((unit_id, role_group_for(kind)) for _, unit_id, kind in people)
+    groups = {kind: role_group_for(kind) for kind in (*RoleGroup.values, None)}
+    sizes = Counter((unit_id, groups.get(kind, RoleGroup.UNKNOWN)) for _, unit_id, kind in people)
     cells = sorted(sizes, key=lambda cell: (units.by_id[cell[0]].path, cell[1]))
     return cells, np.array([sizes[c] for c in cells], dtype=np.int64)
 
@@ -492,31 +493,30 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, 
     total = int(sum(int(r.sum()) for _, _, r in rounds))
     ids = _response_ids(rng, total)
     counts = {"survey_waves": sum(len(p.waves) for p in plans), "survey_cells": 0, "survey_responses": 0, "survey_answers": 0}
-    with _large_cache():
-        counts["survey_cells"] = _insert(AudienceCell, ("wave_id", "unit_id", "role_group", "invited", "responded", "imported"), cell_rows)
-        position = 0
-        response_rows: list[tuple[str, int, int, str, str]] = []
-        answer_rows: list[tuple[str, int, int | None, str]] = []
-        for plan, index, responded in rounds:
-            n = int(responded.sum())
-            if not n:
-                continue
-            wave = plan.waves[index]
-            t = index / max(1, len(plan.waves) - 1)
-            chosen = np.repeat(np.arange(len(plan.cells)), responded)
-            wave_ids = ids[position:position + n]
-            position += n
-            means = np.clip(plan.starts + plan.gains * t, 1.0, 5.0)[chosen]
-            for rid, c in zip(wave_ids, chosen.tolist(), strict=True):
-                unit_id, group = plan.cells[c]
-                response_rows.append((rid, wave.pk, unit_id, group, Response.Source.LINK))
-            answer_rows.extend(answers.rows(wave_ids, means))
-            if len(answer_rows) >= 10 * BATCH:
-                counts["survey_responses"] += _insert(Response, ("id", "wave_id", "unit_id", "role_group", "source"), response_rows)
-                counts["survey_answers"] += _insert(Answer, ("response_id", "question_id", "value", "text"), answer_rows)
-                response_rows, answer_rows = [], []
-        counts["survey_responses"] += _insert(Response, ("id", "wave_id", "unit_id", "role_group", "source"), response_rows)
-        counts["survey_answers"] += _insert(Answer, ("response_id", "question_id", "value", "text"), answer_rows)
+    counts["survey_cells"] = _insert(AudienceCell, ("wave_id", "unit_id", "role_group", "invited", "responded", "imported"), cell_rows)
+    position = 0
+    response_rows: list[tuple[str, int, int, str, str]] = []
+    answer_rows: list[tuple[str, int, int | None, str]] = []
+    for plan, index, responded in rounds:
+        n = int(responded.sum())
+        if not n:
+            continue
+        wave = plan.waves[index]
+        t = index / max(1, len(plan.waves) - 1)
+        chosen = np.repeat(np.arange(len(plan.cells)), responded)
+        wave_ids = ids[position:position + n]
+        position += n
+        means = np.clip(plan.starts + plan.gains * t, 1.0, 5.0)[chosen]
+        for rid, c in zip(wave_ids, chosen.tolist(), strict=True):
+            unit_id, group = plan.cells[c]
+            response_rows.append((rid, wave.pk, unit_id, group, Response.Source.LINK))
+        answer_rows.extend(answers.rows(wave_ids, means))
+        if len(answer_rows) >= 10 * BATCH:
+            counts["survey_responses"] += _insert(Response, ("id", "wave_id", "unit_id", "role_group", "source"), response_rows)
+            counts["survey_answers"] += _insert(Answer, ("response_id", "question_id", "value", "text"), answer_rows)
+            response_rows, answer_rows = [], []
+    counts["survey_responses"] += _insert(Response, ("id", "wave_id", "unit_id", "role_group", "source"), response_rows)
+    counts["survey_answers"] += _insert(Answer, ("response_id", "question_id", "value", "text"), answer_rows)
     return counts
 
 
@@ -610,8 +610,12 @@ def seed_surveys(*, scale: str, seed: int, today: dt.date | None = None, actor: 
     rng = np.random.default_rng(seed)
     units = _Units(seed)
     answers = _Answers(instrument, rng)
-    history = _history(instrument=instrument, today=day, scale=scale, actor=actor, units=units, answers=answers, rng=rng)
-    live_responses, live_answers = _this_week(instrument=instrument, today=day, actor=actor, units=units, answers=answers, rng=rng)
+    with _large_cache():
+        # This week's waves first, while the database is small: the services' queries are quicker then.
+        live_rng = np.random.default_rng([seed, 1])
+        live_responses, live_answers = _this_week(instrument=instrument, today=day, actor=actor, units=units,
+                                                  answers=_Answers(instrument, live_rng), rng=live_rng)
+        history = _history(instrument=instrument, today=day, scale=scale, actor=actor, units=units, answers=answers, rng=rng)
     return {
         "survey_waves": SurveyWave.objects.count(),
         "survey_responses": history["survey_responses"] + live_responses,
