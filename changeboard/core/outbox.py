@@ -55,6 +55,7 @@ def outbox_add_many(messages: list[OutboxMessage]) -> int:
     now = timezone.now()
     for message in messages:
         message.next_attempt_at = message.next_attempt_at or now
+    messages = list({m.key: m for m in messages}.values())  # one per key, even within the list
     keys = [m.key for m in messages]
     existing: set[str] = set()
     for start in range(0, len(keys), 900):

@@ -351,13 +351,16 @@ def audience_summary(wave: SurveyWave, on: dt.date | None = None) -> dict[str, A
 # ---------------------------------------------------------------- sending
 
 
-def add_period(day: dt.date, recurrence: str) -> dt.date:
+def add_period(day: dt.date, recurrence: str, times: int = 1) -> dt.date:
+    """`times` periods after `day`. Months count from `day` itself, so a
+    series starting on the 31st opens on the last day of shorter months and
+    goes back to the 31st afterwards."""
     if recurrence == SurveyWave.Recurrence.WEEKLY:
-        return day + dt.timedelta(days=7)
+        return day + dt.timedelta(days=7 * times)
     if recurrence == SurveyWave.Recurrence.FORTNIGHTLY:
-        return day + dt.timedelta(days=14)
-    month = day.month % 12 + 1
-    year = day.year + (1 if day.month == 12 else 0)
+        return day + dt.timedelta(days=14 * times)
+    months = day.month - 1 + times
+    year, month = day.year + months // 12, months % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -366,10 +369,10 @@ def _next_round(wave: SurveyWave, actor: Any) -> SurveyWave | None:
     if wave.recurrence == SurveyWave.Recurrence.NONE or not wave.repeat_until:
         return None
     first = wave.series or wave
-    opens = add_period(wave.opens_on, wave.recurrence)
+    opens = add_period(first.opens_on, wave.recurrence, wave.round_number)
     if opens > wave.repeat_until or SurveyWave.objects.filter(series=first, round_number=wave.round_number + 1).exists():
         return None
-    closes = opens + (wave.closes_on - wave.opens_on)
+    closes = opens + (first.closes_on - first.opens_on)
     nxt = SurveyWave.objects.create(
         programme=wave.programme, instrument=latest_version(wave.instrument), title=wave.title, status=Status.SCHEDULED,
         opens_on=opens, closes_on=closes, recurrence=wave.recurrence, repeat_until=wave.repeat_until, series=first,

@@ -378,3 +378,10 @@ def test_outbox_hides_message_text_in_production(client: Any, s: Surveys, settin
     message = OutboxMessage.objects.order_by("pk").first()
     detail = c.get(reverse("outbox-detail", args=[message.pk])).content.decode()
     assert "/s/" not in detail and "Message text is not shown in production" in detail
+
+
+def test_monthly_rounds_do_not_drift_after_a_short_month() -> None:
+    monthly = SurveyWave.Recurrence.MONTHLY
+    start = dt.date(2027, 1, 31)
+    assert [services.add_period(start, monthly, n) for n in (1, 2, 3)] == [dt.date(2027, 2, 28), dt.date(2027, 3, 31), dt.date(2027, 4, 30)]
+    assert services.add_period(dt.date(2027, 12, 15), monthly) == dt.date(2028, 1, 15)

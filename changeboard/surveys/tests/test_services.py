@@ -54,8 +54,16 @@ DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def today() -> dt.date:
-    return timezone.localdate()
+def today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """Today, held fixed for the test so a run across midnight cannot flake."""
+    real = timezone.localdate
+    day = real()
+
+    def localdate(value: dt.datetime | None = None, timezone: Any = None) -> dt.date:
+        return day if value is None else real(value, timezone)
+
+    monkeypatch.setattr(timezone, "localdate", localdate)
+    return day
 
 
 @pytest.fixture
@@ -634,14 +642,13 @@ def test_invalid_answers_leave_the_link_unused(world: Any, admin: Any, today: dt
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_submissions_store_one_response(world: Any, admin: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_simultaneous_submissions_store_one_response(world: Any, admin: Any, today: dt.date, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both requests pass the first check (held at a barrier), then race to
     spend the link: the conditional update lets exactly one store."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("The in-memory SQLite test database uses a shared cache, whose table locks fail at once "
                     "(SQLITE_LOCKED ignores the busy timeout) instead of waiting; covered on PostgreSQL and by "
                     "test_a_stale_check_still_stores_one_response")
-    today = timezone.localdate()
     # Built here: a transactional test may run after another flushed the migration's default instrument.
     question = Question.objects.create(code="race", text="Ready?", kind=Question.Kind.LIKERT, adkar=Adkar.AWARENESS)
     instrument = Instrument.objects.create(name="Race")
