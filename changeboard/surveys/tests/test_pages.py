@@ -385,3 +385,18 @@ def test_monthly_rounds_do_not_drift_after_a_short_month() -> None:
     start = dt.date(2027, 1, 31)
     assert [services.add_period(start, monthly, n) for n in (1, 2, 3)] == [dt.date(2027, 2, 28), dt.date(2027, 3, 31), dt.date(2027, 4, 30)]
     assert services.add_period(dt.date(2027, 12, 15), monthly) == dt.date(2028, 1, 15)
+
+
+def test_the_scheduler_runs_the_survey_pass(s: Surveys) -> None:
+    """`run_scheduler --once` queues the pass; tests run tasks immediately."""
+    from django.core.management import call_command
+
+    SurveyWave.objects.filter(pk=s.open.pk).update(closes_on=s.today - dt.timedelta(days=1))
+    scheduled = s.wave(s.world.programme_b, [s.world.westminster], title="Due today")
+    services.wave_launch(wave=scheduled, actor=None)
+    SurveyWave.objects.filter(pk=scheduled.pk).update(status=SurveyWave.Status.SCHEDULED)
+    call_command("run_scheduler", once=True)
+    s.open.refresh_from_db()
+    scheduled.refresh_from_db()
+    assert s.open.status == SurveyWave.Status.CLOSED
+    assert scheduled.status == SurveyWave.Status.OPEN

@@ -2,7 +2,9 @@
 
 Every `--every` seconds it queues the survey pass (close, open, remind,
 purge) and, when messages are due, outbox delivery, for the worker to run.
-`--once` queues one pass and exits (for cron)."""
+Once an hour it prunes finished task results older than 14 days (the
+database task backend keeps one row per task). `--once` queues one pass
+and exits (for cron)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from changeboard.core.outbox import has_due
@@ -25,12 +29,15 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Queue one pass and exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from django.conf import settings
-
+        every = max(options["every"], 5)
+        last_prune = 0.0
         while True:
             survey_tick.enqueue()
             if settings.OUTBOX_SEND and has_due():
                 deliver_outbox.enqueue()
+            if "django_tasks_db" in settings.INSTALLED_APPS and time.monotonic() - last_prune > 3600:
+                call_command("prune_db_task_results", min_age_days=14, verbosity=0)
+                last_prune = time.monotonic()
             if options["once"]:
                 return
-            time.sleep(max(options["every"], 5))
+            time.sleep(every)
