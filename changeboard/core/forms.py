@@ -33,8 +33,15 @@ def govuk_style(form: forms.BaseForm) -> None:
         if form.is_bound and form._errors and name in form._errors:
             css += " govuk-input--error" if css.startswith("govuk-input") else f" {css.split()[0]}--error"
         widget.attrs["class"] = css
+        described = []
         if field.help_text:
-            widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}-hint"
+            described.append(f"id_{form.add_prefix(name)}-hint")
+        if form.is_bound and form._errors and name in form._errors:
+            described.append(f"id_{form.add_prefix(name)}-error")
+        if described:
+            widget.attrs["aria-describedby"] = " ".join(described)
+        else:
+            widget.attrs.pop("aria-describedby", None)
 
 
 class GovukFormMixin:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import time
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -110,6 +111,36 @@ def _failed(message: OutboxMessage, error: Exception) -> None:
     log.warning("Outbox message %s failed (attempt %s): %s", message.pk, attempts, summary)
 
 
+UNREACHABLE_RETRY = dt.timedelta(minutes=5)
+
+
+def _unreachable(messages: list[OutboxMessage], error: Exception) -> None:
+    """The server could not be reached: not the messages' fault, so it does
+    not count as an attempt (an outage must not fail a whole wave); they are
+    released and tried again in a few minutes, with the reason shown."""
+    summary = f"Mail server unreachable ({type(error).__name__})"
+    for message in messages:
+        OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(
+            claim="", claimed_until=None, last_error=summary, next_attempt_at=timezone.now() + UNREACHABLE_RETRY,
+        )
+    log.warning("Outbox: mail server unreachable, %s messages postponed: %s", len(messages), type(error).__name__)
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    """Record a send. Retried on a transient database error (SQLite busy):
+    left claimed, the message would be sent again when its lease ran out."""
+    for attempt in range(5):
+        try:
+            OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(
+                status=Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
+            )
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 def _email(message: OutboxMessage, connection: Any) -> EmailMessage:
     return EmailMessage(
         subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
@@ -120,16 +151,15 @@ def _email(message: OutboxMessage, connection: Any) -> EmailMessage:
 def deliver_batch(limit: int = BATCH) -> dict[str, int]:
     """Send one claimed batch over one SMTP connection."""
     batch = claim_batch(limit)
-    counts = {"claimed": len(batch), "sent": 0, "failed": 0}
+    counts = {"claimed": len(batch), "sent": 0, "failed": 0, "postponed": 0}
     if not batch:
         return counts
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
     except Exception as exc:  # noqa: BLE001  (any failure to connect is retried)
-        for message in batch:
-            _failed(message, exc)
-        counts["failed"] = len(batch)
+        _unreachable(batch, exc)
+        counts["postponed"] = len(batch)
         return counts
     try:
         for message in batch:
@@ -149,15 +179,13 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
                 try:
                     connection.close()
                     connection.open()
-                except Exception:  # noqa: BLE001
-                    for rest in batch[batch.index(message) + 1:]:
-                        _failed(rest, exc)
-                        counts["failed"] += 1
+                except Exception as lost:  # noqa: BLE001
+                    rest = batch[batch.index(message) + 1:]
+                    _unreachable(rest, lost)
+                    counts["postponed"] = len(rest)
                     return counts
                 continue
-            OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(
-                status=Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
-            )
+            _mark_sent(message)
             counts["sent"] += 1
     finally:
         with contextlib.suppress(Exception):
@@ -167,7 +195,7 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
 
 def deliver_due(max_batches: int = 1000) -> dict[str, int]:
     """Send everything due now, batch after batch."""
-    totals = {"claimed": 0, "sent": 0, "failed": 0}
+    totals = {"claimed": 0, "sent": 0, "failed": 0, "postponed": 0}
     if not settings.OUTBOX_SEND:
         return totals
     for _ in range(max_batches):
@@ -196,3 +224,15 @@ def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
     audit.record(actor=actor, action="update", obj=message, object_repr=str(message), before=before, after={"status": message.status, "attempts": 0})
     schedule_delivery()
     return message
+
+
+@transaction.atomic
+def outbox_retry_failed(*, actor: Any) -> int:
+    """Send every failed message again (after an outage was fixed)."""
+    failed = OutboxMessage.objects.filter(status=Status.FAILED)
+    count = failed.update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claim="", claimed_until=None)
+    if count:
+        audit.record(actor=actor, action="update", object_type="core.outboxmessage", object_repr="Failed messages retried",
+                     after={"retried": count})
+        schedule_delivery()
+    return count

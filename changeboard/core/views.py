@@ -23,7 +23,7 @@ from . import exports
 from .filtersets import AuditEntryFilterSet, OutboxFilterSet
 from .forms import govuk_style
 from .models import AuditEntry, OutboxMessage
-from .outbox import outbox_retry
+from .outbox import outbox_retry, outbox_retry_failed
 from .scoping import CHANGE, VIEW, can
 from .tables import AuditEntryTable, OutboxTable
 
@@ -159,7 +159,14 @@ class OutboxListView(ScopedListView):
         context["sending"] = settings.OUTBOX_SEND
         counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
         context["counts"] = [(label, counts.get(value, 0)) for value, label in OutboxMessage.Status.choices]
+        context["failed"] = counts.get(OutboxMessage.Status.FAILED, 0)
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Retry every failed message (administrators only, like the page)."""
+        count = outbox_retry_failed(actor=request.user)
+        messages.success(request, f"{count} failed message{'s' if count != 1 else ''} will be sent again.")
+        return redirect(reverse("outbox-list"))
 
 
 class OutboxDetailView(ScopedDetailView):

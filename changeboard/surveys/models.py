@@ -281,6 +281,7 @@ class Invitation(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", help_text="The person's unit when sent.")
     role_group = models.CharField(max_length=10, choices=RoleGroup.choices)
     used = models.BooleanField(default=False, help_text="Only that it was used; never when or with which answers.")
+    settled = models.BooleanField(default=False, help_text="Rewritten by the scheduler after use (see services.settle_used_invitations).")
     reminders_sent = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

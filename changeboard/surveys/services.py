@@ -183,10 +183,14 @@ def _validate_wave(wave: SurveyWave, units: list[Unit]) -> None:
         errors["sample_per_unit"] = "Give the number of people to invite per team."
     if wave.audience_source == SurveyWave.Source.MANUAL and not units:
         errors["units"] = "Choose at least one unit, or target the programme's impacted staff."
-    if wave.min_responses < MIN_THRESHOLD:
-        errors["min_responses"] = f"At least {MIN_THRESHOLD}."
-    if wave.min_comments < MIN_THRESHOLD:
-        errors["min_comments"] = f"At least {MIN_THRESHOLD}."
+    # Thresholds may be raised per wave, never set below the portfolio's rule.
+    policy = SurveyPolicy.current()
+    floor_responses = max(MIN_THRESHOLD, policy.min_responses)
+    floor_comments = max(MIN_THRESHOLD, policy.min_comments)
+    if wave.min_responses < floor_responses:
+        errors["min_responses"] = f"At least {floor_responses}, the portfolio's rule."
+    if wave.min_comments < floor_comments:
+        errors["min_comments"] = f"At least {floor_comments}, the portfolio's rule."
     instrument = wave.instrument
     if instrument.programme_id and instrument.programme_id != wave.programme_id:
         errors["instrument"] = "That instrument belongs to another programme."
@@ -433,7 +437,8 @@ def send_waves(*, waves: list[SurveyWave], today: dt.date, actor: Any = None) ->
     recent: dict[int, Invitation] = {}
     for start in range(0, len(all_pks), 900):
         chunk = all_pks[start:start + 900]
-        for inv in (Invitation.objects.filter(staff_id__in=chunk, sent_on__gt=today - window)
+        # Locked, so a link being answered right now is not joined meanwhile.
+        for inv in (Invitation.objects.select_for_update().filter(staff_id__in=chunk, sent_on__gt=today - window)
                     .order_by("staff_id", "-sent_on").prefetch_related("waves")):
             recent.setdefault(inv.staff_id, inv)
     for wave in waves:
@@ -570,16 +575,32 @@ def purge_invitations(today: dt.date | None = None) -> int:
     day = today or timezone.localdate()
     window = dt.timedelta(days=SurveyPolicy.current().contact_window_days)
     old = Invitation.objects.filter(expires_on__lt=day - window, sent_on__lt=day - window)
+    ids = list(old.values_list("pk", flat=True))
+    # Their emails go too: a reminder's row would show who had not answered.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        keys = [f"survey-invitation:{pk}" for pk in chunk]
+        keys += [f"survey-reminder:{pk}:{n}" for pk in chunk for n in range(1, MAX_REMINDERS + 1)]
+        OutboxMessage.objects.filter(key__in=keys).exclude(status=OutboxMessage.Status.PENDING).delete()
     # delete() also counts the cascaded wave links; report invitations only.
-    _, deleted = old.delete()
+    _, deleted = Invitation.objects.filter(pk__in=ids).delete() if ids else (0, {})
     count = deleted.get(Invitation._meta.label, 0)
     Deferral.objects.filter(wave__status__in=[Status.CLOSED, Status.CANCELLED], wave__closes_on__lt=day - window).delete()
     return count
 
 
+def settle_used_invitations() -> int:
+    """Rewrite links used since the last pass in one transaction of their
+    own. On PostgreSQL every row carries the id of the transaction that
+    wrote it, and a response is written in the same transaction that spends
+    its link; rewriting the links breaks that match within a minute."""
+    return Invitation.objects.filter(used=True, settled=False).update(settled=True)
+
+
 def tick(today: dt.date | None = None) -> dict[str, Any]:
-    """The scheduler's regular pass: close, open, remind, purge."""
+    """The scheduler's regular pass: settle, close, open, remind, purge."""
     day = today or timezone.localdate()
+    settle_used_invitations()
     closed = close_due(day)
     sent = open_due(day)
     reminders = remind_due(day)
@@ -636,7 +657,8 @@ def clean_answers(sections: list[tuple[SurveyWave, list[Question]]], data: Any) 
         for question in questions:
             name = field_name(wave, question)
             raw = data.get(name)
-            raw = "" if raw is None else str(raw).strip()
+            # Browsers send a line break as CRLF but count it as one character.
+            raw = "" if raw is None else str(raw).replace("\r\n", "\n").strip()
             if raw == "":
                 continue
             if question.kind == Question.Kind.TEXT:
@@ -666,15 +688,21 @@ class LinkNotOpen(Exception):
     pass
 
 
-def submit(*, token: str, data: Any) -> int:
-    """Store one anonymous response per open wave on the link.
+NOTHING_ANSWERED = "Answer at least one question before sending."
+
+
+def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> int:
+    """Store one anonymous response per open wave on the link that the
+    person answered at least one question of.
 
     The link is spent by a conditional update inside the same transaction,
     so a double click or a retry stores one response: the second request
     finds the link used. Nothing written here names the person or the time,
-    and no audit row is written (it would link the two).
-    Returns the number of responses stored; raises ValidationError with
-    per-field messages for invalid answers.
+    and no audit row is written (it would link the two). `wave_ids` are the
+    sections the person was shown (a wave added to the link after the page
+    was loaded is not answered with blanks). Returns the number of responses
+    stored; raises ValidationError with per-field messages for invalid
+    answers, or when nothing was answered at all.
     """
     invitation, state = invitation_for(token)
     if state == LinkState.USED:
@@ -682,14 +710,20 @@ def submit(*, token: str, data: Any) -> int:
     if state != LinkState.OPEN or invitation is None:
         raise LinkNotOpen
     sections = survey_sections(invitation)
+    if wave_ids is not None:
+        shown = {int(pk) for pk in wave_ids if str(pk).isdigit()}
+        sections = [(wave, questions) for wave, questions in sections if wave.pk in shown]
     cleaned, errors = clean_answers(sections, data)
     if errors:
         raise ValidationError(errors)
+    answered = [(wave, questions) for wave, questions in sections if cleaned[wave.pk]]
+    if not answered:
+        raise ValidationError(NOTHING_ANSWERED)
     with transaction.atomic():
         if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
             raise AlreadySubmitted
         stored = 0
-        for wave, _ in sections:
+        for wave, _ in answered:
             response = Response.objects.create(wave=wave, unit_id=invitation.unit_id, role_group=invitation.role_group)
             Answer.objects.bulk_create([
                 Answer(response=response, question_id=qid, value=value, text=text) for qid, (value, text) in cleaned[wave.pk].items()

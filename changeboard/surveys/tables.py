@@ -38,6 +38,10 @@ class WaveTable(tables.Table):
     def render_status(self, record: SurveyWave) -> str:
         return status_tag(record)
 
+    def render_responded_total(self, record: SurveyWave, value: int) -> str:
+        # The same rule as the wave's own page: a small audience shows no count.
+        return "Too few to show" if record.invited_total < record.min_responses else str(value)
+
 
 class DeferralTable(tables.Table):
     person = tables.Column(accessor="staff__last_name", verbose_name="Person", order_by=("staff__last_name", "staff__first_name"))

@@ -10,8 +10,9 @@ team answered. Its numbers still count in the totals above it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Count, Sum
 
 from changeboard.organisation.models import Unit
 
@@ -27,10 +28,11 @@ class RateRow:
     threshold: int
     unit: Unit | None = None
     has_children: bool = False
+    forced: bool = False  # hidden so that a hidden sibling cannot be derived
 
     @property
     def suppressed(self) -> bool:
-        return self.invited < self.threshold
+        return self.forced or self.invited < self.threshold
 
     @property
     def rate(self) -> float | None:
@@ -67,6 +69,19 @@ def _top_unit(paths: list[str]) -> Unit | None:
     return Unit.objects.filter(path=common).first() if common else None
 
 
+def breakdown_parent(user: Any, unit_id: int | None) -> tuple[bool, Unit | None]:
+    """The unit whose children a breakdown shows, within the user's unit
+    scope: (False, None) when the asked-for unit is unknown or out of scope.
+    A champion starts at their own unit rather than above it."""
+    visible = Unit.objects.restrict(user)
+    if unit_id is not None:
+        parent = visible.filter(pk=unit_id).first()
+        return parent is not None, parent
+    if getattr(user, "role", "") == "champion":
+        return True, user.units.order_by("path").first()
+    return True, None
+
+
 def unit_rows(wave: SurveyWave, parent: Unit | None = None) -> tuple[Unit | None, list[RateRow]]:
     """One row per child of `parent` (by default the deepest unit above all
     the wave's audience) that had anyone invited, rolled up from the teams."""
@@ -88,6 +103,10 @@ def unit_rows(wave: SurveyWave, parent: Unit | None = None) -> tuple[Unit | None
     if own:
         rows.append(RateRow(f"{parent.name} (directly)", sum(c[1] for c in own), sum(c[2] for c in own), sum(c[3] for c in own),
                             wave.min_responses, unit=None))
+    hidden = [r for r in rows if r.suppressed]
+    visible = [r for r in rows if not r.suppressed]
+    if len(hidden) == 1 and visible:
+        min(visible, key=lambda r: r.invited).forced = True
     return parent, rows
 
 
@@ -101,20 +120,20 @@ def role_group_rows(wave: SurveyWave) -> list[RateRow]:
 
 @dataclass
 class GroupReadiness:
-    """ADKAR means and comments for one group of a wave, with the wave's
-    anonymity thresholds applied: no means under `min_responses` responses,
-    no comments under `min_comments`."""
+    """ADKAR means and comments for one group of a closed wave, with the
+    wave's anonymity thresholds applied (see `readiness`)."""
 
     label: str
     responses: int
     means: dict[str, float | None]
+    counts: dict[str, int]
     comments: list[str] | None
     min_responses: int
     min_comments: int
 
     @property
     def scored(self) -> bool:
-        return self.responses >= self.min_responses
+        return any(value is not None for value in self.means.values())
 
     @property
     def mean_list(self) -> list[float | None]:
@@ -122,26 +141,65 @@ class GroupReadiness:
         return [self.means.get(value) for value in Adkar.values]
 
 
+def _meets(by_source: dict[str, int], threshold: int) -> bool:
+    """Each source present (personal links, imports) must reach the
+    threshold on its own, so imported rows cannot unlock a few real ones."""
+    present = [n for n in by_source.values() if n]
+    return bool(present) and all(n >= threshold for n in present)
+
+
+def _complement(groups: list[GroupReadiness], shown: Any, hide: Any, size: Any) -> None:
+    """Secondary suppression among siblings: when exactly one group is
+    hidden, hide the smallest shown one too, so the hidden figure cannot be
+    worked out from the parent's total and the others."""
+    hidden = [g for g in groups if not shown(g)]
+    visible = [g for g in groups if shown(g)]
+    if len(hidden) == 1 and visible:
+        hide(min(visible, key=size))
+
+
 def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30) -> list[GroupReadiness]:
-    """One group per child of `parent` (as in `unit_rows`), aggregated in the
-    database. Comments come in random order (responses have random ids)."""
+    """One group per row of `unit_rows` (the units below `parent`, plus the
+    people directly in it), aggregated in the database.
+
+    Shown only for closed waves (by the pages), so a figure cannot be
+    compared before and after one person answers. An element's mean needs
+    `min_responses` responses that answered it, and comments need
+    `min_comments` responses; each source must reach the threshold alone;
+    and secondary suppression hides a second sibling when one is hidden.
+    Comments come in random order (responses have random ids).
+    """
     parent, rows = unit_rows(wave, parent)
     groups: list[GroupReadiness] = []
     for row in rows:
-        if row.unit is None:
+        if row.unit is not None:
+            responses = Response.objects.filter(wave=wave, unit__path__startswith=row.unit.path)
+        elif parent is not None:
+            responses = Response.objects.filter(wave=wave, unit=parent)
+        else:
             continue
-        responses = Response.objects.filter(wave=wave, unit__path__startswith=row.unit.path)
-        count = responses.count()
-        means: dict[str, float | None] = dict.fromkeys(Adkar.values)
+        by_source = dict(responses.values_list("source").annotate(n=Count("id")).values_list("source", "n"))
+        sums: dict[str, dict[str, tuple[int, int, int]]] = {}
+        for item in (Answer.objects.filter(response__in=responses, question__kind=Question.Kind.LIKERT).exclude(question__adkar="")
+                     .values("question__adkar", "response__source")
+                     .annotate(people=Count("response", distinct=True), total=Sum("value"), answers=Count("id"))):
+            sums.setdefault(item["question__adkar"], {})[item["response__source"]] = (item["people"], item["total"], item["answers"])
+        means: dict[str, float | None] = {}
+        counts: dict[str, int] = {}
+        for element in Adkar.values:
+            per_source = sums.get(element, {})
+            counts[element] = sum(p for p, _, _ in per_source.values())
+            if _meets({k: v[0] for k, v in per_source.items()}, wave.min_responses):
+                means[element] = round(sum(t for _, t, _ in per_source.values()) / sum(a for _, _, a in per_source.values()), 2)
+            else:
+                means[element] = None
         comments: list[str] | None = None
-        if count >= wave.min_responses:
-            averages = (Answer.objects.filter(response__in=responses, question__kind=Question.Kind.LIKERT).exclude(question__adkar="")
-                        .values("question__adkar").annotate(mean=Avg("value"), n=Count("id")))
-            for item in averages:
-                means[item["question__adkar"]] = round(float(item["mean"]), 2)
-        if count >= wave.min_comments:
+        if _meets(by_source, wave.min_comments):
             comments = list(Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT).exclude(text="")
                             .order_by("response_id").values_list("text", flat=True)[:comment_limit])
-        groups.append(GroupReadiness(row.label, count, means if count >= wave.min_responses else {}, comments,
-                                     wave.min_responses, wave.min_comments))
+        groups.append(GroupReadiness(row.label, sum(by_source.values()), means, counts, comments, wave.min_responses, wave.min_comments))
+    for element in Adkar.values:
+        _complement(groups, lambda g, e=element: g.means[e] is not None,
+                    lambda g, e=element: g.means.__setitem__(e, None), lambda g, e=element: g.counts[e])
+    _complement(groups, lambda g: g.comments is not None, lambda g: setattr(g, "comments", None), lambda g: g.responses)
     return groups

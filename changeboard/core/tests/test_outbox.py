@@ -170,7 +170,7 @@ def test_messages_are_delivered_once_with_their_stable_message_id(mail: Sink) ->
                              subject="A short survey", body="Hello Blair")
     rows = list(OutboxMessage.objects.order_by("id"))
 
-    assert outbox.deliver_due() == {"claimed": 2, "sent": 2, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 2, "sent": 2, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
     by_id = {m["Message-ID"]: m for m in mail.received}
     for row in rows:
@@ -181,7 +181,7 @@ def test_messages_are_delivered_once_with_their_stable_message_id(mail: Sink) ->
         assert (row.attempts, row.claim, row.claimed_until, row.last_error) == (1, "", None, "")
         assert row.sent_at is not None
 
-    assert outbox.deliver_due() == {"claimed": 0, "sent": 0, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 0, "sent": 0, "failed": 0, "postponed": 0}
     assert len(mail.received) == 2
 
 
@@ -196,9 +196,9 @@ def test_the_message_id_depends_on_the_key_only() -> None:
 @pytest.mark.django_db
 def test_deliver_due_sends_batch_after_batch_and_counts(mail: Sink) -> None:
     rows = queue(5)
-    assert outbox.deliver_batch(limit=2) == {"claimed": 2, "sent": 2, "failed": 0}
+    assert outbox.deliver_batch(limit=2) == {"claimed": 2, "sent": 2, "failed": 0, "postponed": 0}
     assert statuses() == {Status.SENT: 2, Status.PENDING: 3}
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
 
 
@@ -206,7 +206,7 @@ def test_deliver_due_sends_batch_after_batch_and_counts(mail: Sink) -> None:
 def test_nothing_is_sent_when_sending_is_off(mail: Sink, settings: Any) -> None:
     settings.OUTBOX_SEND = False
     queue(2)
-    assert outbox.deliver_due() == {"claimed": 0, "sent": 0, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 0, "sent": 0, "failed": 0, "postponed": 0}
     assert mail.received == [] and statuses() == {Status.PENDING: 2}
 
 
@@ -221,7 +221,7 @@ def test_a_temporary_failure_is_retried_with_exponential_back_off(mail: Sink, cl
     rows = queue(2)
     mail.data_reply = "451 4.3.0 Try again later"
     for attempt, minutes in enumerate(BACKOFF_MINUTES[:3], start=1):
-        assert outbox.deliver_due() == {"claimed": 2, "sent": 0, "failed": 2}
+        assert outbox.deliver_due() == {"claimed": 2, "sent": 0, "failed": 2, "postponed": 0}
         for row in OutboxMessage.objects.all():
             assert (row.status, row.attempts) == (Status.PENDING, attempt)
             assert row.next_attempt_at == clock.now + dt.timedelta(minutes=minutes)
@@ -233,7 +233,7 @@ def test_a_temporary_failure_is_retried_with_exponential_back_off(mail: Sink, cl
     assert mail.received == []
 
     mail.data_reply = None  # the server recovers
-    assert outbox.deliver_due() == {"claimed": 2, "sent": 2, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 2, "sent": 2, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {4}
     assert outbox.deliver_due()["claimed"] == 0
@@ -246,7 +246,7 @@ def test_a_refused_message_gives_up_after_max_attempts_keeps_no_address_and_can_
     mail.rcpt_reply = "550 5.1.1 <{address}>: Recipient address rejected"
     assert len(BACKOFF_MINUTES) + 1 == outbox.MAX_ATTEMPTS
     for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
-        assert outbox.deliver_due() == {"claimed": 1, "sent": 0, "failed": 1}
+        assert outbox.deliver_due() == {"claimed": 1, "sent": 0, "failed": 1, "postponed": 0}
         row.refresh_from_db()
         assert row.attempts == attempt
         assert row.to_address not in row.last_error and "@" not in row.last_error
@@ -269,7 +269,7 @@ def test_a_refused_message_gives_up_after_max_attempts_keeps_no_address_and_can_
     assert entry.before == {"status": "failed", "attempts": outbox.MAX_ATTEMPTS}
     assert entry.after == {"status": "pending", "attempts": 0}
 
-    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, [row])
 
 
@@ -277,12 +277,12 @@ def test_a_refused_message_gives_up_after_max_attempts_keeps_no_address_and_can_
 def test_one_refused_recipient_does_not_stop_the_rest_of_the_batch(mail: Sink, clock: Clock) -> None:
     rows = queue(3)
     mail.refuse = {rows[1].to_address}
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 2, "failed": 1}
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 2, "failed": 1, "postponed": 0}
     assert Counter(mail.message_ids()) == Counter([rows[0].message_id, rows[2].message_id])
     assert statuses() == {Status.SENT: 2, Status.PENDING: 1}
     mail.refuse = set()
     clock.advance(minutes=1)
-    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
 
 
@@ -290,12 +290,12 @@ def test_one_refused_recipient_does_not_stop_the_rest_of_the_batch(mail: Sink, c
 def test_a_dropped_connection_is_reopened_for_the_rest_of_the_batch(mail: Sink, clock: Clock) -> None:
     rows = queue(3)
     mail.hang_up_on = {rows[1].to_address}
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 2, "failed": 1}
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 2, "failed": 1, "postponed": 0}
     assert Counter(mail.message_ids()) == Counter([rows[0].message_id, rows[2].message_id])
     failed = OutboxMessage.objects.get(pk=rows[1].pk)
     assert (failed.status, failed.attempts, failed.last_error) == (Status.PENDING, 1, "SMTPServerDisconnected")
     clock.advance(minutes=1)
-    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
 
 
@@ -304,18 +304,33 @@ def test_a_refused_connection_is_retried_and_everything_is_sent_once_the_server_
                                                                                     settings: Any) -> None:
     rows = queue(3)
     settings.EMAIL_PORT = free_port()  # nothing listens there
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 0, "failed": 3}
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 0, "failed": 0, "postponed": 3}
     for row in OutboxMessage.objects.all():
-        assert (row.status, row.attempts, row.last_error) == (Status.PENDING, 1, "ConnectionRefusedError")
-        assert row.next_attempt_at == clock.now + dt.timedelta(minutes=1)
+        # An outage is not the messages' fault: no attempt is used up.
+        assert (row.status, row.attempts, row.last_error) == (Status.PENDING, 0, "Mail server unreachable (ConnectionRefusedError)")
+        assert row.next_attempt_at == clock.now + outbox.UNREACHABLE_RETRY
     clock.advance(minutes=1)
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 0, "failed": 3}
-    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {2}
+    assert outbox.deliver_due()["claimed"] == 0  # not before the retry time
+    # A long outage never fails the messages.
+    for _ in range(outbox.MAX_ATTEMPTS + 2):
+        clock.advance(seconds=outbox.UNREACHABLE_RETRY.total_seconds())
+        assert outbox.deliver_due()["postponed"] == 3
+    assert set(OutboxMessage.objects.values_list("status", "attempts")) == {(Status.PENDING, 0)}
 
     settings.EMAIL_PORT = mail.port  # type: ignore[attr-defined]
-    clock.advance(minutes=2)
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0}
+    clock.advance(seconds=outbox.UNREACHABLE_RETRY.total_seconds())
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
+
+
+@pytest.mark.django_db
+def test_failed_messages_are_retried_together(clock: Clock) -> None:
+    from changeboard.core.outbox import outbox_retry_failed
+
+    rows = queue(3)
+    OutboxMessage.objects.filter(pk__in=[r.pk for r in rows[:2]]).update(status=Status.FAILED, attempts=outbox.MAX_ATTEMPTS)
+    assert outbox_retry_failed(actor=None) == 2
+    assert set(OutboxMessage.objects.values_list("status", "attempts")) == {(Status.PENDING, 0)}
 
 
 # ---------------------------------------------------------------- leases and dead workers
@@ -329,7 +344,7 @@ def test_an_abandoned_claim_is_sent_after_its_lease(mail: Sink, clock: Clock) ->
     clock.advance(seconds=outbox.LEASE.total_seconds())
     assert outbox.deliver_due()["claimed"] == 0  # the lease runs to its very end
     clock.advance(seconds=1)
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
 
 
@@ -358,7 +373,7 @@ def test_a_worker_dying_mid_batch_leaves_the_rest_for_the_next_run(mail: Sink, c
 
     assert outbox.deliver_due()["claimed"] == 0
     clock.advance(seconds=outbox.LEASE.total_seconds() + 1)
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
 
@@ -379,11 +394,11 @@ def test_a_slow_batch_does_not_send_what_another_worker_took_over(mail: Sink, cl
         return real_email(message, connection)
 
     monkeypatch.setattr(outbox, "_email", slow)
-    assert outbox.deliver_batch() == {"claimed": 3, "sent": 2, "failed": 0}
+    assert outbox.deliver_batch() == {"claimed": 3, "sent": 2, "failed": 0, "postponed": 0}
     assert [m.pk for m in taken] == [rows[2].pk]
     monkeypatch.setattr(outbox, "_email", real_email)
     clock.advance(seconds=outbox.LEASE.total_seconds() + 1)  # the other worker died too
-    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 1, "sent": 1, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
 
 
@@ -446,7 +461,7 @@ def test_a_worker_process_killed_mid_data_loses_and_doubles_nothing(sink: Sink, 
     fake.now = min(leases) - dt.timedelta(seconds=1)
     assert outbox.deliver_due()["claimed"] == 0
     fake.now = max(leases) + dt.timedelta(seconds=1)
-    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0}
+    assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0, "postponed": 0}
     assert_each_received_once(sink, rows)
 
 

@@ -29,7 +29,6 @@ from rest_framework.views import APIView
 from changeboard.core.api import ScopedViewSetMixin, service_errors
 from changeboard.core.permissions import METHOD_ACTIONS, ScopedPermission
 from changeboard.core.scoping import CHANGE, can
-from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 
 from .. import services, tracking
@@ -139,14 +138,12 @@ class SurveyWaveViewSet(ActionScopedMixin, mixins.CreateModelMixin, viewsets.Rea
         per unit (drill down with `?unit=`) and per role group. A group with
         fewer people invited than the wave's threshold shows no responses."""
         wave = self.get_object()
-        parent = None
         unit_id = request.query_params.get("unit", "")
-        if unit_id:
-            if not unit_id.isdigit():
-                raise ApiValidationError({"unit": ["A unit id."]})
-            parent = Unit.objects.filter(pk=int(unit_id)).first()
-            if parent is None:
-                raise NotFound
+        if unit_id and not unit_id.isdigit():
+            raise ApiValidationError({"unit": ["A unit id."]})
+        found, parent = tracking.breakdown_parent(request.user, int(unit_id) if unit_id else None)
+        if not found:
+            raise NotFound
         parent, rows = tracking.unit_rows(wave, parent)
         units = []
         for row in rows:

@@ -67,15 +67,18 @@ class RespondView(View):
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
-            services.submit(token=token, data=request.POST)
+            services.submit(token=token, data=request.POST, wave_ids=request.POST.getlist("waves") or None)
         except services.AlreadySubmitted:
             return self._page(request, "surveys/respond_done.html", page_title="You have already answered this survey", already=True)
         except services.LinkNotOpen:
             return self._unavailable(request)
         except ValidationError as exc:
             invitation, _ = services.invitation_for(token)
-            errors = {name: messages[0] for name, messages in exc.message_dict.items()}
+            if hasattr(exc, "error_dict"):
+                errors, general = {name: messages[0] for name, messages in exc.message_dict.items()}, ""
+            else:
+                errors, general = {}, " ".join(exc.messages)
             return self._page(request, self.template_name, status=400, sections=_sections(invitation, request.POST, errors),
-                              errors=errors, text_max=ANSWER_TEXT_MAX, closes_on=invitation.expires_on if invitation else None,
-                              page_title="Error: Readiness survey")
+                              errors=errors, general_error=general, text_max=ANSWER_TEXT_MAX,
+                              closes_on=invitation.expires_on if invitation else None, page_title="Error: Readiness survey")
         return self._page(request, "surveys/respond_done.html", page_title="Thank you", already=False)

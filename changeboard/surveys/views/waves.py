@@ -68,6 +68,17 @@ class WaveListView(ScopedListView):
         return (super().get_queryset().select_related("programme")
                 .annotate(invited_total=_cell_sum("invited"), responded_total=_cell_sum("responded")))
 
+    def export(self, fmt: str, queryset: QuerySet) -> HttpResponse:
+        paths = [path for _, path in self.export_columns]
+        at_invited, at_responded = paths.index("invited_total"), paths.index("responded_total")
+        rows = []
+        for values in queryset.values_list(*paths, "min_responses"):
+            row = list(values[:-1])
+            if row[at_invited] < values[-1]:
+                row[at_responded] = "too few to show"
+            rows.append(row)
+        return exports.export_response(fmt, self.export_name, [label for label, _ in self.export_columns], rows)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["can_add"] = can(self.request.user, SurveyWave, ADD) and Programme.objects.restrict(self.request.user, CHANGE).exists()
@@ -160,7 +171,9 @@ class WaveDetailView(ScopedDetailView):
         if wave.status in {Status.DRAFT, Status.SCHEDULED}:
             context["audience"] = services.audience_summary(wave)
         context.update(rates_context(wave, self.request))
-        if wave.status in {Status.OPEN, Status.CLOSED}:
+        # Scores only once closed: a live figure compared before and after
+        # one person answers would give that person's answers away.
+        if wave.status == Status.CLOSED:
             context.update(readiness_context(wave, context["rate_parent"]))
         context["deferred"] = wave.deferrals.count()
         context["rounds"] = (SurveyWave.objects.restrict(self.request.user).filter(series=wave.series or wave)
@@ -169,16 +182,15 @@ class WaveDetailView(ScopedDetailView):
 
 
 def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
-    parent = None
     unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        parent = Unit.objects.filter(pk=int(unit_id)).first()
-        if parent is None:
-            raise Http404
+    found, parent = tracking.breakdown_parent(request.user, int(unit_id) if unit_id.isdigit() else None)
+    if not found:
+        raise Http404
     parent, rows = tracking.unit_rows(wave, parent)
     crumbs = []
     if parent is not None:
-        crumbs = [(u.name, u.pk) for u in Unit.objects.get_ancestors(parent)] + [(parent.name, None)]
+        visible = set(Unit.objects.restrict(request.user).values_list("pk", flat=True)) if request.user.role == "champion" else None
+        crumbs = [(u.name, u.pk) for u in Unit.objects.get_ancestors(parent) if visible is None or u.pk in visible] + [(parent.name, None)]
     return {"total": tracking.wave_total(wave), "unit_rows": rows, "rate_parent": parent, "rate_crumbs": crumbs,
             "group_rows": tracking.role_group_rows(wave)}
 
@@ -207,6 +219,11 @@ class WaveRatesView(ScopedDetailView):
                     for r in [context["total"], *context["unit_rows"], *context["group_rows"]]]
             return exports.export_response(fmt, f"wave-{self.object.pk}-response-rates", headers, rows)
         return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_template_names(self) -> list[str]:
+        if self.request.GET.get("summary"):
+            return ["surveys/_rates_summary.html"]
+        return super().get_template_names()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -13,6 +13,19 @@ scratch database, never on one holding real data. See docs/performance.md.
         a re-import of the same file (which must change nothing), and the raw
         baseline of reading the file with the csv module and inserting its
         rows unvalidated into a bare table, all in the same run.
+
+    bench heatmap [--runs 10]
+        The portfolio change-load heatmap at met scale (seeds met data into
+        an empty database).
+
+    bench survey [--responses 2000] [--concurrency 32] [--workers 4] [--threads 8] [--emails 45000] [--seed 2026] [--force]
+        Survey submissions posted by concurrent threads to a real gunicorn
+        server on this database (latency, throughput, lost and doubled
+        responses under double clicks), against a baseline view on the same
+        server that inserts one row; then a 45,000-person wave's emails
+        delivered from the outbox to a local SMTP sink (emails per second,
+        each Message-ID received exactly once). Refuses a database that
+        holds staff and is not named like a scratch one, unless --force.
 """
 
 from __future__ import annotations
@@ -66,9 +79,26 @@ class Command(BaseCommand):
         imp.add_argument("--repeat", type=int, default=3, help="Rounds to run; each figure is the fastest round's (default 3).")
         heat = benchmarks.add_parser("heatmap", help="The portfolio change-load heatmap at met scale (seeds met data into an empty database).")
         heat.add_argument("--runs", type=int, default=10, help="Timed runs of each measurement (default 10).")
+        from changeboard.surveys import bench as survey_bench
+
+        survey = benchmarks.add_parser("survey", help="Survey submissions against a real server, and a 45,000-person wave's emails, "
+                                                      "each against a baseline.")
+        survey.add_argument("--responses", type=int, default=survey_bench.DEFAULT_RESPONSES,
+                            help=f"People invited and posting their answers (default {survey_bench.DEFAULT_RESPONSES}; 0 skips).")
+        survey.add_argument("--concurrency", type=int, default=survey_bench.DEFAULT_CONCURRENCY,
+                            help=f"Client threads posting at once (default {survey_bench.DEFAULT_CONCURRENCY}).")
+        survey.add_argument("--workers", type=int, default=survey_bench.DEFAULT_WORKERS,
+                            help=f"gunicorn worker processes (default {survey_bench.DEFAULT_WORKERS}).")
+        survey.add_argument("--threads", type=int, default=survey_bench.DEFAULT_THREADS,
+                            help=f"Threads per gunicorn worker (default {survey_bench.DEFAULT_THREADS}).")
+        survey.add_argument("--emails", type=int, default=survey_bench.DEFAULT_EMAILS,
+                            help=f"People in the emailed wave (default {survey_bench.DEFAULT_EMAILS}; 0 skips).")
+        survey.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed for the answers and double clicks.")
+        survey.add_argument("--force", action="store_true", help="Run even on a database that holds staff and is not named like a scratch one.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap}
+        runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
+                                                                           "survey": bench_survey}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
 
@@ -77,6 +107,17 @@ def bench_heatmap(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.impacts.bench import run
 
     return {"benchmark": "heatmap", "database": connection.vendor, **run(options["runs"])}
+
+
+def bench_survey(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.surveys.bench import BenchError, run
+
+    try:
+        figures = run(responses=options["responses"], emails=options["emails"], concurrency=options["concurrency"],
+                      workers=options["workers"], threads=options["threads"], seed=options["seed"], force=options["force"])
+    except BenchError as exc:
+        raise CommandError(str(exc)) from exc
+    return {"benchmark": "survey", "database": connection.vendor, **figures}
 
 
 # --------------------------------------------------------------------------
