@@ -1,7 +1,8 @@
 """Demo and scale data: a fictional Metropolitan Police Service.
 
 `seed_force()` builds the organisation tree, the staff in it, the 12
-programmes of the portfolio and (at demo scale) the demo accounts. The same
+programmes of the portfolio, a year of readiness surveys for each
+(`changeboard.surveys.seeding`) and (at demo scale) the demo accounts. The same
 seed always gives the same data, so a bug seen on one machine can be seen on
 another.
 

@@ -28,9 +28,9 @@ waves, which are censuses).
 Size: about `RESPONSES_PER_STAFF` responses per member of staff per year
 (12.5 at met scale: ~560,000 responses and ~6.3 million answers; 2 at the
 demo scale so `seed --scale demo` stays quick). Responses and answers are
-written with one multi-row statement per batch, or `COPY` on PostgreSQL,
-inside the seed's transaction: `bulk_create` managed ~20,000 rows a second
-here, too slow for millions (see docs/performance.md).
+written with `executemany` per 20,000 rows, or `COPY` on PostgreSQL, inside
+the seed's transaction: `bulk_create` managed ~20,000 rows a second here,
+too slow for millions (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
@@ -100,6 +100,7 @@ SKIP_ITEM = 0.003
 SKIP_OVERALL = 0.015
 TEXT_SHARE = 0.2
 BATCH = 20_000
+LINK = Response.Source.LINK.value
 
 # Free-text answers to "What one thing would most help you get ready?": short,
 # no names, grouped by the element the respondent's unit is weakest on.
@@ -146,11 +147,13 @@ COMMENTS: dict[str, tuple[str, ...]] = {
 # This week's waves, sent through the services: censuses narrowed by role, so
 # the counts do not depend on a random sample. The second and third are sent
 # together today: someone in both gets one invitation carrying both, and a
-# detective already invited to the first is added to that invitation when it
-# is unused, or deferred when it is used (the contact budget).
+# trainee investigator already invited to the first is added to that
+# invitation when it is unused, or deferred when it is used (the contact
+# budget). The overlap is kept small: `send_waves` matches each added wave
+# against every other one, which grows with the square of their number.
 INVESTIGATORS = ("Detective", "Trainee investigator", "Case progression officer")
 ROSTERED = ("Response sergeant", "Response inspector", "Call handler", "Radio dispatcher", "Detention officer", "Custody officer")
-EVIDENCE = ("Detective", "Safeguarding detective", "Response sergeant")
+EVIDENCE = ("Trainee investigator", "Safeguarding detective", "Response sergeant")
 
 
 @dataclass(frozen=True)
@@ -357,6 +360,36 @@ def _large_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
+@contextlib.contextmanager
+def _foreign_keys_checked_once(models: Sequence[type[Model]]) -> Iterator[None]:
+    """PostgreSQL checks a deferred foreign key with one query per inserted
+    row when the transaction commits: a minute for the met-scale answers.
+    Dropped for the load and added back (with the same definition) after it,
+    each is checked in one pass instead, as PostgreSQL's bulk-loading advice
+    has it. Only inside a transaction: if the load fails, the rollback
+    restores the constraints."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    assert connection.in_atomic_block, "only inside the seed's transaction"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the checks already pending: a table with some cannot be altered
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [[m._meta.db_table for m in models]],
+        )
+        found = cursor.fetchall()
+        for table, name, _ in found:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in found:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are initially deferred
+
+
 # --------------------------------------------------------------------------
 # Dates
 
@@ -372,20 +405,23 @@ def _months_back(day: dt.date, months: int) -> tuple[int, int]:
 
 
 def round_dates(weekly: bool, today: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """(opens, closes) of the closed rounds of the last year, oldest first:
-    52 weekly pulses (Monday to Friday) or 12 monthly surveys (two weeks from
-    the first Monday of the month), every one closed before `today`."""
-    if weekly:
-        monday = today - dt.timedelta(days=today.weekday())
-        while monday + dt.timedelta(days=WEEKLY_OPEN_DAYS) >= today:
-            monday -= dt.timedelta(days=7)
-        return [(monday - dt.timedelta(weeks=k), monday - dt.timedelta(weeks=k) + dt.timedelta(days=WEEKLY_OPEN_DAYS))
-                for k in reversed(range(WEEKS))]
+    """(opens, closes) of a year of closed rounds, oldest first, spaced as
+    the scheduler spaces a recurring wave's rounds (`services.add_period`
+    from the first): 52 weekly pulses, Monday to Friday, or 12 monthly
+    surveys open for two weeks from the first round's date (a first Monday),
+    the last one closed before `today`."""
+    recurrence, count, length = ((Recurrence.WEEKLY, WEEKS, WEEKLY_OPEN_DAYS) if weekly
+                                 else (Recurrence.MONTHLY, MONTHS, MONTHLY_OPEN_DAYS))
     back = 0
-    while _first_monday(*_months_back(today, back)) + dt.timedelta(days=MONTHLY_OPEN_DAYS) >= today:
+    while True:
+        if weekly:
+            first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=count - 1 + back)
+        else:
+            first = _first_monday(*_months_back(today, count - 1 + back))
+        opens = [services.add_period(first, recurrence, k) for k in range(count)]
+        if opens[-1] + dt.timedelta(days=length) < today:
+            return [(day, day + dt.timedelta(days=length)) for day in opens]
         back += 1
-    opens = [_first_monday(*_months_back(today, back + k)) for k in reversed(range(MONTHS))]
-    return [(day, day + dt.timedelta(days=MONTHLY_OPEN_DAYS)) for day in opens]
 
 
 def _at_nine(day: dt.date) -> dt.datetime:
@@ -492,8 +528,18 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, 
 
     total = int(sum(int(r.sum()) for _, _, r in rounds))
     ids = _response_ids(rng, total)
-    counts = {"survey_waves": sum(len(p.waves) for p in plans), "survey_cells": 0, "survey_responses": 0, "survey_answers": 0}
-    counts["survey_cells"] = _insert(AudienceCell, ("wave_id", "unit_id", "role_group", "invited", "responded", "imported"), cell_rows)
+    counts = {"survey_waves": sum(len(p.waves) for p in plans)}
+    with _foreign_keys_checked_once((AudienceCell, Response, Answer)):
+        counts.update(_write_history(rounds, cell_rows, ids, answers))
+    return counts
+
+
+def _write_history(rounds: list[tuple[_Plan, int, np.ndarray]], cell_rows: list[tuple[int, int, str, int, int, int]], ids: list[str],
+                   answers: _Answers) -> dict[str, int]:
+    """Insert the cells, then the responses and their answers round by round
+    (the response ids were drawn in ascending order for this order)."""
+    counts = {"survey_cells": _insert(AudienceCell, ("wave_id", "unit_id", "role_group", "invited", "responded", "imported"), cell_rows),
+              "survey_responses": 0, "survey_answers": 0}
     position = 0
     response_rows: list[tuple[str, int, int, str, str]] = []
     answer_rows: list[tuple[str, int, int | None, str]] = []
@@ -509,7 +555,7 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, 
         means = np.clip(plan.starts + plan.gains * t, 1.0, 5.0)[chosen]
         for rid, c in zip(wave_ids, chosen.tolist(), strict=True):
             unit_id, group = plan.cells[c]
-            response_rows.append((rid, wave.pk, unit_id, group, Response.Source.LINK))
+            response_rows.append((rid, wave.pk, unit_id, group, LINK))
         answer_rows.extend(answers.rows(wave_ids, means))
         if len(answer_rows) >= 10 * BATCH:
             counts["survey_responses"] += _insert(Response, ("id", "wave_id", "unit_id", "role_group", "source"), response_rows)
@@ -541,7 +587,7 @@ def _answer_links(wave: SurveyWave, share: float, *, answers: _Answers, units: _
     for start in range(0, len(chosen), 900):
         Invitation.objects.filter(pk__in=[inv.pk for inv in chosen[start:start + 900]]).update(used=True)
     _insert(Response, ("id", "wave_id", "unit_id", "role_group", "source"),
-            [(rid, wave.pk, inv.unit_id, inv.role_group, Response.Source.LINK) for rid, inv in zip(ids, chosen, strict=True)])
+            [(rid, wave.pk, inv.unit_id, inv.role_group, LINK) for rid, inv in zip(ids, chosen, strict=True)])
     means = np.array([units.profile(inv.unit_id).means(1.0) for inv in chosen])
     stored = _insert(Answer, ("response_id", "question_id", "value", "text"), answers.rows(ids, means))
     per_cell = Counter((inv.unit_id, inv.role_group) for inv in chosen)
@@ -632,13 +678,31 @@ def clear_survey_data() -> dict[str, int]:
     outbox: `clear_seeded_data` deletes the programmes and staff they belong
     to. The question bank and instruments stay. Returns counts removed."""
     counts = {"survey_waves": SurveyWave.objects.count(), "survey_responses": Response.objects.count()}
-    Answer.objects.all().delete()  # no dependants: one DELETE
-    responses = Response.objects.all()
-    responses._raw_delete(responses.db)  # their answers are gone; avoids loading every response to cascade
-    AudienceCell.objects.all().delete()
+    if not _truncated((Answer, Response, AudienceCell)):
+        Answer.objects.all().delete()  # no dependants: one DELETE
+        responses = Response.objects.all()
+        responses._raw_delete(responses.db)  # their answers are gone; avoids loading every response to cascade
+        AudienceCell.objects.all().delete()
     Deferral.objects.all().delete()
     ResponseImport.objects.all().delete()
     Invitation.objects.all().delete()
     SurveyWave.objects.all().delete()
     OutboxMessage.objects.filter(kind__startswith="survey-").delete()
     return counts
+
+
+def _truncated(models: Sequence[type[Model]]) -> bool:
+    """On PostgreSQL, empty the tables with one TRUNCATE (deleting millions of
+    answers row by row takes most of a minute). False where that is not
+    possible: another database, or another table referring to one of these."""
+    if connection.vendor != "postgresql":
+        return False
+    quote = connection.ops.quote_name
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses tables with pending checks
+            cursor.execute(f"TRUNCATE {', '.join(quote(m._meta.db_table) for m in models)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    except DatabaseError:
+        return False
+    return True

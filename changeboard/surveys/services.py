@@ -485,10 +485,13 @@ def send_waves(*, waves: list[SurveyWave], today: dt.date, actor: Any = None) ->
     links = [through(invitation_id=inv.pk, surveywave_id=w.pk) for inv, _, ws in new for w in ws]
     links += [through(invitation_id=inv.pk, surveywave_id=w.pk) for inv, w in attach]
     through.objects.bulk_create(links, batch_size=2000)
-    for inv in {inv.pk: inv for inv, _ in attach}.values():
-        latest = max([inv.expires_on] + [w.closes_on for i, w in attach if i.pk == inv.pk])
-        if latest != inv.expires_on:
-            Invitation.objects.filter(pk=inv.pk).update(expires_on=latest)
+    latest: dict[int, tuple[Invitation, dt.date]] = {}
+    for inv, wave in attach:
+        _, so_far = latest.get(inv.pk, (inv, inv.expires_on))
+        latest[inv.pk] = (inv, max(so_far, wave.closes_on))
+    for inv, closes in latest.values():
+        if closes != inv.expires_on:
+            Invitation.objects.filter(pk=inv.pk).update(expires_on=closes)
     Deferral.objects.bulk_create(deferrals, batch_size=2000, ignore_conflicts=True)
     AudienceCell.objects.bulk_create(
         [AudienceCell(wave_id=w, unit_id=u, role_group=g, invited=n) for (w, u, g), n in cells.items()], batch_size=2000,

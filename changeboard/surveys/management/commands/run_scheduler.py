@@ -21,6 +21,9 @@ from changeboard.core.tasks import deliver_outbox
 from changeboard.surveys.tasks import survey_tick
 
 
+DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+
+
 class Command(BaseCommand):
     help = "Queue the regular survey pass and outbox delivery, every minute."
 
@@ -35,7 +38,7 @@ class Command(BaseCommand):
             survey_tick.enqueue()
             if settings.OUTBOX_SEND and has_due():
                 deliver_outbox.enqueue()
-            if "django_tasks_db" in settings.INSTALLED_APPS and time.monotonic() - last_prune > 3600:
+            if settings.TASKS["default"]["BACKEND"] == DATABASE_BACKEND and time.monotonic() - last_prune > 3600:
                 call_command("prune_db_task_results", min_age_days=14, verbosity=0)
                 last_prune = time.monotonic()
             if options["once"]:
