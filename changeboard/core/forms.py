@@ -6,6 +6,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
@@ -42,6 +43,17 @@ def govuk_style(form: forms.BaseForm) -> None:
             widget.attrs["aria-describedby"] = " ".join(described)
         else:
             widget.attrs.pop("aria-describedby", None)
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: an error naming one of
+    the form's fields on that field, any other (a model field the form does
+    not show, or no field at all) above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class GovukFormMixin:
@@ -96,3 +108,31 @@ class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
         upload.seek(0)
         self.data_bytes = data
         return upload
+
+
+class ImportCommitForm(GovukFormMixin, forms.Form):
+    """The commit step of every import: refuse a file with errors unless the
+    user chooses to import only its valid rows. Subclasses word that choice
+    in `valid_only_label` and the hint in `mode_help`."""
+
+    ALL = "all"
+    VALID_ONLY = "valid"
+    valid_only_label = "Import the valid rows only and skip the rest"
+    mode_help = "Rows with errors are never imported."
+
+    mode = forms.ChoiceField(
+        label="How do you want to import this file?",
+        initial=ALL, widget=forms.RadioSelect,
+        error_messages={"required": "Select how you want to import this file"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["mode"]
+        field.choices = [(self.ALL, "Import only if there are no errors"), (self.VALID_ONLY, self.valid_only_label)]
+        field.help_text = self.mode_help
+        govuk_style(self)
+
+    @property
+    def skip_invalid(self) -> bool:
+        return self.cleaned_data.get("mode") == self.VALID_ONLY

@@ -1,8 +1,10 @@
-"""The one audit table every service writes to."""
+"""The one audit table every service writes to, the email outbox, and the
+spreadsheet uploads waiting to be committed."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -114,3 +116,55 @@ class OutboxMessage(models.Model):
     def message_id(self) -> str:
         digest = hashlib.sha256(self.key.encode()).hexdigest()[:32]
         return f"<{digest}@changeboard.outbox>"
+
+
+class PendingUpload(models.Model):
+    """An uploaded spreadsheet waiting for its uploader to check the preview
+    and commit it: HR staff, impact lines or survey responses, by `kind`.
+
+    The bytes live in the database, not on disk, so the web server and the
+    workers see the same file and nothing is left behind; they are dropped
+    once the upload is committed. `core.uploads` stages, fetches and commits
+    them for every import.
+
+    `target_id` names what the file is imported into: the impact assessment
+    (kind impact-lines) or the survey wave (survey-responses); the staff
+    import has none. It is a plain id, not a foreign key, so one table serves
+    every kind: it is only ever read together with `kind`, and only after
+    the view has found the target among those the user may change, so the
+    scoping is the target's. Deleting a target leaves its uploads behind,
+    unreachable (their pages look the target up first); pending ones are
+    removed with the other stale uploads a day later.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "HR staff"
+        IMPACT_LINES = "impact-lines", "Impact lines"
+        SURVEY_RESPONSES = "survey-responses", "Survey responses"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be committed"
+        COMMITTED = "committed", "Imported"
+
+    role_actions: dict[str, set[str]] = {}
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    target_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The assessment or wave imported into, by kind; none for the staff import."
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    original_filename = models.CharField(max_length=255)
+    content = models.BinaryField(help_text="The uploaded file; emptied once committed.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    mapping = models.JSONField(default=dict, blank=True, help_text="Import column -> file header, when chosen on the mapping step.")
+    result = models.JSONField(null=True, blank=True, help_text="The counts, once committed.")
+
+    class Meta:
+        ordering = ["-created"]
+        # The stale sweep on every upload: pending rows of a kind by age.
+        indexes = [models.Index(fields=["kind", "status", "created"], name="upload_stale")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} upload {self.token}"

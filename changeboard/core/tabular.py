@@ -250,3 +250,12 @@ class ImportReportBase:
         if not self.valid:
             return "The file cannot be imported: no row is valid."
         return "The file cannot be imported."
+
+
+class ImportRefusedBase(Exception):
+    """The commit was refused; `report` lists every problem found. Each
+    import raises its own subclass."""
+
+    def __init__(self, report: ImportReportBase, message: str = "") -> None:
+        self.report = report
+        super().__init__(message or report.refusal_message())

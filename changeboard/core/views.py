@@ -21,7 +21,7 @@ from django_tables2 import SingleTableMixin
 
 from . import exports
 from .filtersets import AuditEntryFilterSet, OutboxFilterSet
-from .forms import govuk_style
+from .forms import add_service_errors, govuk_style
 from .models import AuditEntry, OutboxMessage
 from .outbox import outbox_retry, outbox_retry_failed
 from .scoping import CHANGE, VIEW, can
@@ -242,7 +242,9 @@ class ServiceFormView(ScopedMixin, FormView):
 
     Subclasses set `model`, `action` and `form_class`, optionally
     `get_object()` (restricted, so out of scope is 404), and implement
-    `perform(form)` to call the service and return the saved object.
+    `perform(form)` to call the service and return the saved object. A
+    ValidationError from the service shows on the form: on the fields it
+    names, the rest above the form.
     """
 
     template_name = "core/form_page.html"
@@ -284,7 +286,7 @@ class ServiceFormView(ScopedMixin, FormView):
         try:
             saved = self.perform(form)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.get_success_url(saved))

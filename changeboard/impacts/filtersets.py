@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django.db.models import Q, QuerySet
 
-from changeboard.portfolio.models import Programme
+from changeboard.portfolio.filtersets import ProgrammeOwnedFilterSet
 
 from .models import ImpactAssessment, ImpactLine, Severity
 
 
-def _programmes(request: Any) -> QuerySet:
-    if request is None:
-        return Programme.objects.none()
-    return Programme.objects.restrict(request.user).order_by("code")
-
-
-class AssessmentFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Title")
-    programme = django_filters.ModelChoiceFilter(queryset=_programmes, label="Programme", empty_label="Any programme")
+class AssessmentFilterSet(ProgrammeOwnedFilterSet):
     status = django_filters.ChoiceFilter(choices=ImpactAssessment.Status.choices, empty_label="Any status")
 
     class Meta:
         model = ImpactAssessment
         fields = ["q", "programme", "status"]
-
-    def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        return qs.filter(Q(title__icontains=value) | Q(programme__code__iexact=value)) if value else qs
 
 
 class ImpactLineFilterSet(django_filters.FilterSet):

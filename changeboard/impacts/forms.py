@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from changeboard.core.forms import GovukFormMixin, SpreadsheetUploadForm, govuk_style
+from changeboard.core.forms import GovukFormMixin, ImportCommitForm, SpreadsheetUploadForm, govuk_style
 from changeboard.organisation.models import RankGrade, Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
@@ -231,23 +231,9 @@ class ImpactImportUploadForm(SpreadsheetUploadForm):
     file_missing = "Select the impact spreadsheet"
 
 
-class ImpactImportCommitForm(GovukFormMixin, forms.Form):
+class ImpactImportCommitForm(ImportCommitForm):
     """Step 2: commit, refusing a file with errors unless the user chooses
     to import only its valid rows."""
-
-    ALL = "all"
-    VALID_ONLY = "valid"
-
-    mode = forms.ChoiceField(
-        label="How do you want to import this file?",
-        choices=[(ALL, "Import only if there are no errors"), (VALID_ONLY, "Import the valid rows only and skip the rest")],
-        initial=ALL, widget=forms.RadioSelect, help_text="Rows with errors are never imported.",
-        error_messages={"required": "Select how you want to import this file"},
-    )
-
-    @property
-    def skip_invalid(self) -> bool:
-        return self.cleaned_data.get("mode") == self.VALID_ONLY
 
 
 class ToleranceForm(GovukFormMixin, forms.Form):

@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import logging
-import uuid
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import reduce
@@ -29,11 +28,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from changeboard.core import audit
+from changeboard.core import audit, uploads
+from changeboard.core.models import PendingUpload
 from changeboard.core.tabular import (
     PROBLEM_HEADERS,
     PROBLEMS_SHOWN,
     ImportFileError,
+    ImportRefusedBase,
     ImportReportBase,
     Problem,
     Sheet,
@@ -46,7 +47,7 @@ from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Un
 from changeboard.portfolio.models import RolloutWave
 
 from . import services
-from .models import Dimension, ImpactAssessment, ImpactImport, ImpactLine, Severity
+from .models import Dimension, ImpactAssessment, ImpactLine, Severity
 
 # Re-exported for the pages, which read and report files the same way.
 __all__ = [
@@ -110,12 +111,10 @@ _OWNER_MAX: int = ImpactLine._meta.get_field("owner").max_length  # type: ignore
 PREVIEW_LINES = 100  # valid rows shown (with their headcount) on the preview
 
 
-class ImpactImportRefused(Exception):
+class ImpactImportRefused(ImportRefusedBase):
     """The commit was refused; `report` lists every problem found."""
 
-    def __init__(self, report: ImpactImportReport, message: str = "") -> None:
-        self.report = report
-        super().__init__(message or report.refusal_message())
+    report: ImpactImportReport
 
 
 @dataclass(slots=True)
@@ -476,24 +475,22 @@ def commit(data: bytes, filename: str = "", *, assessment: ImpactAssessment, act
 # Pending uploads
 
 
-def impact_import_stage(*, assessment: ImpactAssessment, data: bytes, filename: str, actor: Any) -> ImpactImport:
-    """Keep an uploaded file until its uploader commits or abandons it;
-    abandoned uploads older than a day are removed on the way."""
-    cutoff = timezone.now() - dt.timedelta(days=1)
-    ImpactImport.objects.filter(created__lt=cutoff, status=ImpactImport.Status.PENDING).delete()
-    return ImpactImport.objects.create(token=uuid.uuid4(), assessment=assessment, content=data, original_filename=filename[:255], uploaded_by=actor)
+def impact_import_stage(*, assessment: ImpactAssessment, data: bytes, filename: str, actor: Any) -> PendingUpload:
+    """Keep an impact spreadsheet for `assessment` until its uploader has
+    checked the preview (`core.uploads.stage`)."""
+    return uploads.stage(kind=PendingUpload.Kind.IMPACT_LINES, target_id=assessment.pk, data=data, filename=filename, actor=actor)
 
 
-def impact_import_commit(*, pending: ImpactImport, actor: Any, skip_invalid: bool) -> ImpactImportReport:
-    """Commit a pending upload and mark it done in the same transaction."""
-    with transaction.atomic():
-        report = commit(bytes(pending.content), pending.original_filename, assessment=pending.assessment, actor=actor,
-                        skip_invalid=skip_invalid, import_id=str(pending.token))
-        pending.status = ImpactImport.Status.COMMITTED
-        pending.content = b""
-        pending.result = report.counts()
-        pending.save(update_fields=["status", "content", "result"])
-    return report
+def impact_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> ImpactImportReport:
+    """Add a staged spreadsheet's lines to its assessment, once and only
+    for its uploader (`core.uploads.commit`)."""
+
+    def write(upload: PendingUpload) -> ImpactImportReport:
+        assessment = ImpactAssessment.objects.get(pk=upload.target_id)
+        return commit(bytes(upload.content), upload.original_filename, assessment=assessment, actor=actor,
+                      skip_invalid=skip_invalid, import_id=str(upload.token))
+
+    return uploads.commit(upload=pending, actor=actor, write=write)
 
 
 # --------------------------------------------------------------------------

@@ -250,29 +250,3 @@ class WaveMoveProposal(models.Model):
 
     def __str__(self) -> str:
         return f"Move {self.wave} to {self.proposed_date:%d %b %Y}"
-
-
-class ImpactImport(models.Model):
-    """An uploaded impact spreadsheet waiting for its uploader to check the
-    preview and commit it into a draft assessment. Kept in the database (not
-    on disk) like the staff import, so web and worker see the same file; the
-    bytes are dropped once committed."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be committed"
-        COMMITTED = "committed", "Imported"
-
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    assessment = models.ForeignKey(ImpactAssessment, on_delete=models.CASCADE, related_name="imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created = models.DateTimeField(auto_now_add=True)
-    original_filename = models.CharField(max_length=255)
-    content = models.BinaryField(help_text="The uploaded file; emptied once committed.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    result = models.JSONField(null=True, blank=True, help_text="The counts, once committed.")
-
-    class Meta:
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"Impact import {self.token}"

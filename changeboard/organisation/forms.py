@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from changeboard.core.forms import GovukFormMixin, SpreadsheetUploadForm, govuk_style
+from changeboard.core.forms import GovukFormMixin, ImportCommitForm, SpreadsheetUploadForm, govuk_style
 
 from . import importing
 
@@ -58,25 +58,8 @@ class ColumnMappingForm(GovukFormMixin, forms.Form):
         return {column: self.cleaned_data[column] for column in importing.ALL_COLUMNS if self.cleaned_data.get(column)}
 
 
-class StaffImportCommitForm(GovukFormMixin, forms.Form):
+class StaffImportCommitForm(ImportCommitForm):
     """Step 3: commit, refusing a file with errors unless the user chooses
     to import only its valid rows."""
 
-    ALL = "all"
-    VALID_ONLY = "valid"
-
-    mode = forms.ChoiceField(
-        label="How do you want to import this file?",
-        choices=[
-            (ALL, "Import only if there are no errors"),
-            (VALID_ONLY, "Import the valid rows only and skip the rest"),
-        ],
-        initial=ALL,
-        widget=forms.RadioSelect,
-        help_text="Rows with errors are never imported. People in rows with errors are not marked as leavers.",
-        error_messages={"required": "Select how you want to import this file"},
-    )
-
-    @property
-    def skip_invalid(self) -> bool:
-        return self.cleaned_data.get("mode") == self.VALID_ONLY
+    mode_help = "Rows with errors are never imported. People in rows with errors are not marked as leavers."

@@ -32,7 +32,6 @@ import io
 import logging
 import re
 import time
-import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -47,12 +46,13 @@ from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from changeboard.core import audit
-from changeboard.core.models import AuditEntry
+from changeboard.core import audit, uploads
+from changeboard.core.models import AuditEntry, PendingUpload
 from changeboard.core.tabular import (  # noqa: F401  (re-exported for the pages and the command)
     PROBLEM_HEADERS,
     PROBLEMS_SHOWN,
     ImportFileError,
+    ImportRefusedBase,
     ImportReportBase,
     Problem,
     Sheet,
@@ -62,7 +62,7 @@ from changeboard.core.tabular import (  # noqa: F401  (re-exported for the pages
     read_sheet,
 )
 
-from .models import PATH_SEPARATOR, ImportColumnMapping, RankGrade, Staff, StaffImport, Unit, level_for_depth
+from .models import PATH_SEPARATOR, ImportColumnMapping, RankGrade, Staff, Unit, level_for_depth
 from .services import unit_code_for_path
 from .signals import staff_changed
 
@@ -176,12 +176,10 @@ SAMPLE_ROWS: tuple[tuple[str, ...], ...] = (
 SAMPLE_ABSENCES: dict[str, str] = {"100005": "30/06/2027"}
 
 
-class ImportRefused(Exception):
+class ImportRefused(ImportRefusedBase):
     """The commit was refused; `report` lists every problem found."""
 
-    def __init__(self, report: ImportReport, message: str = "") -> None:
-        self.report = report
-        super().__init__(message or report.refusal_message())
+    report: ImportReport
 
 
 @dataclass(slots=True)
@@ -318,7 +316,7 @@ def save_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> ImportCo
 
 
 @transaction.atomic
-def staff_import_set_mapping(*, pending: StaffImport, headers: Sequence[str], mapping: Mapping[str, str], actor: Any) -> ImportColumnMapping:
+def staff_import_set_mapping(*, pending: PendingUpload, headers: Sequence[str], mapping: Mapping[str, str], actor: Any) -> ImportColumnMapping:
     """Record the column mapping chosen for a pending upload and remember it
     for later files with the same header row (audited: it applies to
     everyone's next upload of such a file)."""
@@ -1152,28 +1150,23 @@ def _staff_from_values(values: tuple[Any, ...]) -> Staff:
 # Pending uploads and reports
 
 
-def staff_import_stage(*, data: bytes, filename: str, actor: Any) -> StaffImport:
-    """Keep an uploaded file until its uploader commits or abandons it.
-    Abandoned uploads older than a day are removed on the way, so personal
-    data does not pile up."""
-    cutoff = timezone.now() - dt.timedelta(days=1)
-    StaffImport.objects.filter(created__lt=cutoff, status=StaffImport.Status.PENDING).delete()
-    return StaffImport.objects.create(token=uuid.uuid4(), content=data, original_filename=filename[:255], uploaded_by=actor)
+def staff_import_stage(*, data: bytes, filename: str, actor: Any) -> PendingUpload:
+    """Keep an HR file until its uploader has checked the preview and the
+    column mapping (`core.uploads.stage`)."""
+    return uploads.stage(kind=PendingUpload.Kind.STAFF, data=data, filename=filename, actor=actor)
 
 
-def staff_import_commit(*, pending: StaffImport, actor: Any, skip_invalid: bool) -> ImportReport:
-    """Commit a pending upload and mark it done in the same transaction; the
-    file's bytes are dropped once imported."""
-    with transaction.atomic():
-        report = commit(
-            bytes(pending.content), pending.original_filename, actor=actor, mapping=pending.mapping or None,
-            skip_invalid=skip_invalid, import_id=str(pending.token),
+def staff_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> ImportReport:
+    """Import a staged HR file with the mapping chosen for it, once and
+    only for its uploader (`core.uploads.commit`)."""
+
+    def write(upload: PendingUpload) -> ImportReport:
+        return commit(
+            bytes(upload.content), upload.original_filename, actor=actor, mapping=upload.mapping or None,
+            skip_invalid=skip_invalid, import_id=str(upload.token),
         )
-        pending.status = StaffImport.Status.COMMITTED
-        pending.content = b""
-        pending.result = report.counts()
-        pending.save(update_fields=["status", "content", "result"])
-    return report
+
+    return uploads.commit(upload=pending, actor=actor, write=write)
 
 
 

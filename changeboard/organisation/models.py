@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -185,32 +183,6 @@ class ImportColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Mapping for {len(self.headers)} columns"
-
-
-class StaffImport(models.Model):
-    """An uploaded HR file waiting for its uploader to check the preview and
-    commit it. The bytes live in the database, not on disk, so the web
-    server and workers see the same file and nothing is left behind; they
-    are dropped once the import is committed."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be committed"
-        COMMITTED = "committed", "Imported"
-
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created = models.DateTimeField(auto_now_add=True)
-    original_filename = models.CharField(max_length=255)
-    content = models.BinaryField(help_text="The uploaded file; emptied once committed.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    mapping = models.JSONField(default=dict, blank=True, help_text="Import column -> file header, when chosen on the mapping step.")
-    result = models.JSONField(null=True, blank=True, help_text="The counts, once committed.")
-
-    class Meta:
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"Staff import {self.token}"
 
 
 def subtree_headcounts(units: Iterable[Unit]) -> dict[int, int]:

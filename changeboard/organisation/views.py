@@ -7,13 +7,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
+from changeboard.core import uploads
 from changeboard.core.exports import csv_response
+from changeboard.core.models import PendingUpload
 from changeboard.core.scoping import can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 from changeboard.portfolio.models import RolloutWave
@@ -21,7 +24,7 @@ from changeboard.portfolio.models import RolloutWave
 from . import importing
 from .filtersets import StaffFilterSet
 from .forms import ColumnMappingForm, StaffImportCommitForm, StaffImportUploadForm
-from .models import Staff, StaffImport, Unit, subtree_headcounts
+from .models import Staff, Unit, subtree_headcounts
 from .tables import StaffTable
 
 
@@ -162,7 +165,7 @@ class StaffImportView(ScopedMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            columns=[(c, importing.COLUMN_LABELS[c], c in importing.REQUIRED_COLUMNS) for c in importing.ALL_COLUMNS],
+            columns=[(c, importing.COLUMN_LABELS[c], "Yes" if c in importing.REQUIRED_COLUMNS else "No") for c in importing.ALL_COLUMNS],
             max_depth=importing.MAX_UNIT_DEPTH,
             max_mb=settings.IMPORT_MAX_UPLOAD_MB,
         )
@@ -187,15 +190,13 @@ class StaffImportPreviewView(ScopedMixin, TemplateView):
     template_name = "organisation/import_preview.html"
     page_title = "Check the staff import"
 
-    def get_pending(self) -> StaffImport:
-        return get_object_or_404(
-            StaffImport.objects.filter(uploaded_by=self.request.user, status=StaffImport.Status.PENDING), token=self.kwargs["token"]
-        )
+    def get_pending(self) -> PendingUpload:
+        return uploads.fetch(kind=PendingUpload.Kind.STAFF, token=self.kwargs["token"], user=self.request.user)
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [("Staff", reverse("staff-list")), ("Import", reverse("staff-import")), ("Check", "")]
 
-    def preview(self, pending: StaffImport) -> importing.ImportReport | None:
+    def preview(self, pending: PendingUpload) -> importing.ImportReport | None:
         try:
             return importing.preview(bytes(pending.content), pending.original_filename, mapping=pending.mapping or None)
         except importing.ImportFileError as exc:
@@ -234,6 +235,9 @@ class StaffImportPreviewView(ScopedMixin, TemplateView):
             # import); everything was rolled back.
             messages.error(request, "The staff records changed while this import was being saved, so nothing was saved. Check the preview and commit again.")
             return redirect("staff-import-preview", token=pending.token)
+        except ValidationError as exc:  # committed already: a second click
+            messages.error(request, " ".join(exc.messages))
+            return redirect("staff-list")
         messages.success(request, report.summary())
         return redirect("staff-list")
 
@@ -245,7 +249,7 @@ class StaffImportPreviewView(ScopedMixin, TemplateView):
             return "There are no valid rows to import"
         return "The file has rows with errors. Choose to import the valid rows only, or correct the file and upload it again"
 
-    def post_mapping(self, pending: StaffImport) -> HttpResponse:
+    def post_mapping(self, pending: PendingUpload) -> HttpResponse:
         try:
             sheet = importing.read_sheet(bytes(pending.content), pending.original_filename)
         except importing.ImportFileError as exc:
@@ -259,14 +263,14 @@ class StaffImportPreviewView(ScopedMixin, TemplateView):
         importing.staff_import_set_mapping(pending=pending, headers=sheet.headers, mapping=form.mapping(), actor=self.request.user)
         return redirect("staff-import-preview", token=pending.token)
 
-    def render_mapping(self, pending: StaffImport, report: importing.ImportReport, form: ColumnMappingForm) -> HttpResponse:
+    def render_mapping(self, pending: PendingUpload, report: importing.ImportReport, form: ColumnMappingForm) -> HttpResponse:
         context = self.get_context_data(
             pending=pending, report=report, form=form, page_title="Match the file's columns",
             missing_labels=[importing.COLUMN_LABELS[c] for c in report.missing_columns],
         )
         return self.response_class(self.request, "organisation/import_mapping.html", context)
 
-    def render_preview(self, pending: StaffImport, report: importing.ImportReport, form: StaffImportCommitForm) -> HttpResponse:
+    def render_preview(self, pending: PendingUpload, report: importing.ImportReport, form: StaffImportCommitForm) -> HttpResponse:
         shown = report.problems[: importing.PROBLEMS_SHOWN]
         # The error summary groups problems by column and kind ("Start date:
         # Not a real date"), dropping per-row detail after a colon or bracket.

@@ -18,11 +18,9 @@ never one per response.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import logging
 import random
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,13 +29,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from changeboard.core import audit
+from changeboard.core import audit, uploads
+from changeboard.core.models import PendingUpload
 from changeboard.core.tabular import (
     PROBLEM_HEADERS,
     PROBLEMS_SHOWN,
     ImportFileError,
+    ImportRefusedBase,
     ImportReportBase,
     Problem,
     Sheet,
@@ -47,7 +46,7 @@ from changeboard.core.tabular import (
 )
 from changeboard.organisation.models import Unit
 
-from .models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, ResponseImport, RoleGroup, SurveyWave
+from .models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, RoleGroup, SurveyWave
 
 # Re-exported for the pages, which read and report files the same way.
 __all__ = [
@@ -67,12 +66,10 @@ BATCH_SIZE = 2000
 PREVIEW_CELLS = 200  # unit and role group counts shown on the preview
 
 
-class ResponseImportRefused(Exception):
+class ResponseImportRefused(ImportRefusedBase):
     """The commit was refused; `report` lists every problem found."""
 
-    def __init__(self, report: ResponseImportReport, message: str = "") -> None:
-        self.report = report
-        super().__init__(message or report.refusal_message())
+    report: ResponseImportReport
 
 
 @dataclass(slots=True)
@@ -419,30 +416,21 @@ def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: Any, ski
 # Pending uploads
 
 
-def response_import_stage(*, wave: SurveyWave, data: bytes, filename: str, actor: Any) -> ResponseImport:
-    """Keep an uploaded file until its uploader commits or abandons it;
-    abandoned uploads older than a day are removed on the way."""
-    cutoff = timezone.now() - dt.timedelta(days=1)
-    ResponseImport.objects.filter(created__lt=cutoff, status=ResponseImport.Status.PENDING).delete()
-    return ResponseImport.objects.create(token=uuid.uuid4(), wave=wave, content=data, original_filename=filename[:255], uploaded_by=actor)
+def response_import_stage(*, wave: SurveyWave, data: bytes, filename: str, actor: Any) -> PendingUpload:
+    """Keep a file of responses for `wave` until its uploader has checked
+    the preview (`core.uploads.stage`)."""
+    return uploads.stage(kind=PendingUpload.Kind.SURVEY_RESPONSES, target_id=wave.pk, data=data, filename=filename, actor=actor)
 
 
-def response_import_commit(*, pending: ResponseImport, actor: Any, skip_invalid: bool) -> ResponseImportReport:
-    """Commit a pending upload and mark it done in the same transaction, once:
-    a second commit of the same upload (a double click) is refused."""
-    with transaction.atomic():
-        locked = ResponseImport.objects.select_for_update().get(pk=pending.pk)
-        if locked.status != ResponseImport.Status.PENDING:
-            raise ValidationError("This file has already been imported.")
-        if locked.uploaded_by_id != getattr(actor, "pk", None):
-            raise ValidationError("Only the person who uploaded this file can import it.")
-        report = commit(bytes(locked.content), locked.original_filename, wave=locked.wave, actor=actor, skip_invalid=skip_invalid)
-        locked.status = ResponseImport.Status.DONE
-        locked.content = b""
-        locked.result = report.counts()
-        locked.save(update_fields=["status", "content", "result"])
-    pending.status, pending.content, pending.result = locked.status, locked.content, locked.result
-    return report
+def response_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> ResponseImportReport:
+    """Import a staged file of responses into its wave, once and only for
+    its uploader (`core.uploads.commit`)."""
+
+    def write(upload: PendingUpload) -> ResponseImportReport:
+        wave = SurveyWave.objects.get(pk=upload.target_id)
+        return commit(bytes(upload.content), upload.original_filename, wave=wave, actor=actor, skip_invalid=skip_invalid)
+
+    return uploads.commit(upload=pending, actor=actor, write=write)
 
 
 # --------------------------------------------------------------------------

@@ -345,19 +345,3 @@ class Answer(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_unique")]
 
-
-class ResponseImport(models.Model):
-    """An uploaded file of responses from another tool, waiting for commit."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        DONE = "done", "Imported"
-
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created = models.DateTimeField(auto_now_add=True)
-    original_filename = models.CharField(max_length=255)
-    content = models.BinaryField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    result = models.JSONField(null=True, blank=True)

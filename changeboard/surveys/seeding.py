@@ -50,7 +50,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from changeboard.core.models import OutboxMessage
+from changeboard.core.models import OutboxMessage, PendingUpload
 from changeboard.organisation.models import Staff, Unit
 from changeboard.portfolio.models import Programme
 
@@ -64,7 +64,6 @@ from .models import (
     Invitation,
     Question,
     Response,
-    ResponseImport,
     RoleGroup,
     SurveyPolicy,
     SurveyWave,
@@ -684,7 +683,7 @@ def clear_survey_data() -> dict[str, int]:
         responses._raw_delete(responses.db)  # their answers are gone; avoids loading every response to cascade
         AudienceCell.objects.all().delete()
     Deferral.objects.all().delete()
-    ResponseImport.objects.all().delete()
+    PendingUpload.objects.filter(kind=PendingUpload.Kind.SURVEY_RESPONSES).delete()
     Invitation.objects.all().delete()
     SurveyWave.objects.all().delete()
     OutboxMessage.objects.filter(kind__startswith="survey-").delete()

@@ -17,10 +17,10 @@ from openpyxl import Workbook
 
 from changeboard.accounts.models import Role
 from changeboard.conftest import make_user
-from changeboard.core.models import AuditEntry
+from changeboard.core.models import AuditEntry, PendingUpload
 from changeboard.core.tabular import normalise_header
 from changeboard.impacts import importing, services
-from changeboard.impacts.models import ImpactAssessment, ImpactImport
+from changeboard.impacts.models import ImpactAssessment
 
 from .test_assessments import URLS, Impacts, _login
 
@@ -228,7 +228,7 @@ def test_upload_preview_refuse_then_import_valid_rows(client: Any, impacts: Impa
     page = c.get(reverse("impact-import", args=[impacts.draft.pk]))
     assert page.status_code == 200 and "Download a sample file" in page.content.decode()
     response = _upload(c, impacts.draft, csv_file([good_row(w), good_row(w, title="Bad", unit_codes="NOPE")]))
-    pending = ImpactImport.objects.get()
+    pending = PendingUpload.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("impact-import-preview", args=[impacts.draft.pk, pending.token])
     preview = c.get(response["Location"]).content.decode()
     assert "There is a problem" in preview and "Unknown unit" in preview and "NOPE" in preview
@@ -242,7 +242,7 @@ def test_upload_preview_refuse_then_import_valid_rows(client: Any, impacts: Impa
     assert done.status_code == 302 and done["Location"] == impacts.draft.get_absolute_url()
     assert impacts.draft.lines.count() == 2
     pending.refresh_from_db()
-    assert pending.status == ImpactImport.Status.COMMITTED and bytes(pending.content) == b"" and pending.result["created"] == 1
+    assert pending.status == PendingUpload.Status.COMMITTED and bytes(pending.content) == b"" and pending.result["created"] == 1
     assert c.get(response["Location"]).status_code == 404  # committed uploads are gone
 
 
@@ -261,7 +261,7 @@ def test_a_file_that_is_not_a_table_is_refused_on_upload(client: Any, impacts: I
     assert response.status_code == 200 and "The selected file is empty" in response.content.decode()
     response = _upload(c, impacts.draft, b"PK\x03\x04 broken", "broken.xlsx")
     assert "not a valid Excel" in response.content.decode()
-    assert not ImpactImport.objects.exists()
+    assert not PendingUpload.objects.exists()
 
 
 def test_only_the_uploader_sees_a_pending_import(client: Any, impacts: Impacts) -> None:

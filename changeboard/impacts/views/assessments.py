@@ -24,7 +24,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_tables2 import SingleTableMixin
 
-from changeboard.core import exports
+from changeboard.core import exports, uploads
+from changeboard.core.models import PendingUpload
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.organisation.models import Staff
@@ -34,7 +35,7 @@ from changeboard.portfolio.models import Programme
 from .. import importing, services
 from ..filtersets import AssessmentFilterSet
 from ..forms import AssessmentCreateForm, AssessmentEditForm, ImpactImportCommitForm, ImpactImportUploadForm, LineForm
-from ..models import Dimension, ImpactAssessment, ImpactImport, ImpactLine, ImpactReach
+from ..models import Dimension, ImpactAssessment, ImpactLine, ImpactReach
 from ..tables import AssessmentTable
 
 Status = ImpactAssessment.Status
@@ -50,15 +51,6 @@ def _in_change_scope(user: Any, assessment: ImpactAssessment) -> bool:
         ImpactAssessment.objects.restrict(user, CHANGE).filter(pk=assessment.pk).exists()
         and _editable_programmes(user).filter(pk=assessment.programme_id).exists()
     )
-
-
-def _service_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's errors on the form's fields where it has them."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def decorate_lines(lines: list[ImpactLine]) -> list[ImpactLine]:
@@ -388,14 +380,11 @@ class LineFormView(DraftAssessmentMixin, ServiceFormView):
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*super().get_breadcrumbs(), ("Edit line" if self.object else "Add a line", "")]
 
-    def form_valid(self, form: LineForm) -> HttpResponse:
-        try:
-            line = services.line_save(assessment=self.assessment, line=self.object, actor=self.request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            _service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(f"{self.assessment.get_absolute_url()}#line-{line.pk}")
+    def perform(self, form: LineForm) -> Model:
+        return services.line_save(assessment=self.assessment, line=self.object, actor=self.request.user, **form.service_kwargs())
+
+    def get_success_url(self, saved: Model) -> str:  # type: ignore[override]
+        return f"{self.assessment.get_absolute_url()}#line-{saved.pk}"
 
 
 class LineDeleteView(DraftAssessmentMixin, ScopedMixin, TemplateView):
@@ -533,14 +522,14 @@ class ImpactImportPreviewView(DraftAssessmentMixin, ScopedMixin, TemplateView):
     action = ADD
     template_name = "impacts/import_preview.html"
 
-    def get_pending(self) -> ImpactImport:
-        pending = ImpactImport.objects.filter(uploaded_by=self.request.user, status=ImpactImport.Status.PENDING, assessment=self.assessment)
-        return get_object_or_404(pending, token=self.kwargs["token"])
+    def get_pending(self) -> PendingUpload:
+        kind = PendingUpload.Kind.IMPACT_LINES
+        return uploads.fetch(kind=kind, token=self.kwargs["token"], user=self.request.user, target_id=self.assessment.pk)
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*super().get_breadcrumbs(), ("Import", reverse("impact-import", args=[self.assessment.pk])), ("Check", "")]
 
-    def preview(self, pending: ImpactImport) -> importing.ImpactImportReport | None:
+    def preview(self, pending: PendingUpload) -> importing.ImpactImportReport | None:
         try:
             return importing.preview(bytes(pending.content), pending.original_filename, assessment=self.assessment)
         except importing.ImportFileError as exc:
@@ -590,7 +579,7 @@ class ImpactImportPreviewView(DraftAssessmentMixin, ScopedMixin, TemplateView):
             return "There are no valid rows to import"
         return "The file has rows with errors. Choose to import the valid rows only, or correct the file and upload it again"
 
-    def render_preview(self, pending: ImpactImport, report: importing.ImpactImportReport, form: ImpactImportCommitForm) -> HttpResponse:
+    def render_preview(self, pending: PendingUpload, report: importing.ImpactImportReport, form: ImpactImportCommitForm) -> HttpResponse:
         shown = report.problems[: importing.PROBLEMS_SHOWN]
         reasons: dict[str, int] = defaultdict(int)
         for problem in report.problems:

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from changeboard.conftest import make_user
-from changeboard.core.models import AuditEntry
-from changeboard.organisation.models import ImportColumnMapping, Staff, StaffImport
+from changeboard.core.models import AuditEntry, PendingUpload
+from changeboard.organisation.models import ImportColumnMapping, Staff
 
 from .test_import import ODD_HEADERS, odd_file, person, to_csv, world_rows
 
@@ -23,7 +23,7 @@ def upload(client: Any, data: bytes, name: str = "staff.csv") -> Any:
     return client.post(UPLOAD, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
 
 
-def preview_url(pending: StaffImport) -> str:
+def preview_url(pending: PendingUpload) -> str:
     return reverse("staff-import-preview", args=[pending.token])
 
 
@@ -57,16 +57,16 @@ def test_only_admins_may_import(client: Any, world: Any, persona: str) -> None:
     client.force_login(world.users[persona])
     assert client.get(UPLOAD).status_code == 403
     assert upload(client, to_csv(world_rows())).status_code == 403
-    pending = StaffImport.objects.create(content=b"x", original_filename="a.csv", uploaded_by=world.users["admin"])
+    pending = PendingUpload.objects.create(kind=PendingUpload.Kind.STAFF, content=b"x", original_filename="a.csv", uploaded_by=world.users["admin"])
     assert client.get(preview_url(pending)).status_code == 403
     assert client.post(preview_url(pending), {"step": "commit", "mode": "all"}).status_code == 403
-    assert not StaffImport.objects.filter(uploaded_by=world.users[persona]).exists()
+    assert not PendingUpload.objects.filter(uploaded_by=world.users[persona]).exists()
 
 
 def test_anonymous_is_sent_to_sign_in(client: Any, world: Any) -> None:
     response = client.get(UPLOAD)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    pending = StaffImport.objects.create(content=b"x", original_filename="a.csv", uploaded_by=world.users["admin"])
+    pending = PendingUpload.objects.create(kind=PendingUpload.Kind.STAFF, content=b"x", original_filename="a.csv", uploaded_by=world.users["admin"])
     response = client.get(preview_url(pending))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -74,7 +74,7 @@ def test_anonymous_is_sent_to_sign_in(client: Any, world: Any) -> None:
 def test_upload_preview_commit(admin: Any, world: Any) -> None:
     staff = Staff.objects.count()
     response = upload(admin, to_csv([*world_rows(), person("300001"), person("300002", line_manager_staff_number="300001")]))
-    pending = StaffImport.objects.get()
+    pending = PendingUpload.objects.get()
     assert response.status_code == 302 and response["Location"] == preview_url(pending)
     assert Staff.objects.count() == staff  # nothing written yet
 
@@ -90,7 +90,7 @@ def test_upload_preview_commit(admin: Any, world: Any) -> None:
     assert "Imported 4 of 4 rows: 2 added" in response.content.decode()
     assert Staff.objects.get(staff_number="300002").line_manager.staff_number == "300001"
     pending.refresh_from_db()
-    assert pending.status == StaffImport.Status.COMMITTED and bytes(pending.content) == b""
+    assert pending.status == PendingUpload.Status.COMMITTED and bytes(pending.content) == b""
     assert pending.result["created"] == 2
     summary = AuditEntry.objects.get(action="import")
     assert summary.object_id == str(pending.token) and summary.actor == world.users["admin"]
@@ -100,7 +100,7 @@ def test_upload_preview_commit(admin: Any, world: Any) -> None:
 
 def test_preview_lists_problems_escaped_and_refuses_by_default(admin: Any, world: Any) -> None:
     upload(admin, to_csv([*world_rows(), person("300001"), person("300002", email="<script>alert(1)</script>")]))
-    pending = StaffImport.objects.get()
+    pending = PendingUpload.objects.get()
     response = admin.get(preview_url(pending))
     content = response.content.decode()
     assert "govuk-error-summary" in content
@@ -114,7 +114,7 @@ def test_preview_lists_problems_escaped_and_refuses_by_default(admin: Any, world
     assert "Choose to import the valid rows only" in response.content.decode()
     assert (Staff.objects.count(), AuditEntry.objects.count()) == (staff, entries)
     pending.refresh_from_db()
-    assert pending.status == StaffImport.Status.PENDING
+    assert pending.status == PendingUpload.Status.PENDING
 
     response = admin.post(preview_url(pending), {"step": "commit", "mode": "valid"}, follow=True)
     assert "1 row with errors skipped" in response.content.decode()
@@ -124,7 +124,7 @@ def test_preview_lists_problems_escaped_and_refuses_by_default(admin: Any, world
 
 def test_errors_csv_download(admin: Any) -> None:
     upload(admin, to_csv([*world_rows(), person("300001", email="bad"), person("300002", start_date="31/02/2024")]))
-    response = admin.get(preview_url(StaffImport.objects.get()) + "?errors=csv")
+    response = admin.get(preview_url(PendingUpload.objects.get()) + "?errors=csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["row", "column", "value", "problem"]
@@ -133,7 +133,7 @@ def test_errors_csv_download(admin: Any) -> None:
 
 def test_many_problems_are_capped_on_the_page(admin: Any) -> None:
     upload(admin, to_csv([*world_rows(), *[person(str(400000 + n), email="bad") for n in range(520)]]))
-    response = admin.get(preview_url(StaffImport.objects.get()))
+    response = admin.get(preview_url(PendingUpload.objects.get()))
     content = response.content.decode()
     assert len(response.context["problems"]) == 500
     assert "Showing the first 500 of 520 problems" in content and "And 20 more" in content
@@ -141,7 +141,7 @@ def test_many_problems_are_capped_on_the_page(admin: Any) -> None:
 
 def test_mapping_step_then_remembered(admin: Any, world: Any) -> None:
     upload(admin, odd_file([*world_rows(), person("300001")]))
-    pending = StaffImport.objects.get()
+    pending = PendingUpload.objects.get()
     response = admin.get(preview_url(pending))
     assert response.status_code == 200
     assert "Match the file" in response.content.decode()
@@ -165,7 +165,7 @@ def test_mapping_step_then_remembered(admin: Any, world: Any) -> None:
 
     # The next file with the same headers goes straight to the preview.
     upload(admin, odd_file([*world_rows(), person("300001"), person("300002")]))
-    newer = StaffImport.objects.exclude(pk=pending.pk).get()
+    newer = PendingUpload.objects.exclude(pk=pending.pk).get()
     response = admin.get(preview_url(newer))
     assert response.context["report"].created == 2
     assert ODD_HEADERS[0] in response.content.decode()
@@ -177,7 +177,7 @@ def test_another_admins_import_is_not_found(client: Any, world: Any) -> None:
     other = make_user("admin2", "admin")
     client.force_login(world.users["admin"])
     upload(client, to_csv(world_rows()))
-    pending = StaffImport.objects.get()
+    pending = PendingUpload.objects.get()
     client.force_login(other)
     assert client.get(preview_url(pending)).status_code == 404
     assert client.post(preview_url(pending), {"step": "commit", "mode": "all"}).status_code == 404
@@ -193,7 +193,7 @@ def test_upload_errors(admin: Any, settings: Any) -> None:
     settings.IMPORT_MAX_UPLOAD_MB = 0
     response = upload(admin, to_csv(world_rows()))
     assert "smaller than 0 MB" in response.content.decode()
-    assert not StaffImport.objects.exists()
+    assert not PendingUpload.objects.exists()
 
 
 @pytest.mark.browser

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from changeboard.core.models import AuditEntry
+from changeboard.core.models import AuditEntry, PendingUpload
 from changeboard.surveys import importing, services
-from changeboard.surveys.models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, ResponseImport, SurveyWave
+from changeboard.surveys.models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, SurveyWave
 
 COVERED_NAMES = {"response-import", "response-import-preview"}
 
@@ -311,7 +311,7 @@ def test_a_pending_upload_commits_once(wave: SurveyWave, world: Any) -> None:
     report = importing.response_import_commit(pending=pending, actor=lead, skip_invalid=False)
     assert report.created == 1
     pending.refresh_from_db()
-    assert (pending.status, bytes(pending.content), pending.result["created"]) == (ResponseImport.Status.DONE, b"", 1)
+    assert (pending.status, bytes(pending.content), pending.result["created"]) == (PendingUpload.Status.COMMITTED, b"", 1)
     with pytest.raises(ValidationError, match="already been imported"):
         importing.response_import_commit(pending=pending, actor=lead, skip_invalid=False)
     assert Response.objects.count() == 1
@@ -319,9 +319,9 @@ def test_a_pending_upload_commits_once(wave: SurveyWave, world: Any) -> None:
 
 def test_stale_pending_uploads_are_removed(wave: SurveyWave, world: Any) -> None:
     old = importing.response_import_stage(wave=wave, data=b"x", filename="old.csv", actor=world.users["lead"])
-    ResponseImport.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(days=2))
+    PendingUpload.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(days=2))
     importing.response_import_stage(wave=wave, data=b"y", filename="new.csv", actor=world.users["lead"])
-    assert list(ResponseImport.objects.values_list("original_filename", flat=True)) == ["new.csv"]
+    assert list(PendingUpload.objects.values_list("original_filename", flat=True)) == ["new.csv"]
 
 
 # --------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def test_upload_preview_commit_as_lead(client: Any, wave: SurveyWave, world: Any
     rows = [response(world.team), response(world.camden, "staff"), response(world.team, aw_why="7")]
     posted = upload(client, wave, to_csv(rows))
     assert posted.status_code == 302
-    pending = ResponseImport.objects.get()
+    pending = PendingUpload.objects.get()
     assert posted["Location"] == reverse("response-import-preview", args=[wave.pk, pending.token])
     assert pending.uploaded_by == world.users["lead"]
 
@@ -374,7 +374,7 @@ def test_upload_preview_commit_as_lead(client: Any, wave: SurveyWave, world: Any
     assert Response.objects.filter(source="import").count() == 2
     assert AudienceCell.objects.get(wave=wave, unit=world.camden, role_group="staff").imported == 1
     pending.refresh_from_db()
-    assert pending.status == ResponseImport.Status.DONE
+    assert pending.status == PendingUpload.Status.COMMITTED
     assert client.get(posted["Location"]).status_code == 404  # a committed upload is gone
 
 
@@ -393,7 +393,7 @@ def test_upload_refuses_a_file_that_is_not_a_table(client: Any, wave: SurveyWave
     assert page.status_code == 200 and "not a CSV or XLSX file" in page.content.decode()
     page = upload(client, wave, b"unit_code\n", "responses.pdf")
     assert page.status_code == 200 and "must be a CSV or XLSX file" in page.content.decode()
-    assert not ResponseImport.objects.exists()
+    assert not PendingUpload.objects.exists()
 
 
 def test_lead_of_another_programme_gets_404(client: Any, wave: SurveyWave, world: Any) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,13 +20,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from changeboard.core import exports
-from changeboard.core.forms import GovukFormMixin, SpreadsheetUploadForm
+from changeboard.core import exports, uploads
+from changeboard.core.forms import ImportCommitForm, SpreadsheetUploadForm
+from changeboard.core.models import PendingUpload
 from changeboard.core.scoping import CHANGE
 from changeboard.core.views import ScopedMixin
 
 from .. import importing
-from ..models import ResponseImport, SurveyWave
+from ..models import SurveyWave
 from .waves import changeable_waves
 
 
@@ -37,24 +37,11 @@ class ResponseImportUploadForm(SpreadsheetUploadForm):
     file_missing = "Select the file of responses"
 
 
-class ResponseImportCommitForm(GovukFormMixin, forms.Form):
+class ResponseImportCommitForm(ImportCommitForm):
     """Step 2: commit, refusing a file with errors unless the user chooses
     to import only its valid rows."""
 
-    ALL = "all"
-    VALID_ONLY = "valid"
-
-    mode = forms.ChoiceField(
-        label="How do you want to import this file?",
-        choices=[(ALL, "Import only if there are no errors"),
-                 (VALID_ONLY, "Import the valid rows only, skip the rest and ignore unknown columns")],
-        initial=ALL, widget=forms.RadioSelect, help_text="Rows with errors are never imported.",
-        error_messages={"required": "Select how you want to import this file"},
-    )
-
-    @property
-    def skip_invalid(self) -> bool:
-        return self.cleaned_data.get("mode") == self.VALID_ONLY
+    valid_only_label = "Import the valid rows only, skip the rest and ignore unknown columns"
 
 
 class WaveImportMixin(ScopedMixin):
@@ -123,14 +110,14 @@ class ResponseImportPreviewView(WaveImportMixin, TemplateView):
 
     template_name = "surveys/import_preview.html"
 
-    def get_pending(self) -> ResponseImport:
-        pending = ResponseImport.objects.filter(uploaded_by=self.request.user, status=ResponseImport.Status.PENDING, wave=self.wave)
-        return get_object_or_404(pending, token=self.kwargs["token"])
+    def get_pending(self) -> PendingUpload:
+        kind = PendingUpload.Kind.SURVEY_RESPONSES
+        return uploads.fetch(kind=kind, token=self.kwargs["token"], user=self.request.user, target_id=self.wave.pk)
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*super().get_breadcrumbs(), ("Import responses", reverse("response-import", args=[self.wave.pk])), ("Check", "")]
 
-    def preview(self, pending: ResponseImport) -> importing.ResponseImportReport | None:
+    def preview(self, pending: PendingUpload) -> importing.ResponseImportReport | None:
         try:
             return importing.preview(bytes(pending.content), pending.original_filename, wave=self.wave)
         except importing.ImportFileError as exc:
@@ -183,7 +170,7 @@ class ResponseImportPreviewView(WaveImportMixin, TemplateView):
         return ("The file has errors. Choose to import the valid rows only (ignoring unknown columns), "
                 "or correct the file and upload it again")
 
-    def render_preview(self, pending: ResponseImport, report: importing.ResponseImportReport,
+    def render_preview(self, pending: PendingUpload, report: importing.ResponseImportReport,
                        form: ResponseImportCommitForm) -> HttpResponse:
         shown = report.problems[: importing.PROBLEMS_SHOWN]
         reasons: dict[str, int] = defaultdict(int)

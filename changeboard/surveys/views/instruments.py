@@ -22,7 +22,6 @@ from changeboard.portfolio.models import Programme
 from .. import services
 from ..forms import AddQuestionForm, InstrumentCreateForm, QuestionForm, instrument_choices
 from ..models import Instrument, Question, SurveyWave
-from .waves import service_errors
 
 
 class InstrumentTable(Table):
@@ -175,12 +174,3 @@ class QuestionCreateView(ServiceFormView):
                 choices=data["choices"].splitlines(), programme=self.instrument.programme, actor=self.request.user,
             )
             return services.instrument_add_question(instrument=self.instrument, question=question, actor=self.request.user)
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            saved = self.perform(form)
-        except ValidationError as exc:
-            service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(saved.get_absolute_url())

@@ -34,15 +34,6 @@ from ..tables import DeferralTable, WaveTable
 Status = SurveyWave.Status
 
 
-def service_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's errors on the form's fields where it has them."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def changeable_waves(user: Any) -> QuerySet:
     return SurveyWave.objects.restrict(user, CHANGE).filter(programme__in=Programme.objects.restrict(user, CHANGE))
 
@@ -92,6 +83,7 @@ class WaveFormView(ServiceFormView):
     form_class = WaveForm
     template_name = "surveys/wave_form.html"
     submit_label = "Save wave"
+    success_message = "Wave saved. Check the audience, then launch it."
 
     def get_object(self) -> Model | None:
         if "pk" not in self.kwargs:
@@ -138,15 +130,6 @@ class WaveFormView(ServiceFormView):
             return services.wave_update(wave=self.object, units=units, instrument=instrument, actor=self.request.user, **data)
         programme = data.pop("programme")
         return services.wave_create(programme=programme, instrument=instrument, units=units, actor=self.request.user, **data)
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            saved = self.perform(form)
-        except ValidationError as exc:
-            service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, "Wave saved. Check the audience, then launch it.")
-        return redirect(saved.get_absolute_url())
 
 
 class WaveDetailView(ScopedDetailView):

@@ -188,13 +188,14 @@ def generate_staff_csv(rows: int, seed: int, ranks: list[tuple[str, str]]) -> by
 
 
 def _flush_organisation() -> None:
-    from changeboard.organisation.models import Staff, StaffImport, Unit
+    from changeboard.core.models import PendingUpload
+    from changeboard.organisation.models import Staff, Unit
 
     with transaction.atomic():
         Staff.objects.update(line_manager=None)
         Staff.objects.all().delete()
         Unit.objects.all().delete()
-        StaffImport.objects.all().delete()
+        PendingUpload.objects.filter(kind=PendingUpload.Kind.STAFF).delete()
 
 
 def _raw_baseline(path: Path) -> float:

@@ -20,7 +20,6 @@ from changeboard.core.outbox import has_due
 from changeboard.core.tasks import deliver_outbox
 from changeboard.surveys.tasks import survey_tick
 
-
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 
 

@@ -1,0 +1,75 @@
+"""The pending-upload steps every spreadsheet import shares: keep the
+uploaded file until its uploader has checked the preview, find it again
+for that uploader only, and commit it once.
+
+Each import (`organisation`, `impacts`, `surveys`) calls these from its
+`*_stage` and `*_commit` functions and its preview view, and does the
+reading and writing of its own rows itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import PendingUpload
+
+__all__ = ["ALREADY_IMPORTED", "NOT_THE_UPLOADER", "STALE_AFTER", "commit", "fetch", "stage"]
+
+# An upload nobody committed is removed after this, so personal data does
+# not pile up.
+STALE_AFTER = dt.timedelta(days=1)
+ALREADY_IMPORTED = "This file has already been imported."
+NOT_THE_UPLOADER = "Only the person who uploaded this file can import it."
+
+
+class _Report(Protocol):
+    def counts(self) -> dict[str, Any]: ...
+
+
+def stage(*, kind: str, data: bytes, filename: str, actor: Any, target_id: int | None = None) -> PendingUpload:
+    """Keep an uploaded file until its uploader commits or abandons it.
+    Abandoned uploads of the same kind older than `STALE_AFTER` are removed
+    on the way."""
+    cutoff = timezone.now() - STALE_AFTER
+    PendingUpload.objects.filter(kind=kind, status=PendingUpload.Status.PENDING, created__lt=cutoff).delete()
+    return PendingUpload.objects.create(
+        kind=kind, token=uuid.uuid4(), target_id=target_id, content=data, original_filename=filename[:255], uploaded_by=actor
+    )
+
+
+def fetch(*, kind: str, token: Any, user: Any, target_id: int | None = None) -> PendingUpload:
+    """The user's own upload of this kind, still waiting to be committed,
+    into this target; anything else (someone else's, committed, another
+    target's) is a 404. The caller has already found the target among those
+    the user may change."""
+    uploads = PendingUpload.objects.filter(kind=kind, uploaded_by=user, status=PendingUpload.Status.PENDING, target_id=target_id)
+    return get_object_or_404(uploads, token=token)
+
+
+def commit[R: _Report](*, upload: PendingUpload, actor: Any, write: Callable[[PendingUpload], R]) -> R:
+    """Run `write(upload)` (the import's own commit, which returns its
+    report) and mark the upload committed in the same transaction, once: a
+    second commit of the same upload (a double click) and anyone but its
+    uploader are refused with a ValidationError. The file's bytes are
+    dropped and the report's counts kept. `upload` is updated to match."""
+    with transaction.atomic():
+        locked = PendingUpload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != PendingUpload.Status.PENDING:
+            raise ValidationError(ALREADY_IMPORTED)
+        if locked.uploaded_by_id != getattr(actor, "pk", None):
+            raise ValidationError(NOT_THE_UPLOADER)
+        report = write(locked)
+        locked.status = PendingUpload.Status.COMMITTED
+        locked.content = b""
+        locked.result = report.counts()
+        locked.save(update_fields=["status", "content", "result"])
+    upload.status, upload.content, upload.result = locked.status, locked.content, locked.result
+    return report
