@@ -346,3 +346,31 @@ def test_admin_changes_the_survey_rules_and_reads_the_outbox(page: Any, world: A
     check_axe(page)
     assert page.get_by_role("heading", level=1).inner_text() == "A short survey about changes to your work"
     assert "/s/" in page.locator("pre").inner_text()
+
+
+def test_lead_imports_responses_from_another_tool(page: Any, world: Any, team_staff: list[Any], tmp_path: Any) -> None:
+    """Upload a forms tool's CSV, read the preview (with its per-row error),
+    import the valid rows: the wave's counts take them in."""
+    wave = launched_wave(world)
+    codes = [q.code for q in wave.instrument.ordered_questions() if q.kind == "likert"]
+    rows = ["unit_code,role_group," + ",".join(codes)]
+    rows += [f"{world.team.code},officer," + ",".join(["4"] * len(codes)) for _ in range(5)]
+    rows.append("NO-SUCH-UNIT,officer," + ",".join(["4"] * len(codes)))
+    upload = tmp_path / "forms-export.csv"
+    upload.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    sign_in(page, "lead", PASSWORD)
+    visit(page, f"/surveys/{wave.pk}/")
+    page.get_by_role("button", name="Import responses").click()
+    page.wait_for_url(re.compile(rf"/surveys/{wave.pk}/import/$"))
+    check_axe(page)
+    page.set_input_files("input[type=file]", str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url(re.compile(rf"/surveys/{wave.pk}/import/[0-9a-f-]+/$"))
+    check_axe(page)
+    assert "NO-SUCH-UNIT" in page.content()
+    page.get_by_label(re.compile("valid rows", re.I)).check()
+    page.get_by_role("button", name="Commit import").click()
+    page.wait_for_load_state()
+    check_axe(page)
+    assert Response.objects.filter(wave=wave, source=Response.Source.IMPORT).count() == 5
