@@ -158,6 +158,39 @@ def _complement(groups: list[GroupReadiness], shown: Any, hide: Any, size: Any) 
         hide(min(visible, key=size))
 
 
+def _group(wave: SurveyWave, label: str, responses: Any, comment_limit: int) -> GroupReadiness:
+    """The thresholded figures of one group of responses."""
+    by_source = dict(responses.values_list("source").annotate(n=Count("id")).values_list("source", "n"))
+    sums: dict[str, dict[str, tuple[int, int, int]]] = {}
+    for item in (Answer.objects.filter(response__in=responses, question__kind=Question.Kind.LIKERT).exclude(question__adkar="")
+                 .values("question__adkar", "response__source")
+                 .annotate(people=Count("response", distinct=True), total=Sum("value"), answers=Count("id"))):
+        sums.setdefault(item["question__adkar"], {})[item["response__source"]] = (item["people"], item["total"], item["answers"])
+    means: dict[str, float | None] = {}
+    counts: dict[str, int] = {}
+    for element in Adkar.values:
+        per_source = sums.get(element, {})
+        counts[element] = sum(p for p, _, _ in per_source.values())
+        if _meets({k: v[0] for k, v in per_source.items()}, wave.min_responses):
+            means[element] = round(sum(t for _, t, _ in per_source.values()) / sum(a for _, _, a in per_source.values()), 2)
+        else:
+            means[element] = None
+    comments: list[str] | None = None
+    if _meets(by_source, wave.min_comments):
+        comments = list(Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT).exclude(text="")
+                        .order_by("response_id").values_list("text", flat=True)[:comment_limit])
+    return GroupReadiness(label, sum(by_source.values()), means, counts, comments, wave.min_responses, wave.min_comments)
+
+
+def readiness_total(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30) -> GroupReadiness:
+    """The whole wave (or everything at and below `parent`) as one group:
+    the parent of the rows `readiness` returns, with the same thresholds."""
+    responses = Response.objects.filter(wave=wave)
+    if parent is not None:
+        responses = responses.filter(unit__path__startswith=parent.path)
+    return _group(wave, f"All of {parent.name}" if parent is not None else "All units", responses, comment_limit)
+
+
 def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30) -> list[GroupReadiness]:
     """One group per row of `unit_rows` (the units below `parent`, plus the
     people directly in it), aggregated in the database.
@@ -178,26 +211,7 @@ def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int =
             responses = Response.objects.filter(wave=wave, unit=parent)
         else:
             continue
-        by_source = dict(responses.values_list("source").annotate(n=Count("id")).values_list("source", "n"))
-        sums: dict[str, dict[str, tuple[int, int, int]]] = {}
-        for item in (Answer.objects.filter(response__in=responses, question__kind=Question.Kind.LIKERT).exclude(question__adkar="")
-                     .values("question__adkar", "response__source")
-                     .annotate(people=Count("response", distinct=True), total=Sum("value"), answers=Count("id"))):
-            sums.setdefault(item["question__adkar"], {})[item["response__source"]] = (item["people"], item["total"], item["answers"])
-        means: dict[str, float | None] = {}
-        counts: dict[str, int] = {}
-        for element in Adkar.values:
-            per_source = sums.get(element, {})
-            counts[element] = sum(p for p, _, _ in per_source.values())
-            if _meets({k: v[0] for k, v in per_source.items()}, wave.min_responses):
-                means[element] = round(sum(t for _, t, _ in per_source.values()) / sum(a for _, _, a in per_source.values()), 2)
-            else:
-                means[element] = None
-        comments: list[str] | None = None
-        if _meets(by_source, wave.min_comments):
-            comments = list(Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT).exclude(text="")
-                            .order_by("response_id").values_list("text", flat=True)[:comment_limit])
-        groups.append(GroupReadiness(row.label, sum(by_source.values()), means, counts, comments, wave.min_responses, wave.min_comments))
+        groups.append(_group(wave, row.label, responses, comment_limit))
     for element in Adkar.values:
         _complement(groups, lambda g, e=element: g.means[e] is not None,
                     lambda g, e=element: g.means.__setitem__(e, None), lambda g, e=element: g.counts[e])

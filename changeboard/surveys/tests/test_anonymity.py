@@ -121,6 +121,9 @@ def test_secondary_suppression_hides_a_second_sibling(s: Surveys) -> None:
     assert not groups["Westminster (directly)"].scored  # one person
     # Team 2 (6) is smaller than Team 1 (7): hidden with it.
     assert not groups["Response Team 2"].scored and groups["Response Team 1"].scored
+    # The parent (14 people) is shown: two hidden groups cannot be told apart.
+    total = tracking.readiness_total(wave, s.world.westminster)
+    assert total.responses == 14 and total.means["awareness"] == 4.0
     parent, rows = tracking.unit_rows(wave, s.world.westminster)
     suppressed = {r.label for r in rows if r.suppressed}
     assert suppressed == {"Westminster (directly)", "Response Team 2"}
