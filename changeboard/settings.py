@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "changeboard.portfolio",
     "changeboard.impacts",
     "changeboard.surveys",
+    "changeboard.readiness",
 ]
 
 MIDDLEWARE = [

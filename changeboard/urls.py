@@ -16,6 +16,7 @@ from changeboard.organisation import views as organisation
 from changeboard.organisation.api.views import RankGradeViewSet, StaffViewSet, UnitViewSet
 from changeboard.portfolio import views as portfolio
 from changeboard.portfolio.api.views import ProgrammeViewSet
+from changeboard.readiness.api.views import ScoresView
 from changeboard.surveys.api.views import InstrumentViewSet, SurveyRespondView, SurveyWaveViewSet
 
 router = DefaultRouter()
@@ -66,6 +67,7 @@ urlpatterns = [
     path("", include("changeboard.impacts.urls")),
     # Readiness surveys
     path("", include("changeboard.surveys.urls")),
+    path("", include("changeboard.readiness.urls")),
     # Accounts
     path("users/", accounts.UserListView.as_view(), name="user-list"),
     path("users/new/", accounts.UserCreateView.as_view(), name="user-create"),
@@ -80,6 +82,7 @@ urlpatterns = [
     # API
     path("api/v1/", include(router.urls)),
     path("api/v1/load/", LoadView.as_view(), name="api-load"),
+    path("api/v1/scores/", ScoresView.as_view(), name="api-scores"),
     path("api/v1/survey/<str:token>/", SurveyRespondView.as_view(), name="api-survey-respond"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", core.ApiDocsView.as_view(), name="api-docs"),

@@ -47,6 +47,7 @@ from changeboard.core.tabular import (
 from changeboard.organisation.models import Unit
 
 from .models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, RoleGroup, SurveyWave
+from .signals import responses_changed
 
 # Re-exported for the pages, which read and report files the same way.
 __all__ = [
@@ -408,6 +409,7 @@ def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: Any, ski
         report.committed = True
         # One row for the whole import: per-response rows would time and trace each one.
         audit.record(actor=actor, action="import", obj=locked, after={"responses": report.created, "file": filename})
+    responses_changed.send(sender=Response, wave_ids=[locked.pk])
     logger.info("Response import committed: %s", report.counts())
     return report
 

@@ -69,6 +69,7 @@ from .models import (
     SurveyWave,
     role_group_for,
 )
+from .signals import responses_changed
 
 Status = SurveyWave.Status
 Recurrence = SurveyWave.Recurrence
@@ -661,6 +662,7 @@ def seed_surveys(*, scale: str, seed: int, today: dt.date | None = None, actor: 
         live_responses, live_answers = _this_week(instrument=instrument, today=day, actor=actor, units=units,
                                                   answers=_Answers(instrument, live_rng), rng=live_rng)
         history = _history(instrument=instrument, today=day, scale=scale, actor=actor, units=units, answers=answers, rng=rng)
+    responses_changed.send(sender=SurveyWave, wave_ids=list(SurveyWave.objects.values_list("pk", flat=True)))
     return {
         "survey_waves": SurveyWave.objects.count(),
         "survey_responses": history["survey_responses"] + live_responses,

@@ -45,6 +45,7 @@ from .models import (
     SurveyWave,
     role_group_for,
 )
+from .signals import responses_changed
 
 Status = SurveyWave.Status
 MAX_REMINDERS = 2
@@ -733,4 +734,5 @@ def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> i
             ])
             AudienceCell.objects.filter(wave=wave, unit_id=invitation.unit_id, role_group=invitation.role_group).update(responded=F("responded") + 1)
             stored += 1
+    transaction.on_commit(lambda: responses_changed.send(sender=Response, wave_ids=[wave.pk for wave, _ in answered]))
     return stored

@@ -140,11 +140,13 @@ def test_every_named_url_is_in_the_matrix() -> None:
     """A new page or endpoint must be added to a permission matrix: this
     one, or an app's own (each app's matrix module lists its URL names)."""
     from changeboard.impacts.tests import test_heatmap_views, test_impact_permissions
+    from changeboard.readiness.tests import test_readiness_permissions
     from changeboard.surveys.tests import test_api, test_import, test_pages
 
     covered = {p[0] for p in PAGES} | {a[1] for a in API} | PUBLIC
     covered |= test_impact_permissions.COVERED_NAMES | test_heatmap_views.COVERED_NAMES
     covered |= test_pages.COVERED_NAMES | test_api.COVERED_NAMES | test_import.COVERED_NAMES
+    covered |= test_readiness_permissions.COVERED_NAMES
     ignored = {"api-root", "api-unit-detail", "api-rank-detail"}
     missing = {n for n in _named_patterns() if n not in covered and n not in ignored and not n.endswith("-format")}
     assert not missing, f"Add these to the permission matrix: {sorted(missing)}"

@@ -374,3 +374,17 @@ def test_lead_imports_responses_from_another_tool(page: Any, world: Any, team_st
     page.wait_for_load_state()
     check_axe(page)
     assert Response.objects.filter(wave=wave, source=Response.Source.IMPORT).count() == 5
+
+
+def test_board_reads_a_programmes_readiness_scores(page: Any, world: Any, team_staff: list[Any]) -> None:
+    """The scores page after a wave has closed: the grid, the element table
+    for a chosen wave and the download, with axe on each."""
+    wave = launched_wave(world)
+    for invitation in Invitation.objects.filter(waves=wave):
+        section = services.survey_sections(invitation)
+        services.submit(token=invitation.token, data={services.field_name(w, q): "4" for w, qs in section for q in qs if q.kind != "text"})
+    services.wave_close(wave=wave, actor=None)
+    sign_in(page, "board", PASSWORD)
+    visit(page, f"/readiness/programmes/{world.programme_a.pk}/scores/")
+    assert "75" in page.content()  # every element 4.0: index 25 × (4 − 1)
+    visit(page, f"/readiness/programmes/{world.programme_a.pk}/scores/?wave={wave.pk}&unit={world.westminster.pk}")

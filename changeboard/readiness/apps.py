@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReadinessConfig(AppConfig):
+    name = "changeboard.readiness"
+    label = "readiness"
+
+    def ready(self) -> None:
+        from . import tallies  # noqa: F401  (listens to surveys.signals.responses_changed)

@@ -1,0 +1,325 @@
+"""Readiness scores per programme x unit x closed survey wave, from the
+maintained `ElementTally` roll-up (never from the answers row by row).
+
+Definitions (also shown on the page, see `FORMULA`):
+
+- **Element mean** (Awareness, Desire, Knowledge, Ability, Reinforcement):
+  for one team (the unit a response came from) the mean of its agreement
+  answers (1-5) to the element's questions, T/A (sum over answers). A unit
+  above teams is the **headcount-weighted** mean of its teams' means, the
+  weight of a team being the people *invited* in it for that wave (the
+  wave's `AudienceCell` counts: the headcount the survey was sent to, known
+  per wave, unlike today's `subtree_headcounts`). If no team of the group
+  had anyone invited (for example only imported responses), the weights are
+  the teams' responses.
+- **Readiness index** (0-100): the mean of the five element means, mapped
+  linearly from the 1-5 scale: index = 25 x (mean of element means - 1), so
+  1 -> 0, 3 -> 50, 5 -> 100. No index unless all five elements have answers.
+- **95% confidence interval** of the index, normal approximation: for each
+  element, s^2 = (Q - T^2/A) / (A - 1) from the pooled sums of values (T),
+  squares (Q) and answers (A) of the group, and
+  Var(mean_e) = s^2 x sum_t (w_t / W)^2 / n_t over its teams (n_t responses
+  answering the element; with weights proportional to responses this is
+  s^2 / n). The elements are not independent, so the index's standard error
+  is bounded from above (Cauchy-Schwarz): SE(index) <= 5 x sum_e SE(mean_e);
+  half-width = 1.96 x that bound.
+- **Barrier point**: the first element, in ADKAR order, whose mean is below 3.
+- **Trend**: the index minus the index of the previous wave (the previous
+  round of the same series; otherwise the programme's previous closed wave),
+  when both are shown.
+- **Responses**: the most responses answering any one element; **response
+  rate**: responses through personal links over people invited
+  (`AudienceCell`), as on the wave's tracking page.
+
+Suppression (the same for the page, its exports and the API): "Not enough
+data" - never a number - when, for any element, a source present (personal
+links, imports) has fewer responses than the wave's `min_responses`, or when
+the interval's half-width is over `MAX_HALF_WIDTH` index points. Secondary
+suppression: among the rows below one parent (its child units with
+responses, and the people directly in it) when exactly one is hidden, the
+shown row with the fewest responses is hidden too, so a hidden figure cannot
+be worked out from the parent and its visible children; and when the
+parent's own figure is hidden, at least two of its rows (or its only row)
+are hidden, so it cannot be rebuilt from its children. A unit's own figure
+(its "All of" row, the API's `unit` filter, the trend) is shown only when it
+is shown among its parent's rows, whatever the reader's scope, so no filter
+can reveal a figure hidden elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from changeboard.organisation.models import Unit
+from changeboard.portfolio.models import Programme
+from changeboard.surveys.models import Adkar, AudienceCell, SurveyWave
+
+from .models import ElementTally
+
+ELEMENTS: list[str] = list(Adkar.values)
+ELEMENT_LABELS = dict(Adkar.choices)
+MAX_HALF_WIDTH = 15.0
+BARRIER_BELOW = 3.0
+Z95 = 1.96
+RECENT_WAVES = 4
+NOT_ENOUGH = "Not enough data"
+
+FORMULA = (
+    "Readiness index = 25 x (mean of the five ADKAR element means - 1): 1 maps to 0, 3 to 50 and 5 to 100. "
+    "A unit above teams weights each team's element means by the people invited in it for that wave. "
+    "The 95% confidence interval uses the normal approximation, from each element's variance of answers over the "
+    "responses answering it, with the elements' standard errors added (an upper bound, as they are correlated). "
+    f"The barrier point is the first element, in ADKAR order, with a mean below {BARRIER_BELOW:g}. "
+    f"'{NOT_ENOUGH}' is shown when a source has fewer responses than the wave's threshold, when the interval is wider "
+    f"than plus or minus {MAX_HALF_WIDTH:g} points, or when another unit below the same parent is hidden and this one "
+    "would let it be worked out."
+)
+
+# (team path, element, source) -> [responses, answers, total, total of squares]
+Sums = dict[tuple[str, str, str], list[int]]
+
+
+@dataclass
+class Score:
+    label: str
+    unit: Unit | None
+    wave: SurveyWave
+    responses: int = 0
+    invited: int = 0
+    responded: int = 0
+    means: dict[str, float | None] = field(default_factory=dict)
+    index: float | None = None
+    half_width: float | None = None
+    reason: str = ""  # why hidden: "few", "wide", "secondary"; "" when shown
+    trend: float | None = None
+    directly: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return not self.reason and self.index is not None
+
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        if not self.shown or self.half_width is None:
+            return None
+        return (round(max(0.0, self.index - self.half_width), 1), round(min(100.0, self.index + self.half_width), 1))  # type: ignore[operator]
+
+    @property
+    def barrier(self) -> str | None:
+        if not self.shown:
+            return None
+        for element in ELEMENTS:
+            mean = self.means.get(element)
+            if mean is not None and mean < BARRIER_BELOW:
+                return element
+        return None
+
+    @property
+    def rate(self) -> float | None:
+        if not self.shown or not self.invited:
+            return None
+        return round(100 * self.responded / self.invited, 1)
+
+    def shown_means(self) -> list[float | None]:
+        return [round(self.means[e], 2) if self.shown and self.means.get(e) is not None else None for e in ELEMENTS]  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "label": self.label, "unit_id": self.unit.pk if self.unit is not None and not self.directly else None,
+            "directly": self.directly, "wave_id": self.wave.pk, "shown": self.shown,
+        }
+        if not self.shown:
+            data.update(status=NOT_ENOUGH, index=None, ci_low=None, ci_high=None, responses=None, response_rate=None,
+                        means=dict.fromkeys(ELEMENTS), barrier=None, trend=None)
+            return data
+        low, high = self.ci or (None, None)
+        data.update(status="ok", index=round(self.index, 1), ci_low=low, ci_high=high, responses=self.responses,  # type: ignore[arg-type]
+                    response_rate=self.rate, means=dict(zip(ELEMENTS, self.shown_means(), strict=True)),
+                    barrier=self.barrier, trend=None if self.trend is None else round(self.trend, 1))
+        return data
+
+
+def _load(wave: SurveyWave, top_path: str) -> tuple[Sums, dict[str, tuple[int, int]]]:
+    """The tallies and audience counts of the wave's teams at or below a path."""
+    sums: Sums = {}
+    rows = (ElementTally.objects.filter(wave=wave, unit__path__startswith=top_path)
+            .values("unit__path", "element", "source")
+            .annotate(n=Sum("responses"), a=Sum("answers"), t=Sum("total"), q=Sum("total_sq")).order_by())
+    for r in rows:
+        sums[(r["unit__path"], r["element"], r["source"])] = [r["n"], r["a"], r["t"], r["q"]]
+    cells = (AudienceCell.objects.filter(wave=wave, unit__path__startswith=top_path).values("unit__path")
+             .annotate(i=Sum("invited"), r=Sum("responded")).order_by())
+    return sums, {c["unit__path"]: (c["i"] or 0, c["r"] or 0) for c in cells}
+
+
+def _figure(label: str, unit: Unit | None, wave: SurveyWave, sums: Sums, cells: dict[str, tuple[int, int]],
+            keep: Any, directly: bool = False) -> Score | None:
+    """The score of the teams whose path satisfies `keep`; None without responses."""
+    mine = {k: v for k, v in sums.items() if keep(k[0])}
+    if not mine:
+        return None
+    teams = sorted({k[0] for k in mine})
+    invited = {t: cells.get(t, (0, 0))[0] for t in teams}
+    score = Score(label, unit, wave, directly=directly)
+    score.invited = sum(c[0] for p, c in cells.items() if keep(p))
+    score.responded = sum(c[1] for p, c in cells.items() if keep(p))
+    by_invited = sum(invited.values()) > 0
+    few = False
+    ses: list[float] = []
+    for element in ELEMENTS:
+        per_source: dict[str, int] = defaultdict(int)
+        team_n: dict[str, int] = defaultdict(int)
+        team_a: dict[str, int] = defaultdict(int)
+        team_t: dict[str, int] = defaultdict(int)
+        big_t = big_q = big_a = 0
+        for (path, el, source), (n, a, t, q) in mine.items():
+            if el != element:
+                continue
+            per_source[source] += n
+            team_n[path] += n
+            team_a[path] += a
+            team_t[path] += t
+            big_t, big_q, big_a = big_t + t, big_q + q, big_a + a
+        score.responses = max(score.responses, sum(per_source.values()))
+        present = [n for n in per_source.values() if n]
+        if not present or any(n < wave.min_responses for n in present):
+            few = True
+        weights = {p: (invited[p] if by_invited else team_n[p]) for p in team_a if team_a[p]}
+        total_w = sum(weights.values())
+        if not total_w:
+            score.means[element] = None
+            ses.append(math.inf)
+            continue
+        score.means[element] = sum(w * team_t[p] / team_a[p] for p, w in weights.items()) / total_w
+        if big_a < 2:
+            ses.append(math.inf)
+            continue
+        variance = max(0.0, (big_q - big_t * big_t / big_a) / (big_a - 1))
+        ses.append(math.sqrt(variance * sum((w / total_w) ** 2 / team_n[p] for p, w in weights.items())))
+    if all(score.means.get(e) is not None for e in ELEMENTS):
+        score.index = 25 * (sum(score.means[e] for e in ELEMENTS) / len(ELEMENTS) - 1)  # type: ignore[misc]
+        score.half_width = Z95 * 5 * sum(ses)
+    if few or score.index is None:
+        score.reason = "few"
+    elif score.half_width is None or score.half_width > MAX_HALF_WIDTH:
+        score.reason = "wide"
+    return score
+
+
+def complement(rows: list[Any], shown: Any, hide: Any, size: Any) -> None:
+    """Secondary suppression among siblings: when exactly one row is hidden,
+    hide the shown row of the smallest `size` too, so the hidden figure cannot
+    be worked out from the parent's total and the others."""
+    hidden = [r for r in rows if not shown(r)]
+    visible = [r for r in rows if shown(r)]
+    if len(hidden) == 1 and visible:
+        hide(min(visible, key=size))
+
+
+def _children(wave: SurveyWave, parent: Unit, sums: Sums, cells: dict[str, tuple[int, int]], parent_shown: bool) -> list[Score]:
+    """The rows below `parent`, with secondary suppression. When the parent's
+    own figure is hidden, at least two of its rows are hidden too (or its only
+    row), so the parent cannot be rebuilt from its children either."""
+    rows: list[Score] = []
+    for child in Unit.objects.get_children(parent).order_by("name"):
+        score = _figure(child.name, child, wave, sums, cells, lambda p, c=child.path: p.startswith(c))
+        if score is not None:
+            rows.append(score)
+    own = _figure(f"{parent.name} (directly)", parent, wave, sums, cells, lambda p: p == parent.path, directly=True)
+    if own is not None:
+        rows.append(own)
+
+    def hide(s: Score) -> None:
+        s.reason = "secondary"
+
+    complement(rows, lambda s: s.shown, hide, lambda s: s.responses)
+    if not parent_shown and rows and all(r.shown for r in rows):
+        hide(min(rows, key=lambda s: s.responses))
+        complement(rows, lambda s: s.shown, hide, lambda s: s.responses)
+    return rows
+
+
+def _own(wave: SurveyWave, unit: Unit, sums: Sums, cells: dict[str, tuple[int, int]]) -> Score | None:
+    """A unit's own figure as shown among its parent's rows (worked out from
+    the top of the tree down, so every consumer sees the same)."""
+    parent = Unit.objects.get_parent(unit)
+    if parent is None:
+        return _figure(unit.name, unit, wave, sums, cells, lambda p: p.startswith(unit.path))
+    above = _own(wave, parent, sums, cells)
+    rows = _children(wave, parent, sums, cells, above is not None and above.shown)
+    return next((s for s in rows if s.unit is not None and s.unit.pk == unit.pk and not s.directly), None)
+
+
+@dataclass
+class Breakdown:
+    wave: SurveyWave
+    unit: Unit
+    parent: Score | None
+    rows: list[Score]
+
+    def all_rows(self) -> list[Score]:
+        return ([self.parent] if self.parent is not None else []) + self.rows
+
+
+def breakdown(wave: SurveyWave, parent: Unit) -> Breakdown:
+    """The parent's own figure and one row per child with responses (and the
+    people directly in the parent), suppression applied."""
+    sums, cells = _load(wave, parent.path[: Unit.steplen])
+    own = _own(wave, parent, sums, cells)
+    rows = _children(wave, parent, sums, cells, own is not None and own.shown)
+    if own is not None:
+        own.label = f"All of {parent.name}"
+    return Breakdown(wave, parent, own, rows)
+
+
+def closed_waves(programme: Programme, limit: int | None = RECENT_WAVES) -> list[SurveyWave]:
+    """The programme's closed waves, oldest first (the latest `limit`)."""
+    waves = list(SurveyWave.objects.filter(programme=programme, status=SurveyWave.Status.CLOSED).order_by("-closes_on", "-pk")[:limit])
+    return waves[::-1]
+
+
+def previous_wave(wave: SurveyWave) -> SurveyWave | None:
+    """The previous round of the same series, else the programme's previous closed wave."""
+    closed = SurveyWave.objects.filter(programme_id=wave.programme_id, status=SurveyWave.Status.CLOSED).exclude(pk=wave.pk)
+    root = wave.series_id or wave.pk
+    earlier = closed.filter(Q(pk=root) | Q(series_id=root), round_number__lt=wave.round_number).order_by("-round_number").first()
+    if earlier is not None:
+        return earlier
+    return closed.filter(Q(closes_on__lt=wave.closes_on) | Q(closes_on=wave.closes_on, pk__lt=wave.pk)).order_by("-closes_on", "-pk").first()
+
+
+def with_trend(current: Breakdown) -> Breakdown:
+    """Fill each shown row's trend from the same unit in the previous wave."""
+    prev_wave = previous_wave(current.wave)
+    if prev_wave is None:
+        return current
+    before = breakdown(prev_wave, current.unit)
+    old = {(r.unit.pk if r.unit is not None else None, r.directly): r for r in before.all_rows()}
+    old_parent = before.parent
+    for row in current.all_rows():
+        match = old_parent if row is current.parent else old.get((row.unit.pk if row.unit is not None else None, row.directly))
+        if row.shown and match is not None and match.shown:
+            row.trend = row.index - match.index  # type: ignore[operator]
+    return current
+
+
+def top_unit(waves: list[SurveyWave]) -> Unit | None:
+    """The deepest unit above every team with responses in these waves."""
+    paths = sorted(set(ElementTally.objects.filter(wave__in=waves).values_list("unit__path", flat=True).distinct()))
+    if not paths:
+        return None
+    common = paths[0]
+    for path in paths[1:]:
+        while not path.startswith(common):
+            common = common[: len(common) - Unit.steplen]
+    return Unit.objects.filter(path=common).first() if common else None
+
+
+def programme_scores(programme: Programme, parent: Unit, waves: list[SurveyWave]) -> list[Breakdown]:
+    """One breakdown (with trends) per wave, for the same parent unit."""
+    return [with_trend(breakdown(wave, parent)) for wave in waves]

@@ -1,0 +1,45 @@
+"""Keeping `ElementTally` current: one grouped aggregate per batch of waves,
+computed in the database and written with one bulk insert."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum
+from django.dispatch import receiver
+
+from changeboard.surveys.models import Answer, Question
+from changeboard.surveys.signals import responses_changed
+
+from .models import ElementTally
+
+BATCH = 50
+
+
+def rebuild(wave_ids: Iterable[int]) -> int:
+    """Replace the tallies of these waves; returns the rows written."""
+    ids = sorted({int(pk) for pk in wave_ids})
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        square = ExpressionWrapper(F("value") * F("value"), output_field=BigIntegerField())
+        grouped = (Answer.objects.filter(response__wave_id__in=batch, question__kind=Question.Kind.LIKERT, value__isnull=False)
+                   .exclude(question__adkar="")
+                   .values("response__wave_id", "response__unit_id", "response__role_group", "question__adkar", "response__source")
+                   .annotate(n=Count("response_id", distinct=True), a=Count("id"), t=Sum("value"), q=Sum(square))
+                   .order_by())
+        rows = [ElementTally(wave_id=g["response__wave_id"], unit_id=g["response__unit_id"], role_group=g["response__role_group"],
+                             element=g["question__adkar"], source=g["response__source"], responses=g["n"], answers=g["a"],
+                             total=g["t"] or 0, total_sq=g["q"] or 0) for g in grouped.iterator(chunk_size=5000)]
+        with transaction.atomic():
+            ElementTally.objects.filter(wave_id__in=batch).delete()
+            ElementTally.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written
+
+
+@receiver(responses_changed, dispatch_uid="readiness-rebuild-tallies")
+def _on_responses_changed(sender: Any, wave_ids: Iterable[int] = (), **kwargs: Any) -> None:
+    rebuild(wave_ids)

@@ -1,0 +1,50 @@
+"""The element tallies stay current after a submitted response, an import,
+and with the management command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.db.models import Sum
+
+from changeboard.surveys import importing, services
+from changeboard.surveys.models import Invitation
+from changeboard.surveys.tests.test_pages import Surveys
+
+from ..models import ElementTally
+
+
+def _sums(wave: Any) -> dict[str, Any]:
+    return ElementTally.objects.filter(wave=wave).aggregate(n=Sum("responses"), a=Sum("answers"), t=Sum("total"), q=Sum("total_sq"))
+
+
+def test_a_submitted_response_updates_the_tallies(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    s = Surveys(world)
+    token = Invitation.objects.filter(waves=s.open, used=False).order_by("pk").first().token
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(token=token, data=s.answers(token, "4"))
+    # The default instrument: two agreement questions per element, all answered 4.
+    rows = list(ElementTally.objects.filter(wave=s.open).values_list("element", "unit_id", "source", "responses", "answers", "total", "total_sq"))
+    assert sorted(r[0] for r in rows) == ["ability", "awareness", "desire", "knowledge", "reinforcement"]
+    assert all(r[1:] == (world.team.pk, "link", 1, 2, 8, 32) for r in rows)
+
+
+def test_an_import_updates_the_tallies(world: Any) -> None:
+    s = Surveys(world)
+    data = importing.sample_csv(s.open).encode()
+    report = importing.commit(data, "responses.csv", wave=s.open, actor=world.users["admin"])
+    assert report.committed and report.created == 1
+    sums = _sums(s.open)
+    # The sample row answers every agreement question 4: 10 answers, 5 elements x 1 response.
+    assert sums == {"n": 5, "a": 10, "t": 40, "q": 160}
+    assert set(ElementTally.objects.filter(wave=s.open).values_list("source", flat=True)) == {"import"}
+
+
+def test_the_command_rebuilds_every_wave(world: Any) -> None:
+    s = Surveys(world)
+    importing.commit(importing.sample_csv(s.open).encode(), "responses.csv", wave=s.open, actor=world.users["admin"])
+    before = _sums(s.open)
+    ElementTally.objects.all().delete()
+    call_command("rebuild_tallies")
+    assert _sums(s.open) == before
