@@ -662,7 +662,8 @@ def seed_surveys(*, scale: str, seed: int, today: dt.date | None = None, actor: 
         live_responses, live_answers = _this_week(instrument=instrument, today=day, actor=actor, units=units,
                                                   answers=_Answers(instrument, live_rng), rng=live_rng)
         history = _history(instrument=instrument, today=day, scale=scale, actor=actor, units=units, answers=answers, rng=rng)
-    responses_changed.send(sender=SurveyWave, wave_ids=list(SurveyWave.objects.values_list("pk", flat=True)))
+    # Roll-ups of a year of answers are rebuilt by the worker, not inside the seed.
+    responses_changed.send(sender=SurveyWave, wave_ids=list(SurveyWave.objects.values_list("pk", flat=True)), background=True)
     return {
         "survey_waves": SurveyWave.objects.count(),
         "survey_responses": history["survey_responses"] + live_responses,

@@ -727,6 +727,7 @@ def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> i
         if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
             raise AlreadySubmitted
         stored = 0
+        stored_ids: list[Any] = []
         for wave, _ in answered:
             response = Response.objects.create(wave=wave, unit_id=invitation.unit_id, role_group=invitation.role_group)
             Answer.objects.bulk_create([
@@ -734,5 +735,7 @@ def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> i
             ])
             AudienceCell.objects.filter(wave=wave, unit_id=invitation.unit_id, role_group=invitation.role_group).update(responded=F("responded") + 1)
             stored += 1
-    transaction.on_commit(lambda: responses_changed.send(sender=Response, wave_ids=[wave.pk for wave, _ in answered]))
+            stored_ids.append(response.pk)
+    transaction.on_commit(lambda: responses_changed.send(sender=Response, wave_ids=[wave.pk for wave, _ in answered],
+                                                         response_ids=stored_ids))
     return stored
