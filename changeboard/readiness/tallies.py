@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum
 from django.dispatch import receiver
 
@@ -43,34 +43,13 @@ def _likert(answers: Any) -> Any:
             .order_by())
 
 
-def add(response_ids: Iterable[int | str]) -> int:
-    """Add newly stored responses to the tallies: a few atomic increments,
-    whatever the size of the wave (a submission must not re-read its wave)."""
-    changed = 0
-    for g in _likert(Answer.objects.filter(response_id__in=list(response_ids))):
-        key = {"wave_id": g["response__wave_id"], "unit_id": g["response__unit_id"], "role_group": g["response__role_group"],
-               "element": g["question__adkar"], "source": g["response__source"]}
-        deltas = {"responses": F("responses") + g["n"], "answers": F("answers") + g["a"],
-                  "total": F("total") + (g["t"] or 0), "total_sq": F("total_sq") + (g["q"] or 0)}
-        with transaction.atomic():
-            if not ElementTally.objects.filter(**key).update(**deltas):
-                try:
-                    with transaction.atomic():
-                        ElementTally.objects.create(**key, responses=g["n"], answers=g["a"], total=g["t"] or 0, total_sq=g["q"] or 0)
-                except IntegrityError:  # created meanwhile by a concurrent submission
-                    ElementTally.objects.filter(**key).update(**deltas)
-        changed += 1
-    return changed
-
-
 @receiver(responses_changed, dispatch_uid="readiness-rebuild-tallies")
-def _on_responses_changed(sender: Any, wave_ids: Iterable[int] = (), response_ids: Iterable[Any] | None = None,
-                          background: bool = False, **kwargs: Any) -> None:
-    """One submission: add its responses. A bulk load (the seed): rebuild
-    in the worker. An import: rebuild its wave now."""
-    if response_ids is not None:
-        add(response_ids)
-    elif background:
+def _on_responses_changed(sender: Any, wave_ids: Iterable[int] = (), background: bool = False, **kwargs: Any) -> None:
+    """A wave closing or a bulk load (the seed): rebuild in the worker. An
+    import: rebuild its wave now. Submissions to an open wave send nothing:
+    scores are shown only for closed waves, so a hot roll-up row is never
+    locked by every submission."""
+    if background:
         from .tasks import rebuild_tallies
 
         ids = [int(pk) for pk in wave_ids]

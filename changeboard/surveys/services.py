@@ -251,6 +251,10 @@ def _set_status(wave: SurveyWave, status: str, actor: Any, **extra: Any) -> Surv
         setattr(wave, name, value)
     wave.save()
     audit.record(actor=actor, action="update", obj=wave, before=before, after=_wave_snapshot(wave))
+    if status == Status.CLOSED:
+        # Scores are read only once a wave has closed: its roll-ups are built
+        # then, in the worker, not on every submission.
+        responses_changed.send(sender=SurveyWave, wave_ids=[wave.pk], background=True)
     return wave
 
 
@@ -727,7 +731,6 @@ def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> i
         if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
             raise AlreadySubmitted
         stored = 0
-        stored_ids: list[Any] = []
         for wave, _ in answered:
             response = Response.objects.create(wave=wave, unit_id=invitation.unit_id, role_group=invitation.role_group)
             Answer.objects.bulk_create([
@@ -735,7 +738,4 @@ def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> i
             ])
             AudienceCell.objects.filter(wave=wave, unit_id=invitation.unit_id, role_group=invitation.role_group).update(responded=F("responded") + 1)
             stored += 1
-            stored_ids.append(response.pk)
-    transaction.on_commit(lambda: responses_changed.send(sender=Response, wave_ids=[wave.pk for wave, _ in answered],
-                                                         response_ids=stored_ids))
     return stored

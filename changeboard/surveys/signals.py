@@ -1,7 +1,7 @@
 """Signals of the survey app. `responses_changed(wave_ids=[...])` is sent
-after responses are stored, for roll-ups to refresh: with `response_ids`
-after one submission (add just those), with `background=True` after a bulk
-load (rebuild in the worker), with neither after an import (rebuild now)."""
+for roll-ups to refresh: with `background=True` when a wave closes and after
+a bulk load (rebuild in the worker), without after an import (rebuild now).
+Submissions to an open wave send nothing (scores wait for the close)."""
 
 from django.dispatch import Signal
 
