@@ -47,6 +47,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from changeboard.core import audit, uploads
+from changeboard.core.db import sqlite_page_cache
 from changeboard.core.models import AuditEntry, PendingUpload
 from changeboard.core.tabular import (  # noqa: F401  (re-exported for the pages and the command)
     PROBLEM_HEADERS,
@@ -836,7 +837,7 @@ def _commit(cleaned: _Cleaned, columns: ColumnMap, *, actor: Any, skip_invalid: 
         plan, report = _analyse(cleaned, columns, skip_invalid)
         if plan is None or report.refused:
             raise ImportRefused(report)
-        with _sqlite_bulk_cache():
+        with sqlite_page_cache(131072):  # up to 128 MB: a dozen indexes on staff and audit
             _apply(plan, actor=actor)
         if columns.source == "chosen":
             save_mapping(cleaned.headers, columns.mapping)
@@ -875,26 +876,6 @@ def run_import(
     if report.refused:
         raise ImportRefused(report)
     return report
-
-
-@contextmanager
-def _sqlite_bulk_cache() -> Iterator[None]:
-    """On SQLite, a bigger page cache for the length of the writes: the
-    staff and audit tables carry a dozen indexes between them, and with the
-    default 2 MB cache their pages are evicted and re-read as 45,000 rows go
-    in. The connection's own setting is put back afterwards."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA cache_size = -131072")  # KiB: up to 128 MB, only as used
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
 def _create_units(plan: _Plan, actor: Any) -> dict[str, int]:

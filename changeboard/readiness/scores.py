@@ -58,6 +58,7 @@ from django.db.models import Q, Sum
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import Adkar, AudienceCell, SurveyWave
+from changeboard.surveys.tracking import complement
 
 from .models import ElementTally
 
@@ -209,16 +210,6 @@ def _figure(label: str, unit: Unit | None, wave: SurveyWave, sums: Sums, cells: 
     elif score.half_width is None or score.half_width > MAX_HALF_WIDTH:
         score.reason = "wide"
     return score
-
-
-def complement(rows: list[Any], shown: Any, hide: Any, size: Any) -> None:
-    """Secondary suppression among siblings: when exactly one row is hidden,
-    hide the shown row of the smallest `size` too, so the hidden figure cannot
-    be worked out from the parent's total and the others."""
-    hidden = [r for r in rows if not shown(r)]
-    visible = [r for r in rows if shown(r)]
-    if len(hidden) == 1 and visible:
-        hide(min(visible, key=size))
 
 
 def _children(wave: SurveyWave, parent: Unit, sums: Sums, cells: dict[str, tuple[int, int]], parent_shown: bool) -> list[Score]:

@@ -50,6 +50,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from changeboard.core.db import sqlite_page_cache
 from changeboard.core.models import OutboxMessage, PendingUpload
 from changeboard.organisation.models import Staff, Unit
 from changeboard.portfolio.models import Programme
@@ -340,24 +341,6 @@ def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
-
-
-@contextlib.contextmanager
-def _large_cache() -> Iterator[None]:
-    """SQLite's default 2 MB page cache thrashes on millions of index inserts:
-    raise it while writing, then put the connection's setting back."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA cache_size = -262144")  # KiB: up to 256 MB, only as used
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
 @contextlib.contextmanager
@@ -656,7 +639,7 @@ def seed_surveys(*, scale: str, seed: int, today: dt.date | None = None, actor: 
     rng = np.random.default_rng(seed)
     units = _Units(seed)
     answers = _Answers(instrument, rng)
-    with _large_cache():
+    with sqlite_page_cache(262144):  # up to 256 MB: millions of index inserts
         # This week's waves first, while the database is small: the services' queries are quicker then.
         live_rng = np.random.default_rng([seed, 1])
         live_responses, live_answers = _this_week(instrument=instrument, today=day, actor=actor, units=units,

@@ -642,9 +642,16 @@ def invitation_for(token: str) -> tuple[Invitation | None, str]:
 
 
 def open_waves(invitation: Invitation) -> list[SurveyWave]:
-    today = timezone.localdate()
-    return list(invitation.waves.filter(status=Status.OPEN, opens_on__lte=today, closes_on__gte=today)
-                .select_related("programme", "instrument").order_by("programme__code"))
+    """The link's waves open today, read once per request: `invitation_for`
+    decides the link's state from them and the page or submission then
+    asks again."""
+    cached = getattr(invitation, "_open_waves", None)
+    if cached is None:
+        today = timezone.localdate()
+        cached = list(invitation.waves.filter(status=Status.OPEN, opens_on__lte=today, closes_on__gte=today)
+                      .select_related("programme", "instrument").order_by("programme__code"))
+        invitation._open_waves = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def survey_sections(invitation: Invitation) -> list[tuple[SurveyWave, list[Question]]]:

@@ -103,10 +103,7 @@ def unit_rows(wave: SurveyWave, parent: Unit | None = None) -> tuple[Unit | None
     if own:
         rows.append(RateRow(f"{parent.name} (directly)", sum(c[1] for c in own), sum(c[2] for c in own), sum(c[3] for c in own),
                             wave.min_responses, unit=None))
-    hidden = [r for r in rows if r.suppressed]
-    visible = [r for r in rows if not r.suppressed]
-    if len(hidden) == 1 and visible:
-        min(visible, key=lambda r: r.invited).forced = True
+    complement(rows, lambda r: not r.suppressed, lambda r: setattr(r, "forced", True), lambda r: r.invited)
     return parent, rows
 
 
@@ -148,12 +145,13 @@ def _meets(by_source: dict[str, int], threshold: int) -> bool:
     return bool(present) and all(n >= threshold for n in present)
 
 
-def _complement(groups: list[GroupReadiness], shown: Any, hide: Any, size: Any) -> None:
-    """Secondary suppression among siblings: when exactly one group is
-    hidden, hide the smallest shown one too, so the hidden figure cannot be
-    worked out from the parent's total and the others."""
-    hidden = [g for g in groups if not shown(g)]
-    visible = [g for g in groups if shown(g)]
+def complement(rows: list[Any], shown: Any, hide: Any, size: Any) -> None:
+    """Secondary suppression among siblings: when exactly one row is hidden,
+    hide the shown row of the smallest `size` too, so the hidden figure
+    cannot be worked out from the parent's total and the others. Shared by
+    every table of survey figures (rates, the wave's readiness, scores)."""
+    hidden = [r for r in rows if not shown(r)]
+    visible = [r for r in rows if shown(r)]
     if len(hidden) == 1 and visible:
         hide(min(visible, key=size))
 
@@ -213,7 +211,7 @@ def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int =
             continue
         groups.append(_group(wave, row.label, responses, comment_limit))
     for element in Adkar.values:
-        _complement(groups, lambda g, e=element: g.means[e] is not None,
+        complement(groups, lambda g, e=element: g.means[e] is not None,
                     lambda g, e=element: g.means.__setitem__(e, None), lambda g, e=element: g.counts[e])
-    _complement(groups, lambda g: g.comments is not None, lambda g: setattr(g, "comments", None), lambda g: g.responses)
+    complement(groups, lambda g: g.comments is not None, lambda g: setattr(g, "comments", None), lambda g: g.responses)
     return groups

@@ -172,8 +172,9 @@ def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
     parent, rows = tracking.unit_rows(wave, parent)
     crumbs = []
     if parent is not None:
-        visible = set(Unit.objects.restrict(request.user).values_list("pk", flat=True)) if request.user.role == "champion" else None
-        crumbs = [(u.name, u.pk) for u in Unit.objects.get_ancestors(parent) if visible is None or u.pk in visible] + [(parent.name, None)]
+        # Only the units the user may open (a champion's start at their own).
+        ancestors = Unit.objects.restrict(request.user).filter(pk__in=[u.pk for u in Unit.objects.get_ancestors(parent)]).order_by("depth")
+        crumbs = [(u.name, u.pk) for u in ancestors] + [(parent.name, None)]
     return {"total": tracking.wave_total(wave), "unit_rows": rows, "rate_parent": parent, "rate_crumbs": crumbs,
             "group_rows": tracking.role_group_rows(wave)}
 
