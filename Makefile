@@ -50,7 +50,7 @@ demo: setup
 
 run: demo
 	$(MANAGE) demo_accounts
-	@echo "Changeboard on http://127.0.0.1:$(PORT) (Ctrl-C stops the web server and the worker)"
+	@echo "Changeboard on http://127.0.0.1:$(PORT) (Ctrl-C stops the web server, the worker and the scheduler)"
 	@PORT=$(PORT) $(VENV)/bin/honcho --no-prefix start
 
 worker: setup
