@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "changeboard.impacts",
     "changeboard.surveys",
     "changeboard.readiness",
+    "changeboard.reports",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,11 @@ from changeboard.organisation import views as organisation
 from changeboard.organisation.api.views import RankGradeViewSet, StaffViewSet, UnitViewSet
 from changeboard.portfolio import views as portfolio
 from changeboard.portfolio.api.views import ProgrammeViewSet
+from changeboard.readiness.api import actions as action_api
+from changeboard.readiness.api import criteria as criteria_api
+from changeboard.readiness.api import reviews as review_api
 from changeboard.readiness.api.views import ScoresView
+from changeboard.reports.api import packs as pack_api
 from changeboard.surveys.api.views import InstrumentViewSet, SurveyRespondView, SurveyWaveViewSet
 
 router = DefaultRouter()
@@ -30,6 +34,8 @@ router.register("users", UserViewSet, basename="api-user")
 router.register("audit", AuditEntryViewSet, basename="api-audit")
 router.register("instruments", InstrumentViewSet, basename="api-survey-instrument")
 router.register("survey-waves", SurveyWaveViewSet, basename="api-survey-wave")
+for prefix, viewset, basename in [*criteria_api.routes, *review_api.routes, *action_api.routes, *pack_api.routes]:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("", core.HomeView.as_view(), name="home"),
@@ -68,6 +74,7 @@ urlpatterns = [
     # Readiness surveys
     path("", include("changeboard.surveys.urls")),
     path("", include("changeboard.readiness.urls")),
+    path("", include("changeboard.reports.urls")),
     # Accounts
     path("users/", accounts.UserListView.as_view(), name="user-list"),
     path("users/new/", accounts.UserCreateView.as_view(), name="user-create"),

@@ -19,7 +19,7 @@ from changeboard.portfolio.models import Programme
 
 from .. import scores
 from ..models import ElementTally
-from ..views import _int, select
+from ..views.scores import _int, select
 
 
 class ScoresView(APIView):

@@ -20,8 +20,8 @@ from changeboard.portfolio.models import Programme
 from changeboard.surveys import tracking
 from changeboard.surveys.models import SurveyWave
 
-from . import scores
-from .models import ElementTally
+from .. import scores
+from ..models import ElementTally
 
 
 @dataclass

@@ -1,0 +1,8 @@
+"""API for criteria."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (prefix, viewset, basename) registered on the /api/v1/ router
+routes: list[tuple[str, Any, str]] = []

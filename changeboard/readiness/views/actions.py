@@ -1,0 +1,7 @@
+"""Pages for actions."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urls: list[URLPattern] = []

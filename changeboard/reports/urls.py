@@ -1,0 +1,3 @@
+from .views import dashboards, packs
+
+urlpatterns = [*dashboards.urls, *packs.urls]

@@ -1,0 +1,1 @@
+"""Programme Board pages: the dashboards and the board packs. Each module lists its own `urls`."""

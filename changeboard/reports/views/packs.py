@@ -1,0 +1,7 @@
+"""Pages for packs."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urls: list[URLPattern] = []
