@@ -48,11 +48,14 @@ can reveal a figure hidden elsewhere.
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, Sum
 
 from changeboard.organisation.models import Unit
@@ -60,7 +63,7 @@ from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import Adkar, AudienceCell, SurveyWave
 from changeboard.surveys.tracking import complement
 
-from .models import ElementTally
+from .models import ElementTally, UnitScore
 
 ELEMENTS: list[str] = list(Adkar.values)
 ELEMENT_LABELS = dict(Adkar.choices)
@@ -81,8 +84,31 @@ FORMULA = (
     "would let it be worked out."
 )
 
-# (team path, element, source) -> [responses, answers, total, total of squares]
-Sums = dict[tuple[str, str, str], list[int]]
+
+
+@dataclass
+class WaveData:
+    """One wave's tallies and audience counts, keyed by team path and kept in
+    path order, so the teams of any subtree are one contiguous range (found by
+    bisection) and a unit's figure reads only its own teams."""
+
+    # team path -> [(element, source, responses, answers, total, total of squares)]
+    teams: dict[str, list[tuple[str, str, int, int, int, int]]]
+    team_paths: list[str]
+    cells: dict[str, tuple[int, int]]  # path -> (invited, responded)
+    cell_paths: list[str]
+
+    @staticmethod
+    def _range(paths: list[str], prefix: str) -> list[str]:
+        lo = bisect.bisect_left(paths, prefix)
+        hi = bisect.bisect_left(paths, prefix + "\uffff")
+        return paths[lo:hi]
+
+    def subtree(self, prefix: str) -> tuple[list[str], list[str]]:
+        return self._range(self.team_paths, prefix), self._range(self.cell_paths, prefix)
+
+    def exact(self, path: str) -> tuple[list[str], list[str]]:
+        return ([path] if path in self.teams else []), ([path] if path in self.cells else [])
 
 
 @dataclass
@@ -145,30 +171,30 @@ class Score:
         return data
 
 
-def _load(wave: SurveyWave, top_path: str) -> tuple[Sums, dict[str, tuple[int, int]]]:
+def _load(wave: SurveyWave, top_path: str) -> WaveData:
     """The tallies and audience counts of the wave's teams at or below a path."""
-    sums: Sums = {}
+    teams: dict[str, list[tuple[str, str, int, int, int, int]]] = defaultdict(list)
     rows = (ElementTally.objects.filter(wave=wave, unit__path__startswith=top_path)
             .values("unit__path", "element", "source")
             .annotate(n=Sum("responses"), a=Sum("answers"), t=Sum("total"), q=Sum("total_sq")).order_by())
     for r in rows:
-        sums[(r["unit__path"], r["element"], r["source"])] = [r["n"], r["a"], r["t"], r["q"]]
+        teams[r["unit__path"]].append((r["element"], r["source"], r["n"], r["a"], r["t"], r["q"]))
     cells = (AudienceCell.objects.filter(wave=wave, unit__path__startswith=top_path).values("unit__path")
              .annotate(i=Sum("invited"), r=Sum("responded")).order_by())
-    return sums, {c["unit__path"]: (c["i"] or 0, c["r"] or 0) for c in cells}
+    counts = {c["unit__path"]: (c["i"] or 0, c["r"] or 0) for c in cells}
+    return WaveData(dict(teams), sorted(teams), counts, sorted(counts))
 
 
-def _figure(label: str, unit: Unit | None, wave: SurveyWave, sums: Sums, cells: dict[str, tuple[int, int]],
-            keep: Any, directly: bool = False) -> Score | None:
-    """The score of the teams whose path satisfies `keep`; None without responses."""
-    mine = {k: v for k, v in sums.items() if keep(k[0])}
-    if not mine:
+def _figure(label: str, unit: Unit | None, wave: SurveyWave, data: WaveData, selected: tuple[list[str], list[str]],
+            directly: bool = False) -> Score | None:
+    """The score of the selected teams (and audience cells); None without responses."""
+    teams, cell_paths = selected
+    if not teams:
         return None
-    teams = sorted({k[0] for k in mine})
-    invited = {t: cells.get(t, (0, 0))[0] for t in teams}
+    invited = {t: data.cells.get(t, (0, 0))[0] for t in teams}
     score = Score(label, unit, wave, directly=directly)
-    score.invited = sum(c[0] for p, c in cells.items() if keep(p))
-    score.responded = sum(c[1] for p, c in cells.items() if keep(p))
+    score.invited = sum(data.cells[p][0] for p in cell_paths)
+    score.responded = sum(data.cells[p][1] for p in cell_paths)
     by_invited = sum(invited.values()) > 0
     few = False
     ses: list[float] = []
@@ -178,14 +204,15 @@ def _figure(label: str, unit: Unit | None, wave: SurveyWave, sums: Sums, cells: 
         team_a: dict[str, int] = defaultdict(int)
         team_t: dict[str, int] = defaultdict(int)
         big_t = big_q = big_a = 0
-        for (path, el, source), (n, a, t, q) in mine.items():
-            if el != element:
-                continue
-            per_source[source] += n
-            team_n[path] += n
-            team_a[path] += a
-            team_t[path] += t
-            big_t, big_q, big_a = big_t + t, big_q + q, big_a + a
+        for path in teams:
+            for el, source, n, a, t, q in data.teams[path]:
+                if el != element:
+                    continue
+                per_source[source] += n
+                team_n[path] += n
+                team_a[path] += a
+                team_t[path] += t
+                big_t, big_q, big_a = big_t + t, big_q + q, big_a + a
         score.responses = max(score.responses, sum(per_source.values()))
         present = [n for n in per_source.values() if n]
         if not present or any(n < wave.min_responses for n in present):
@@ -212,16 +239,20 @@ def _figure(label: str, unit: Unit | None, wave: SurveyWave, sums: Sums, cells: 
     return score
 
 
-def _children(wave: SurveyWave, parent: Unit, sums: Sums, cells: dict[str, tuple[int, int]], parent_shown: bool) -> list[Score]:
+def _children(wave: SurveyWave, parent: Unit, data: WaveData, parent_shown: bool, children: list[Unit] | None = None) -> list[Score]:
     """The rows below `parent`, with secondary suppression. When the parent's
     own figure is hidden, at least two of its rows are hidden too (or its only
-    row), so the parent cannot be rebuilt from its children either."""
+    row), so the parent cannot be rebuilt from its children either. Children
+    are taken in (name, id) order in Python, so every database breaks ties
+    between equally small rows the same way."""
+    if children is None:
+        children = list(Unit.objects.get_children(parent))
     rows: list[Score] = []
-    for child in Unit.objects.get_children(parent).order_by("name"):
-        score = _figure(child.name, child, wave, sums, cells, lambda p, c=child.path: p.startswith(c))
+    for child in sorted(children, key=lambda u: (u.name, u.pk)):
+        score = _figure(child.name, child, wave, data, data.subtree(child.path))
         if score is not None:
             rows.append(score)
-    own = _figure(f"{parent.name} (directly)", parent, wave, sums, cells, lambda p: p == parent.path, directly=True)
+    own = _figure(f"{parent.name} (directly)", parent, wave, data, data.exact(parent.path), directly=True)
     if own is not None:
         rows.append(own)
 
@@ -235,14 +266,14 @@ def _children(wave: SurveyWave, parent: Unit, sums: Sums, cells: dict[str, tuple
     return rows
 
 
-def _own(wave: SurveyWave, unit: Unit, sums: Sums, cells: dict[str, tuple[int, int]]) -> Score | None:
+def _own(wave: SurveyWave, unit: Unit, data: WaveData) -> Score | None:
     """A unit's own figure as shown among its parent's rows (worked out from
     the top of the tree down, so every consumer sees the same)."""
     parent = Unit.objects.get_parent(unit)
     if parent is None:
-        return _figure(unit.name, unit, wave, sums, cells, lambda p: p.startswith(unit.path))
-    above = _own(wave, parent, sums, cells)
-    rows = _children(wave, parent, sums, cells, above is not None and above.shown)
+        return _figure(unit.name, unit, wave, data, data.subtree(unit.path))
+    above = _own(wave, parent, data)
+    rows = _children(wave, parent, data, above is not None and above.shown)
     return next((s for s in rows if s.unit is not None and s.unit.pk == unit.pk and not s.directly), None)
 
 
@@ -260,9 +291,9 @@ class Breakdown:
 def breakdown(wave: SurveyWave, parent: Unit) -> Breakdown:
     """The parent's own figure and one row per child with responses (and the
     people directly in the parent), suppression applied."""
-    sums, cells = _load(wave, parent.path[: Unit.steplen])
-    own = _own(wave, parent, sums, cells)
-    rows = _children(wave, parent, sums, cells, own is not None and own.shown)
+    data = _load(wave, parent.path[: Unit.steplen])
+    own = _own(wave, parent, data)
+    rows = _children(wave, parent, data, own is not None and own.shown)
     if own is not None:
         own.label = f"All of {parent.name}"
     return Breakdown(wave, parent, own, rows)
@@ -314,3 +345,103 @@ def top_unit(waves: list[SurveyWave]) -> Unit | None:
 def programme_scores(programme: Programme, parent: Unit, waves: list[SurveyWave]) -> list[Breakdown]:
     """One breakdown (with trends) per wave, for the same parent unit."""
     return [with_trend(breakdown(wave, parent)) for wave in waves]
+
+
+def _common_path(paths: list[str]) -> str:
+    common = paths[0]
+    for path in paths[1:]:
+        while not path.startswith(common):
+            common = common[: len(common) - Unit.steplen]
+    return common
+
+
+def _stored(wave: SurveyWave, score: Score, top: str) -> UnitScore:
+    assert score.unit is not None
+    row = UnitScore(wave=wave, unit=score.unit, is_top=score.unit.path == top, shown=score.shown, reason=score.reason)
+    if score.shown:
+        low, high = score.ci or (None, None)
+        row.index, row.ci_low, row.ci_high = round(score.index, 1), low, high  # type: ignore[arg-type]
+        row.responses, row.response_rate, row.barrier = score.responses, score.rate, score.barrier or ""
+        for element, mean in zip(ELEMENTS, score.shown_means(), strict=True):
+            setattr(row, element, mean)
+    return row
+
+
+def _wave_scores(wave: SurveyWave) -> list[UnitScore]:
+    """Every unit's figure for one wave, top down: a unit's figure is its row
+    among its parent's rows, exactly as `breakdown` shows it."""
+    data = _load(wave, "")
+    if not data.team_paths:
+        return []
+    prefixes = {p[:end] for p in data.team_paths for end in range(Unit.steplen, len(p) + 1, Unit.steplen)}
+    units = {u.path: u for u in Unit.objects.filter(path__in=prefixes)}
+    kids: dict[str, list[Unit]] = defaultdict(list)
+    for path, unit in units.items():
+        if len(path) > Unit.steplen and path[: -Unit.steplen] in units:
+            kids[path[: -Unit.steplen]].append(unit)
+    top = _common_path(data.team_paths)
+    found: list[UnitScore] = []
+    queue: list[Score] = []
+    for path, unit in units.items():
+        if len(path) == Unit.steplen:
+            root = _figure(unit.name, unit, wave, data, data.subtree(path))
+            if root is not None:
+                queue.append(root)
+    while queue:
+        score = queue.pop()
+        assert score.unit is not None
+        found.append(_stored(wave, score, top))
+        rows = _children(wave, score.unit, data, score.shown, children=kids.get(score.unit.path, []))
+        queue.extend(r for r in rows if not r.directly)
+    return found
+
+
+def _set_trends(wave: SurveyWave) -> list[UnitScore]:
+    """Each shown row's change against the same unit in the previous wave."""
+    before = previous_wave(wave)
+    old = {} if before is None else dict(UnitScore.objects.filter(wave=before, shown=True).values_list("unit_id", "index"))
+    changed = []
+    for row in UnitScore.objects.filter(wave=wave):
+        trend = round(row.index - old[row.unit_id], 1) if row.shown and row.index is not None and row.unit_id in old else None
+        if trend != row.trend:
+            row.trend = trend
+            changed.append(row)
+    UnitScore.objects.bulk_update(changed, ["trend"], batch_size=1000)
+    return changed
+
+
+def store_waves(wave_ids: list[int]) -> int:
+    """Replace the stored unit scores of these waves (closed ones get rows,
+    others none), oldest first, then refresh the trends of the waves that
+    follow each of them. Returns the rows written."""
+    waves = list(SurveyWave.objects.filter(pk__in=wave_ids).order_by("closes_on", "pk"))
+    written = 0
+    for wave in waves:
+        rows = _wave_scores(wave) if wave.status == SurveyWave.Status.CLOSED else []
+        with transaction.atomic():
+            UnitScore.objects.filter(wave=wave).delete()
+            UnitScore.objects.bulk_create(rows, batch_size=1000)
+            _set_trends(wave)
+        written += len(rows)
+    later = (SurveyWave.objects.filter(programme_id__in={w.programme_id for w in waves}, status=SurveyWave.Status.CLOSED)
+             .exclude(pk__in=wave_ids).order_by("closes_on", "pk"))
+    stored = {w.pk for w in waves}
+    for wave in later:
+        before = previous_wave(wave)
+        if before is not None and before.pk in stored:
+            _set_trends(wave)
+    return written
+
+
+def latest_unit_scores(programme: Programme, units: Any, as_of: dt.date | None = None) -> dict[int, UnitScore]:
+    """Per unit, the stored score of the programme's most recent closed wave
+    (closing on or before `as_of`) that has a figure for it."""
+    waves = SurveyWave.objects.filter(programme=programme, status=SurveyWave.Status.CLOSED)
+    if as_of is not None:
+        waves = waves.filter(closes_on__lte=as_of)
+    found: dict[int, UnitScore] = {}
+    rows = (UnitScore.objects.filter(wave__in=waves, unit__in=[getattr(u, "pk", u) for u in units]).select_related("wave", "unit")
+            .order_by("unit_id", "-wave__closes_on", "-wave_id"))
+    for row in rows:
+        found.setdefault(row.unit_id, row)
+    return found

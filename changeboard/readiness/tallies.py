@@ -14,12 +14,14 @@ from changeboard.surveys.models import Answer, Question
 from changeboard.surveys.signals import responses_changed
 
 from .models import ElementTally
+from .scores import store_waves
 
 BATCH = 50
 
 
 def rebuild(wave_ids: Iterable[int]) -> int:
-    """Replace the tallies of these waves; returns the rows written."""
+    """Replace the tallies of these waves and the unit scores stored from
+    them (`scores.store_waves`); returns the tally rows written."""
     ids = sorted({int(pk) for pk in wave_ids})
     written = 0
     for start in range(0, len(ids), BATCH):
@@ -31,6 +33,7 @@ def rebuild(wave_ids: Iterable[int]) -> int:
         with transaction.atomic():
             ElementTally.objects.filter(wave_id__in=batch).delete()
             ElementTally.objects.bulk_create(rows, batch_size=2000)
+        store_waves(batch)
         written += len(rows)
     return written
 

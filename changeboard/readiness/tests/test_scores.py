@@ -162,3 +162,54 @@ def test_the_xlsx_export_hides_the_same_figures(client: Any, hidden: Any) -> Non
     assert len(hidden_rows) == 2 and all(r[index] is None and all(v is None for v in r[index:index + 12]) for r in hidden_rows)
     csv = c.get(url, {"unit": hidden.westminster.pk, "format": "csv"})
     assert b"".join(csv.streaming_content).decode().count(scores.NOT_ENOUGH) == 2
+
+
+def test_stored_unit_scores_match_the_page_for_every_unit(world: Any) -> None:
+    """`UnitScore` rows (what dashboards and packs read) hold each unit's
+    figure exactly as the scores page shows it among its parent's rows,
+    hidden ones included, with the trend against the previous wave."""
+    from changeboard.readiness.models import UnitScore
+
+    t2 = team("Response Team 2")
+    small = unit_ensure_path(full_path="Test Force > Frontline Policing > Central West BCU > Paddington", actor=None, known={})
+    first = closed_wave(world.programme_a, "Pulse 1", dt.date(2027, 1, 15))
+    respond(first, world.team, [3] * 10, invited=10)
+    respond(first, t2, [3] * 10, invited=10)
+    second = closed_wave(world.programme_a, "Pulse 2", dt.date(2027, 2, 15))
+    respond(second, world.team, [4] * 10, invited=10)
+    respond(second, t2, [3] * 10, invited=10)
+    respond(second, small, [2, 2], invited=2)
+    stored = {r.unit_id: r for r in UnitScore.objects.filter(wave=second)}
+    for parent in (world.root, world.frontline, world.central_west, world.westminster):
+        for row in scores.with_trend(scores.breakdown(second, parent)).rows:
+            if row.directly:
+                continue
+            got = stored[row.unit.pk]
+            assert got.shown == row.shown and got.reason == row.reason, row.label
+            if row.shown:
+                d = row.as_dict()
+                assert (got.index, got.ci_low, got.ci_high, got.responses, got.trend) == (d["index"], d["ci_low"], d["ci_high"], d["responses"], d["trend"])
+                assert [got.mean(e) for e in scores.ELEMENTS] == [d["means"][e] for e in scores.ELEMENTS]
+            else:
+                assert got.index is None and got.responses is None and got.awareness is None
+    assert stored[world.westminster.pk].reason == "secondary" and stored[small.pk].reason == "few"
+    assert UnitScore.objects.get(wave=second, is_top=True).unit == world.central_west
+    # Central West: Pulse 1 all 3s -> 50; Pulse 2 weighted by invited (4 x 10 + 3 x 10 + 2 x 2) / 22 = 3.3636 -> 59.1: +9.1.
+    assert (stored[world.central_west.pk].index, stored[world.central_west.pk].trend) == (59.1, 9.1)
+    latest = scores.latest_unit_scores(world.programme_a, [world.team, world.westminster], as_of=dt.date(2027, 1, 31))
+    assert latest[world.team.pk].wave == first and latest[world.westminster.pk].shown
+
+
+def test_stored_trends_follow_a_rebuilt_earlier_wave(world: Any) -> None:
+    from changeboard.readiness.models import UnitScore
+    from changeboard.readiness.tallies import rebuild
+    from changeboard.surveys.models import Answer
+
+    first = closed_wave(world.programme_a, "Pulse 1", dt.date(2027, 1, 15))
+    respond(first, world.team, [3] * 10, invited=10)
+    second = closed_wave(world.programme_a, "Pulse 2", dt.date(2027, 2, 15))
+    respond(second, world.team, [4] * 10, invited=10)
+    assert UnitScore.objects.get(wave=second, unit=world.team).trend == 25.0
+    Answer.objects.filter(response__wave=first).update(value=2)
+    rebuild([first.pk])
+    assert UnitScore.objects.get(wave=second, unit=world.team).trend == 50.0
