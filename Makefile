@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := changeboard.settings
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run test setup python venv deps assets migrate demo browser lint lock worker clean
+.PHONY: help run test setup python venv deps assets migrate demo browser pdf lint lock worker clean
 
 help:
 	@echo "make run   - set up, load the demo data and serve http://127.0.0.1:$(PORT)"
@@ -43,7 +43,7 @@ migrate: deps
 	@mkdir -p var/static var/media
 	$(MANAGE) migrate --noinput
 
-setup: deps assets migrate
+setup: deps assets pdf migrate
 
 demo: setup
 	$(MANAGE) seed --scale demo --if-empty
@@ -67,7 +67,17 @@ browser:
 		else echo "chromium is missing: browser tests will be skipped" >&2; fi; \
 	fi
 
-test: deps assets browser
+# WeasyPrint (board pack PDFs) needs Pango; Debian's chromium brings it, but not every machine has it.
+pdf:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpango-1.0; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Pango for PDF board packs"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) || \
+			{ echo "Could not install Pango: PDF board packs will fail" >&2; exit 1; }; \
+		else echo "Pango is missing (libpango-1.0): PDF board packs need it" >&2; exit 1; fi; \
+	fi
+
+test: deps assets browser pdf
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -63,7 +63,7 @@ from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import Adkar, AudienceCell, SurveyWave
 from changeboard.surveys.tracking import complement
 
-from .models import ElementTally, UnitScore
+from .models import ElementTally, Rag, UnitScore
 
 ELEMENTS: list[str] = list(Adkar.values)
 ELEMENT_LABELS = dict(Adkar.choices)
@@ -72,6 +72,8 @@ BARRIER_BELOW = 3.0
 Z95 = 1.96
 RECENT_WAVES = 4
 NOT_ENOUGH = "Not enough data"
+GREEN_FROM = 62.5  # a mean of 3.5 on the 1-5 scale
+RED_BELOW = 50.0  # a mean below 3
 
 FORMULA = (
     "Readiness index = 25 x (mean of the five ADKAR element means - 1): 1 maps to 0, 3 to 50 and 5 to 100. "
@@ -439,9 +441,22 @@ def latest_unit_scores(programme: Programme, units: Any, as_of: dt.date | None =
     waves = SurveyWave.objects.filter(programme=programme, status=SurveyWave.Status.CLOSED)
     if as_of is not None:
         waves = waves.filter(closes_on__lte=as_of)
-    found: dict[int, UnitScore] = {}
-    rows = (UnitScore.objects.filter(wave__in=waves, unit__in=[getattr(u, "pk", u) for u in units]).select_related("wave", "unit")
-            .order_by("unit_id", "-wave__closes_on", "-wave_id"))
-    for row in rows:
-        found.setdefault(row.unit_id, row)
-    return found
+    # Pick each unit's latest row from bare tuples, then load only those rows.
+    latest: dict[int, int] = {}
+    for unit_id, row_id in (UnitScore.objects.filter(wave__in=waves, unit__in=[getattr(u, "pk", u) for u in units])
+                            .order_by("unit_id", "-wave__closes_on", "-wave_id").values_list("unit_id", "pk")):
+        latest.setdefault(unit_id, row_id)
+    return {row.unit_id: row for row in UnitScore.objects.filter(pk__in=latest.values()).select_related("wave", "unit")}
+
+
+def rag_for(score: Any) -> str:
+    """The RAG of a shown readiness figure (a `Score` or a `UnitScore`):
+    green from 62.5 with no barrier point, red below 50, amber otherwise;
+    'not enough data' - never a colour - when it is hidden or missing."""
+    if score is None or not score.shown or score.index is None:
+        return Rag.NO_DATA.value
+    if score.index < RED_BELOW:
+        return Rag.RED.value
+    if score.index >= GREEN_FROM and not score.barrier:
+        return Rag.GREEN.value
+    return Rag.AMBER.value

@@ -47,3 +47,11 @@ class BoardPack(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pack-detail", args=[self.pk])
+
+
+class Dashboard:
+    """Who may open the Board's dashboards (not a table: `can()` reads the
+    roles). Change managers see their own programmes in them; champions and
+    auditors work elsewhere."""
+
+    role_actions = {"board": {"view"}, "change_manager": {"view"}}

@@ -18,6 +18,12 @@ scratch database, never on one holding real data. See docs/performance.md.
         The portfolio change-load heatmap at met scale (seeds met data into
         an empty database).
 
+    bench board [--runs 20] [--no-double]
+        The Programme Board's portfolio and programme dashboards (median and
+        p95 server time), a board pack's generation (HTML, PDF, XLSX), and
+        the dashboards again after doubling the survey responses, at met
+        scale (seeds met data into an empty database).
+
     bench survey [--responses 2000] [--concurrency 32] [--workers 4] [--threads 8] [--emails 45000] [--seed 2026] [--force]
         Survey submissions posted by concurrent threads to a real gunicorn
         server on this database (latency, throughput, lost and doubled
@@ -79,6 +85,10 @@ class Command(BaseCommand):
         imp.add_argument("--repeat", type=int, default=3, help="Rounds to run; each figure is the fastest round's (default 3).")
         heat = benchmarks.add_parser("heatmap", help="The portfolio change-load heatmap at met scale (seeds met data into an empty database).")
         heat.add_argument("--runs", type=int, default=10, help="Timed runs of each measurement (default 10).")
+        board = benchmarks.add_parser("board", help="The Board's dashboards and board pack at met scale, and the dashboards "
+                                                    "again after doubling the responses (seeds met data into an empty database).")
+        board.add_argument("--runs", type=int, default=20, help="Timed runs of each dashboard (default 20).")
+        board.add_argument("--no-double", action="store_true", help="Skip doubling the responses.")
         from changeboard.surveys import bench as survey_bench
 
         survey = benchmarks.add_parser("survey", help="Survey submissions against a real server, and a 45,000-person wave's emails, "
@@ -98,7 +108,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
-                                                                           "survey": bench_survey}
+                                                                           "survey": bench_survey, "board": bench_board}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
 
@@ -107,6 +117,12 @@ def bench_heatmap(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.impacts.bench import run
 
     return {"benchmark": "heatmap", "database": connection.vendor, **run(options["runs"])}
+
+
+def bench_board(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.reports.bench import run
+
+    return {"benchmark": "board", "database": connection.vendor, **run(options["runs"], double=not options["no_double"])}
 
 
 def bench_survey(options: dict[str, Any]) -> dict[str, Any]:
