@@ -37,6 +37,7 @@ from changeboard.accounts.services import user_create
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
+from changeboard.readiness.seeding import seed_readiness
 from changeboard.surveys.seeding import clear_survey_data, seed_surveys
 
 from . import audit
@@ -924,6 +925,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: Any = None, repla
     programme_count, milestone_count, wave_count = _create_programmes(nodes)
     assessment_count, line_count = _create_impacts(actor)
     survey_counts = seed_surveys(scale=scale, seed=seed, actor=actor)
+    readiness_counts = seed_readiness(seed=seed, actor=actor)
     demo_count = _create_demo_accounts(actor) if config.demo_accounts else 0
     counts = {
         "units": len(nodes),
@@ -937,6 +939,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: Any = None, repla
         "impact_lines": line_count,
         "demo_accounts": demo_count,
         **survey_counts,
+        **readiness_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})

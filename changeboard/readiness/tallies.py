@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum
 from django.dispatch import receiver
 
-from changeboard.surveys.models import Answer, Question
+from changeboard.surveys.models import Answer, Question, SurveyWave
 from changeboard.surveys.signals import responses_changed
 
 from .models import ElementTally
@@ -35,7 +35,19 @@ def rebuild(wave_ids: Iterable[int]) -> int:
             ElementTally.objects.bulk_create(rows, batch_size=2000)
         store_waves(batch)
         written += len(rows)
+    _evaluate_score_criteria(ids)
     return written
+
+
+def _evaluate_score_criteria(wave_ids: list[int]) -> None:
+    """Criteria fed from the scores follow them: re-evaluate those of the
+    programmes whose waves were rebuilt."""
+    from .models import Criterion
+    from .services.criteria import criterion_evaluate
+
+    programmes = SurveyWave.objects.filter(pk__in=wave_ids).values("programme_id")
+    for criterion in Criterion.objects.filter(feed=Criterion.Feed.SCORE, programme_id__in=programmes).select_related("programme"):
+        criterion_evaluate(criterion=criterion)
 
 
 def _likert(answers: Any) -> Any:

@@ -64,3 +64,24 @@ def test_a_bulk_load_rebuilds_in_the_worker(world: Any, django_capture_on_commit
         responses_changed.send(sender=None, wave_ids=[s.open.pk], background=True)
     assert len(callbacks) == 1  # queued for the worker; tests run tasks at once
     assert _sums(s.open) == before
+
+
+def test_criteria_fed_from_scores_follow_a_rebuild(world: Any) -> None:
+    """A wave closing (or re-tallied) re-evaluates the score-fed criteria of
+    its programme from the stored unit scores."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from ..models import CriterionStatus, Rag
+    from ..services.criteria import criterion_save
+    from .helpers import closed_wave, respond
+
+    world.wave_a.units.set([world.westminster])
+    criterion = criterion_save(programme=world.programme_a, actor=None, title="Staff know the new process", feed="score",
+                               element="knowledge", threshold=Decimal("3.5"), criticality="critical")
+    status = CriterionStatus.objects.get(criterion=criterion, unit=world.westminster)
+    assert status.rag == Rag.NO_DATA  # no closed wave yet: never a colour
+    wave = closed_wave(world.programme_a, "Pulse 1", dt.date(2027, 1, 15))
+    respond(wave, world.team, [4] * 10, invited=10)  # rebuilds the tallies, the unit scores and the criteria
+    status.refresh_from_db()
+    assert (status.rag, status.value, status.as_of) == (Rag.GREEN, "4.00", dt.date(2027, 1, 15))
