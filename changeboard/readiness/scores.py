@@ -94,8 +94,8 @@ class WaveData:
     path order, so the teams of any subtree are one contiguous range (found by
     bisection) and a unit's figure reads only its own teams."""
 
-    # team path -> [(element, source, responses, answers, total, total of squares)]
-    teams: dict[str, list[tuple[str, str, int, int, int, int]]]
+    # team path -> element -> [(source, responses, answers, total, total of squares)]
+    teams: dict[str, dict[str, list[tuple[str, int, int, int, int]]]]
     team_paths: list[str]
     cells: dict[str, tuple[int, int]]  # path -> (invited, responded)
     cell_paths: list[str]
@@ -175,12 +175,12 @@ class Score:
 
 def _load(wave: SurveyWave, top_path: str) -> WaveData:
     """The tallies and audience counts of the wave's teams at or below a path."""
-    teams: dict[str, list[tuple[str, str, int, int, int, int]]] = defaultdict(list)
+    teams: dict[str, dict[str, list[tuple[str, int, int, int, int]]]] = defaultdict(lambda: defaultdict(list))
     rows = (ElementTally.objects.filter(wave=wave, unit__path__startswith=top_path)
             .values("unit__path", "element", "source")
             .annotate(n=Sum("responses"), a=Sum("answers"), t=Sum("total"), q=Sum("total_sq")).order_by())
     for r in rows:
-        teams[r["unit__path"]].append((r["element"], r["source"], r["n"], r["a"], r["t"], r["q"]))
+        teams[r["unit__path"]][r["element"]].append((r["source"], r["n"], r["a"], r["t"], r["q"]))
     cells = (AudienceCell.objects.filter(wave=wave, unit__path__startswith=top_path).values("unit__path")
              .annotate(i=Sum("invited"), r=Sum("responded")).order_by())
     counts = {c["unit__path"]: (c["i"] or 0, c["r"] or 0) for c in cells}
@@ -207,9 +207,7 @@ def _figure(label: str, unit: Unit | None, wave: SurveyWave, data: WaveData, sel
         team_t: dict[str, int] = defaultdict(int)
         big_t = big_q = big_a = 0
         for path in teams:
-            for el, source, n, a, t, q in data.teams[path]:
-                if el != element:
-                    continue
+            for source, n, a, t, q in data.teams[path].get(element, ()):
                 per_source[source] += n
                 team_n[path] += n
                 team_a[path] += a
