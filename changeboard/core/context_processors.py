@@ -16,10 +16,12 @@ def _areas() -> list[tuple[str, str, Any]]:
     from changeboard.impacts.models import ImpactAssessment
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
+    from changeboard.reports.models import Dashboard
     from changeboard.surveys.models import SurveyWave
 
     return [
         ("Home", "home", None),
+        ("Board", "portfolio-dashboard", Dashboard),
         ("Programmes", "programme-list", Programme),
         ("Impacts", "assessment-list", ImpactAssessment),
         ("Change load", "heatmap", ImpactAssessment),

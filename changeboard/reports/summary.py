@@ -115,15 +115,18 @@ def _not_ready(programme: Programme, waves: list[RolloutWave], scores: dict[int,
     return found
 
 
-def _critical_reds(programmes: list[int]) -> dict[tuple[int, int], list[dict[str, Any]]]:
+def _critical_reds(programmes: list[int], names: dict[int, str] | None = None) -> dict[tuple[int, int], list[dict[str, Any]]]:
     """(programme id, unit id) -> the critical criteria at red there (id,
-    title and the date of the data behind the status), in one query."""
+    title and the date of the data behind the status), in one query; fills
+    `names` (unit id -> name) on the way."""
     found: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     rows = (CriterionStatus.objects.filter(criterion__programme_id__in=programmes, criterion__criticality=Criticality.CRITICAL, rag=Rag.RED)
-            .values_list("criterion__programme_id", "unit_id", "criterion_id", "criterion__title", "as_of")
+            .values_list("criterion__programme_id", "unit_id", "unit__name", "criterion_id", "criterion__title", "as_of")
             .order_by("criterion__title", "criterion_id"))
-    for programme_id, unit_id, criterion_id, title, as_of in rows:
+    for programme_id, unit_id, unit_name, criterion_id, title, as_of in rows:
         found[(programme_id, unit_id)].append({"id": criterion_id, "title": title, "as_of": as_of})
+        if names is not None:
+            names[unit_id] = unit_name
     return found
 
 
@@ -238,7 +241,8 @@ def portfolio(user: Any, as_of: dt.date) -> Portfolio:
     ids = [p.pk for p in programmes]
     tops = _top_scores(ids, as_of)
     waves = _upcoming_waves(ids, as_of)
-    reds = _critical_reds(ids)
+    names: dict[int, str] = {}
+    reds = _critical_reds(ids, names)
     latest = _latest_scores({pid: {u.pk for w in going for u in w.units.all()} for pid, going in waves.items()}, as_of)
     counts = {row["programme_id"]: row for row in Action.objects.filter(programme_id__in=ids).values("programme_id").annotate(
         open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)), overdue=Count("pk", filter=_overdue(as_of))).order_by()}
@@ -260,7 +264,6 @@ def portfolio(user: Any, as_of: dt.date) -> Portfolio:
     code = {p.pk: p.code for p in programmes}
     critical = [{"programme": code[pid], "programme_id": pid, "unit_id": uid, "criteria": [r["title"] for r in found], "items": found}
                 for (pid, uid), found in sorted(reds.items())]
-    names = dict(Unit.objects.filter(pk__in=[c["unit_id"] for c in critical]).values_list("pk", "name"))
     for c in critical:
         c["unit"] = names.get(c["unit_id"], "")
     barriers = [{"programme": n.programme.code, "programme_id": n.programme.pk, "unit": n.unit.name, "unit_id": n.unit.pk,
