@@ -5,3 +5,7 @@ class ReportsConfig(AppConfig):
     name = "changeboard.reports"
     label = "reports"
     verbose_name = "Programme Board"
+
+    def ready(self) -> None:
+        # Registers the guard that refuses any save of a ready (immutable) board pack.
+        from . import packs  # noqa: F401

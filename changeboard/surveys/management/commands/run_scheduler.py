@@ -1,7 +1,9 @@
 """`manage.py run_scheduler`: the clock for regular background work.
 
 Every `--every` seconds it queues the survey pass (close, open, remind,
-purge) and, when messages are due, outbox delivery, for the worker to run.
+purge) and, when messages are due, outbox delivery, for the worker to run;
+on the first days of a month it requests that month's board pack once
+(`reports.packs.packs_due`, idempotent, so every pass may ask).
 Once an hour it prunes finished task results older than 14 days (the
 database task backend keeps one row per task). `--once` queues one pass
 and exits (for cron)."""
@@ -15,9 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from changeboard.core.outbox import has_due
 from changeboard.core.tasks import deliver_outbox
+from changeboard.reports.packs import packs_due
 from changeboard.surveys.tasks import survey_tick
 
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
@@ -35,6 +39,7 @@ class Command(BaseCommand):
         last_prune = 0.0
         while True:
             survey_tick.enqueue()
+            packs_due(timezone.localdate())
             if settings.OUTBOX_SEND and has_due():
                 deliver_outbox.enqueue()
             if settings.TASKS["default"]["BACKEND"] == DATABASE_BACKEND and time.monotonic() - last_prune > 3600:

@@ -1,0 +1,33 @@
+"""Forms for the Programme Board's pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from changeboard.core.forms import GovukFormMixin
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PackRequestForm(GovukFormMixin, forms.Form):
+    """Ask for a board pack as of a date (today by default). The service
+    refuses a future date too; checking here puts the message on the field."""
+
+    as_of = forms.DateField(
+        label="Data as of", widget=DATE, help_text="The pack shows the figures as they stood on this date. Today or earlier.",
+        error_messages={"required": "Enter the as-of date", "invalid": "The as-of date must be a real date"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"as_of": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean_as_of(self) -> dt.date:
+        as_of: dt.date = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise forms.ValidationError("The as-of date must be today or in the past")
+        return as_of
