@@ -433,18 +433,48 @@ def store_waves(wave_ids: list[int]) -> int:
     return written
 
 
+RECENT_FOR_LATEST = 6
+
+
+def latest_scores(units_by_programme: dict[int, Any], as_of: dt.date | None = None) -> dict[tuple[int, int], UnitScore]:
+    """(programme id, unit id) -> the stored score of the programme's most
+    recent closed wave (closing on or before `as_of`) that has a figure for
+    the unit. Bare tuples from the programmes' latest few waves first, older
+    waves only for units still without a figure, then the chosen rows: three
+    small queries for any number of programmes."""
+    wanted = {pid: {int(getattr(u, "pk", u)) for u in units} for pid, units in units_by_programme.items() if units}
+    if not wanted:
+        return {}
+    waves = SurveyWave.objects.filter(programme_id__in=wanted, status=SurveyWave.Status.CLOSED)
+    if as_of is not None:
+        waves = waves.filter(closes_on__lte=as_of)
+    newest_first: dict[int, list[int]] = defaultdict(list)
+    for programme_id, wave_id in waves.order_by("programme_id", "-closes_on", "-pk").values_list("programme_id", "pk"):
+        newest_first[programme_id].append(wave_id)
+    programme_of = {w: pid for pid, ids in newest_first.items() for w in ids}
+    rank = {w: i for ids in newest_first.values() for i, w in enumerate(ids)}
+    chosen: dict[tuple[int, int], tuple[int, int]] = {}  # key -> (rank of its wave, row id)
+
+    def scan(wave_ids: list[int], unit_ids: set[int]) -> None:
+        for wave_id, unit_id, row_id in (UnitScore.objects.filter(wave_id__in=wave_ids, unit_id__in=unit_ids)
+                                         .values_list("wave_id", "unit_id", "pk")):
+            key = (programme_of[wave_id], unit_id)
+            if unit_id in wanted[key[0]] and (key not in chosen or rank[wave_id] < chosen[key][0]):
+                chosen[key] = (rank[wave_id], row_id)
+
+    scan([w for ids in newest_first.values() for w in ids[:RECENT_FOR_LATEST]], set().union(*wanted.values()))
+    missing = {(pid, u) for pid, units in wanted.items() for u in units if (pid, u) not in chosen}
+    older = [w for pid, ids in newest_first.items() if any(m[0] == pid for m in missing) for w in ids[RECENT_FOR_LATEST:]]
+    if older:
+        scan(older, {u for _, u in missing})
+    rows = UnitScore.objects.filter(pk__in=[row_id for _, row_id in chosen.values()]).select_related("wave", "unit")
+    return {(row.wave.programme_id, row.unit_id): row for row in rows}
+
+
 def latest_unit_scores(programme: Programme, units: Any, as_of: dt.date | None = None) -> dict[int, UnitScore]:
     """Per unit, the stored score of the programme's most recent closed wave
     (closing on or before `as_of`) that has a figure for it."""
-    waves = SurveyWave.objects.filter(programme=programme, status=SurveyWave.Status.CLOSED)
-    if as_of is not None:
-        waves = waves.filter(closes_on__lte=as_of)
-    # Pick each unit's latest row from bare tuples, then load only those rows.
-    latest: dict[int, int] = {}
-    for unit_id, row_id in (UnitScore.objects.filter(wave__in=waves, unit__in=[getattr(u, "pk", u) for u in units])
-                            .order_by("unit_id", "-wave__closes_on", "-wave_id").values_list("unit_id", "pk")):
-        latest.setdefault(unit_id, row_id)
-    return {row.unit_id: row for row in UnitScore.objects.filter(pk__in=latest.values()).select_related("wave", "unit")}
+    return {unit_id: row for (_, unit_id), row in latest_scores({programme.pk: units}, as_of).items()}
 
 
 def rag_for(score: Any) -> str:

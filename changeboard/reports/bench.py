@@ -65,16 +65,21 @@ def _rebuild() -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def run(runs: int = 20, double: bool = True) -> dict[str, Any]:
+def run(runs: int = 20, double: bool = True, force: bool = False) -> dict[str, Any]:
     from changeboard.accounts.models import Role, User
     from changeboard.core.seeding import seed_force
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
     from changeboard.readiness.models import UnitScore
+    from changeboard.surveys.bench import BenchError, looks_like_scratch
     from changeboard.surveys.models import Answer, Response
 
     from .packs import pack_build, pack_request
 
+    if double and not force and not looks_like_scratch():
+        raise BenchError("This database holds staff and does not look like a scratch one, and the board benchmark doubles every "
+                         "survey response in it: run it on a scratch database (named like bench or scratch), pass --no-double, "
+                         "or --force if this one is disposable.")
     figures: dict[str, Any] = {}
     if not Unit.objects.exists():
         started = time.perf_counter()

@@ -25,15 +25,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q
 
 from changeboard.impacts import load
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.readiness.models import Action, CriterionStatus, Criticality, Rag, Review, UnitScore
-from changeboard.readiness.scores import ELEMENT_LABELS, ELEMENTS, NOT_ENOUGH, rag_for
+from changeboard.readiness.scores import ELEMENT_LABELS, ELEMENTS, NOT_ENOUGH, latest_scores, rag_for
 from changeboard.surveys.models import SurveyWave
 
 HOTSPOT_WEEKS = 12
@@ -41,7 +40,7 @@ HOTSPOT_DEPTH = 3  # force, business groups, commands: the Board's default view 
 HOTSPOT_LIMIT = 10
 HEATMAP_WAVES = 8
 TREND_WAVES = 12
-REASON_TEXT = {"few": "too few responses", "wide": "the interval is too wide to call", "secondary": "hidden to protect a smaller group"}
+OVERDUE_LISTED = 50  # rows listed; the counts are never capped
 
 
 def score_dict(score: UnitScore | None) -> dict[str, Any]:
@@ -54,7 +53,8 @@ def score_dict(score: UnitScore | None) -> dict[str, Any]:
     rag = rag_for(score)
     return {
         "rag": rag, "rag_label": Rag(rag).label, "shown": score.shown,
-        "reason": "" if score.shown else f"{NOT_ENOUGH}: {REASON_TEXT.get(score.reason, score.reason)}",
+        # Never why: which sibling is the small group and which its complement is not for readers to know.
+        "reason": "" if score.shown else NOT_ENOUGH,
         "index": score.index, "trend": score.trend, "barrier": score.barrier, "barrier_label": ELEMENT_LABELS.get(score.barrier, ""),
         "responses": score.responses, "response_rate": score.response_rate,
         "means": {e: score.mean(e) for e in ELEMENTS}, "wave": score.wave.title, "wave_id": score.wave_id, "as_of": score.wave.closes_on,
@@ -130,32 +130,19 @@ def _critical_reds(programmes: list[int], names: dict[int, str] | None = None) -
     return found
 
 
-def _latest_scores(units: dict[int, set[int]], as_of: dt.date) -> dict[tuple[int, int], UnitScore]:
-    """(programme id, unit id) -> the stored score of the programme's most
-    recent closed wave (closing on or before `as_of`) with a figure for the
-    unit: the same rule as `scores.latest_unit_scores`, but for every
-    programme in one query (a window ranks the waves in the database), so the
-    portfolio's query count does not grow with the programmes."""
-    wanted = Q()
-    for programme_id, unit_ids in units.items():
-        if unit_ids:
-            wanted |= Q(wave__programme_id=programme_id, unit_id__in=sorted(unit_ids))
-    if not wanted:
-        return {}
-    rows = (UnitScore.objects.filter(wanted, wave__status=SurveyWave.Status.CLOSED, wave__closes_on__lte=as_of)
-            .annotate(rank=Window(RowNumber(), partition_by=[F("wave__programme_id"), F("unit_id")],
-                                  order_by=[F("wave__closes_on").desc(), F("wave_id").desc()]))
-            .filter(rank=1).select_related("wave", "unit"))
-    return {(row.wave.programme_id, row.unit_id): row for row in rows}
-
-
 def _scoped(queryset: Any, user: Any) -> Any:
     """`user=None` is the whole portfolio (a board pack); otherwise what the user may see."""
     return queryset if user is None else queryset.restrict(user)
 
 
+def _open_at(as_of: dt.date) -> Q:
+    """Open on `as_of`: raised by then and not closed by then (today this is
+    the open statuses; for a past date the action's own history decides)."""
+    return Q(created_at__date__lte=as_of) & (Q(closed_at__isnull=True, status__in=Action.OPEN_STATUSES) | Q(closed_at__date__gt=as_of))
+
+
 def _overdue(as_of: dt.date) -> Q:
-    return Q(status__in=Action.OPEN_STATUSES, due_date__lt=as_of)
+    return _open_at(as_of) & Q(due_date__lt=as_of)
 
 
 def _upcoming_waves(programme_ids: list[int], as_of: dt.date) -> dict[int, list[RolloutWave]]:
@@ -165,10 +152,18 @@ def _upcoming_waves(programme_ids: list[int], as_of: dt.date) -> dict[int, list[
     return found
 
 
+def _closed_with_scores(waves: Any, as_of: dt.date) -> Any:
+    """Closed waves (by `as_of`) whose unit scores are stored: a wave that has
+    just closed (scores not built yet) or closed with no responses is skipped,
+    so the Board sees the latest figures there are, not a blank."""
+    return waves.filter(status=SurveyWave.Status.CLOSED, closes_on__lte=as_of,
+                        pk__in=UnitScore.objects.filter(is_top=True).values("wave_id"))
+
+
 def _top_scores(programme_ids: list[int], as_of: dt.date) -> dict[int, UnitScore]:
     """Per programme, the stored top-unit score of its latest closed wave."""
     latest: dict[int, int] = {}
-    for programme_id, wave_id in (SurveyWave.objects.filter(programme_id__in=programme_ids, status=SurveyWave.Status.CLOSED, closes_on__lte=as_of)
+    for programme_id, wave_id in (_closed_with_scores(SurveyWave.objects.filter(programme_id__in=programme_ids), as_of)
                                   .order_by("programme_id", "-closes_on", "-pk").values_list("programme_id", "pk")):
         latest.setdefault(programme_id, wave_id)
     rows = UnitScore.objects.filter(wave_id__in=latest.values(), is_top=True).select_related("wave", "unit")
@@ -204,6 +199,7 @@ class Portfolio:
     critical: list[dict[str, Any]] = field(default_factory=list)
     barriers: list[dict[str, Any]] = field(default_factory=list)
     overdue: list[Action] = field(default_factory=list)
+    overdue_count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -214,7 +210,7 @@ class Portfolio:
             "hotspots": [{"unit": h["unit"].name, "unit_id": h["unit"].pk, "context": h["context"], "week": h["week"], "load": h["load"],
                           "tolerance": h["tolerance"], "programmes": h["programmes"]} for h in self.hotspots],
             "not_ready": [n.as_dict() for n in self.not_ready], "critical": self.critical, "barriers": self.barriers,
-            "overdue": [action_dict(a, self.as_of) for a in self.overdue],
+            "overdue": [action_dict(a, self.as_of) for a in self.overdue], "overdue_count": self.overdue_count,
         }
 
 
@@ -243,9 +239,9 @@ def portfolio(user: Any, as_of: dt.date) -> Portfolio:
     waves = _upcoming_waves(ids, as_of)
     names: dict[int, str] = {}
     reds = _critical_reds(ids, names)
-    latest = _latest_scores({pid: {u.pk for w in going for u in w.units.all()} for pid, going in waves.items()}, as_of)
+    latest = latest_scores({pid: {u.pk for w in going for u in w.units.all()} for pid, going in waves.items()}, as_of)
     counts = {row["programme_id"]: row for row in Action.objects.filter(programme_id__in=ids).values("programme_id").annotate(
-        open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)), overdue=Count("pk", filter=_overdue(as_of))).order_by()}
+        open=Count("pk", filter=_open_at(as_of)), overdue=Count("pk", filter=_overdue(as_of))).order_by()}
     lines: list[ProgrammeLine] = []
     everyone_not_ready: list[NotReady] = []
     for programme in programmes:
@@ -260,7 +256,9 @@ def portfolio(user: Any, as_of: dt.date) -> Portfolio:
         lines.append(ProgrammeLine(programme, next_go_live, score_dict(top), top.unit.name if top else "", not_ready,
                                    sum(len(t) for (pid, _), t in reds.items() if pid == programme.pk), c.get("open", 0), c.get("overdue", 0)))
     hotspots, saturated, weeks = hotspot_summary(user, as_of)
-    overdue = list(_scoped(Action.objects.all(), user).filter(_overdue(as_of)).select_related("programme", "unit", "owner").order_by("due_date", "pk")[:50])
+    overdue_all = _scoped(Action.objects.all(), user).filter(_overdue(as_of), programme__in=ids)
+    overdue_count = overdue_all.count()
+    overdue = list(overdue_all.select_related("programme", "unit", "owner").order_by("due_date", "pk")[:OVERDUE_LISTED])
     code = {p.pk: p.code for p in programmes}
     critical = [{"programme": code[pid], "programme_id": pid, "unit_id": uid, "criteria": [r["title"] for r in found], "items": found}
                 for (pid, uid), found in sorted(reds.items())]
@@ -271,7 +269,7 @@ def portfolio(user: Any, as_of: dt.date) -> Portfolio:
                  "wave": n.score["wave"], "as_of": n.score["as_of"]}
                 for n in everyone_not_ready if n.score["barrier"]]
     everyone_not_ready.sort(key=lambda n: (n.rollout_wave.go_live_date, n.programme.code, n.unit.path))
-    return Portfolio(as_of, lines, hotspots, saturated, weeks, everyone_not_ready, critical, barriers, overdue)
+    return Portfolio(as_of, lines, hotspots, saturated, weeks, everyone_not_ready, critical, barriers, overdue, overdue_count)
 
 
 @dataclass
@@ -289,6 +287,7 @@ class ProgrammeSummary:
     not_ready: list[NotReady]
     open_actions: int
     overdue: list[Action]
+    overdue_count: int
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -301,7 +300,7 @@ class ProgrammeSummary:
             "reviews": [{"id": r.pk, "title": str(r), "checkpoint": r.get_checkpoint_display(), "rollout_wave": r.rollout_wave.name,
                          "scheduled_on": r.scheduled_on, "decision": r.get_decision_display()} for r in self.reviews],
             "not_ready": [n.as_dict() for n in self.not_ready], "open_actions": self.open_actions,
-            "overdue": [action_dict(a, self.as_of) for a in self.overdue],
+            "overdue": [action_dict(a, self.as_of) for a in self.overdue], "overdue_count": self.overdue_count,
         }
 
 
@@ -309,7 +308,7 @@ def programme(programme: Programme, user: Any, as_of: dt.date) -> ProgrammeSumma
     """One programme: readiness by unit over its recent waves, the trend of
     each ADKAR element, barrier points and response rates, criteria, upcoming
     reviews, units not ready and overdue actions."""
-    closed = SurveyWave.objects.filter(programme=programme, status=SurveyWave.Status.CLOSED, closes_on__lte=as_of).order_by("-closes_on", "-pk")
+    closed = _closed_with_scores(SurveyWave.objects.filter(programme=programme), as_of).order_by("-closes_on", "-pk")
     trend_waves = list(closed[:TREND_WAVES])[::-1]
     waves = trend_waves[-HEATMAP_WAVES:]
     top_row = UnitScore.objects.filter(wave=trend_waves[-1], is_top=True).select_related("unit").first() if trend_waves else None
@@ -348,9 +347,10 @@ def programme(programme: Programme, user: Any, as_of: dt.date) -> ProgrammeSumma
     reviews = list(Review.objects.filter(programme=programme, decision="", scheduled_on__gte=as_of - dt.timedelta(days=7))
                    .select_related("rollout_wave").order_by("scheduled_on", "pk")[:10])
     going = _upcoming_waves([programme.pk], as_of).get(programme.pk, [])
-    scores = {unit_id: row for (_, unit_id), row in _latest_scores({programme.pk: {u.pk for w in going for u in w.units.all()}}, as_of).items()}
+    scores = {unit_id: row for (_, unit_id), row in latest_scores({programme.pk: {u.pk for w in going for u in w.units.all()}}, as_of).items()}
     reds = {unit_id: found for (_, unit_id), found in _critical_reds([programme.pk]).items()}
     actions = Action.objects.filter(programme=programme)
-    overdue = list(actions.filter(_overdue(as_of)).select_related("programme", "unit", "owner").order_by("due_date", "pk")[:50])
+    overdue = list(actions.filter(_overdue(as_of)).select_related("programme", "unit", "owner").order_by("due_date", "pk")[:OVERDUE_LISTED])
     return ProgrammeSummary(programme, as_of, waves, top, units, grid, trend, latest, criteria, reviews,
-                            _not_ready(programme, going, scores, reds), actions.filter(status__in=Action.OPEN_STATUSES).count(), overdue)
+                            _not_ready(programme, going, scores, reds), actions.filter(_open_at(as_of)).count(), overdue,
+                            actions.filter(_overdue(as_of)).count())

@@ -31,8 +31,8 @@ class AsOfForm(forms.Form):
 
     def clean_as_of(self) -> dt.date | None:
         value: dt.date | None = self.cleaned_data.get("as_of")
-        if value is not None and not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
-            raise forms.ValidationError("Enter a date between 2000 and 2100")
+        if value is not None and not dt.date(2000, 1, 1) <= value <= timezone.localdate():
+            raise forms.ValidationError("Enter a date from 2000 up to today: the data of a later date is not known yet")
         return value
 
 

@@ -18,7 +18,7 @@ scratch database, never on one holding real data. See docs/performance.md.
         The portfolio change-load heatmap at met scale (seeds met data into
         an empty database).
 
-    bench board [--runs 20] [--no-double]
+    bench board [--runs 20] [--no-double] [--force]
         The Programme Board's portfolio and programme dashboards (median and
         p95 server time), a board pack's generation (HTML, PDF, XLSX), and
         the dashboards again after doubling the survey responses, at met
@@ -89,6 +89,7 @@ class Command(BaseCommand):
                                                     "again after doubling the responses (seeds met data into an empty database).")
         board.add_argument("--runs", type=int, default=20, help="Timed runs of each dashboard (default 20).")
         board.add_argument("--no-double", action="store_true", help="Skip doubling the responses.")
+        board.add_argument("--force", action="store_true", help="Double the responses even on a database not named like a scratch one.")
         from changeboard.surveys import bench as survey_bench
 
         survey = benchmarks.add_parser("survey", help="Survey submissions against a real server, and a 45,000-person wave's emails, "
@@ -121,8 +122,13 @@ def bench_heatmap(options: dict[str, Any]) -> dict[str, Any]:
 
 def bench_board(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.reports.bench import run
+    from changeboard.surveys.bench import BenchError
 
-    return {"benchmark": "board", "database": connection.vendor, **run(options["runs"], double=not options["no_double"])}
+    try:
+        figures = run(options["runs"], double=not options["no_double"], force=options["force"])
+    except BenchError as exc:
+        raise CommandError(str(exc)) from exc
+    return {"benchmark": "board", "database": connection.vendor, **figures}
 
 
 def bench_survey(options: dict[str, Any]) -> dict[str, Any]:
