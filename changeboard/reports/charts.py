@@ -41,11 +41,14 @@ RAG_TEXT = {"green": "#ffffff", "amber": "#0b0c0c", "red": "#0b0c0c"}
 NO_DATA_FILL = "#ffffff"
 DASHES = ("", "12, 6", "3, 6", "12, 6, 3, 6", "2, 3")
 WIDTH = 800
+# A font the server has (Debian's DejaVu, as WeasyPrint's PDFs use) first:
+# looking up an unknown family costs WeasyPrint time for every chart label.
+CHART_FONT = "DejaVu Sans, Arial, sans-serif"
 
 STYLE = Style(
     background="#ffffff", plot_background="#ffffff", foreground="#0b0c0c", foreground_strong="#0b0c0c",
     foreground_subtle="#b1b4b6", opacity="1", opacity_hover="1", colors=PALETTE,
-    font_family="system-ui, Arial, sans-serif", label_font_size=16, major_label_font_size=16, value_font_size=16,
+    font_family=CHART_FONT, label_font_size=16, major_label_font_size=16, value_font_size=16,
     value_label_font_size=16, legend_font_size=16, title_font_size=18, tooltip_font_size=14, no_data_font_size=18,
 )
 
@@ -179,7 +182,7 @@ def heatmap_svg(s: dict[str, Any]) -> str:
     return render_to_string("reports/readiness_heatmap.svg", {
         "title": f"Readiness index by unit and survey wave, {s['programme']}", "columns": columns, "rows": rows,
         "cell_width": cell_width, "cell_height": cell_height, "width": label_width + max(len(waves), 1) * cell_width + 10,
-        "height": height, "legend_y": height - 18,
+        "height": height, "legend_y": height - 18, "font": CHART_FONT,
     })
 
 

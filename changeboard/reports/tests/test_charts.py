@@ -24,7 +24,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def _score(index: float | None, rag: str, label: str, **extra: Any) -> dict[str, Any]:
     shown = index is not None
-    return {"rag": rag, "rag_label": label, "shown": shown, "reason": "" if shown else "Not enough data: too few responses",
+    return {"rag": rag, "rag_label": label, "shown": shown, "reason": "" if shown else "Not enough data",
             "index": index, "trend": None, "barrier": "", "barrier_label": "", "responses": 10 if shown else None,
             "response_rate": 50.0 if shown else None, "means": dict.fromkeys(charts.ELEMENTS, 3.0 if shown else None),
             "wave": "Pulse" if shown else "", "wave_id": 1 if shown else None, "as_of": dt.date(2027, 1, 8) if shown else None, **extra}
@@ -108,8 +108,8 @@ def test_heatmap_has_the_index_and_rag_in_words_in_every_cell(programme_data: di
     assert len(values) == cells
     # Westminster weighted by invited: wave 1 (20 x 3.5 + 10 x 4) / 30 = 3.6667 -> 66.7; wave 2 (20 x 2 + 10 x 4) / 30 = 2.6667 -> 41.7.
     assert heatmap.rows[0] == ["Westminster", "67 (Green)", "42 (Red)"]
-    assert heatmap.rows[1] == ["Response Team 1", "62 (Green)", "Not enough data: hidden to protect a smaller group"]
-    assert heatmap.rows[2] == ["Response Team 2", "75 (Green)", "Not enough data: too few responses"]
+    assert heatmap.rows[1] == ["Response Team 1", "62 (Green)", "Not enough data"]
+    assert heatmap.rows[2] == ["Response Team 2", "75 (Green)", "Not enough data"]
     assert values == ["67", "42", "62", "n/a", "75", "n/a"]
     assert texts.count("Green") == 3 and texts.count("Red") == 1 and texts.count("No data") == 2
 
