@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Several models have a `status`; name the sets that would otherwise collide.
+    "ENUM_NAME_OVERRIDES": {"BoardPackStatusEnum": "changeboard.reports.models.BoardPack.Status"},
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

@@ -16,13 +16,16 @@ def _areas() -> list[tuple[str, str, Any]]:
     from changeboard.impacts.models import ImpactAssessment
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
-    from changeboard.reports.models import Dashboard
+    from changeboard.readiness.models import Action
+    from changeboard.reports.models import BoardPack, Dashboard
     from changeboard.surveys.models import SurveyWave
 
     return [
         ("Home", "home", None),
         ("Board", "portfolio-dashboard", Dashboard),
+        ("Board packs", "pack-list", BoardPack),
         ("Programmes", "programme-list", Programme),
+        ("Actions", "action-list", Action),
         ("Impacts", "assessment-list", ImpactAssessment),
         ("Change load", "heatmap", ImpactAssessment),
         ("Surveys", "wave-list", SurveyWave),
