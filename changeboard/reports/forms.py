@@ -10,15 +10,18 @@ from django.utils import timezone
 
 from changeboard.core.forms import GovukFormMixin
 
+from .packs import as_of_error
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PackRequestForm(GovukFormMixin, forms.Form):
     """Ask for a board pack as of a date (today by default). The service
-    refuses a future date too; checking here puts the message on the field."""
+    refuses the same dates (future, or before 2000); checking here puts the
+    message on the field."""
 
     as_of = forms.DateField(
-        label="Data as of", widget=DATE, help_text="The pack shows the figures as they stood on this date. Today or earlier.",
+        label="Data as of", widget=DATE, help_text="The pack shows the figures as they stood on this date. Today or earlier, from 2000.",
         error_messages={"required": "Enter the as-of date", "invalid": "The as-of date must be a real date"},
     )
 
@@ -28,6 +31,6 @@ class PackRequestForm(GovukFormMixin, forms.Form):
 
     def clean_as_of(self) -> dt.date:
         as_of: dt.date = self.cleaned_data["as_of"]
-        if as_of > timezone.localdate():
-            raise forms.ValidationError("The as-of date must be today or in the past")
+        if error := as_of_error(as_of):
+            raise forms.ValidationError(error)
         return as_of

@@ -30,7 +30,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.template.loader import get_template, render_to_string
@@ -65,6 +66,17 @@ FORMATS = tuple(CONTENT_TYPES)
 # A scheduler that was down on the first of the month still requests that
 # month's pack when it comes back within this many days.
 SCHEDULE_CATCH_UP_DAYS = 7
+# A scheduled pack that failed is asked for again, after a pause (so a fault
+# that fails every build does not fill the list with a pack a minute), and at
+# most this many times for one as-of date; the Board can still ask by hand.
+SCHEDULE_RETRY_AFTER = dt.timedelta(minutes=30)
+SCHEDULE_ATTEMPTS = 3
+# A pack still being generated this long after the worker began it is taken
+# to have died with the worker (or hung) and is marked failed.
+BUILD_TIMEOUT = dt.timedelta(minutes=30)
+STUCK_ERROR = "Generation did not finish within 30 minutes (the worker stopped or hung). Request the pack again."
+# Packs cover dates the service has data for: from 2000 to today.
+EARLIEST_AS_OF = dt.date(2000, 1, 1)
 # Keys whose values are dates (or datetimes) in a pack's stored content: read
 # back as dates for rendering, so templates format them like the pages do.
 DATE_KEYS = frozenset({"as_of", "go_live", "due_date", "next_go_live", "closes_on", "scheduled_on", "week",
@@ -85,6 +97,16 @@ def long_date(day: dt.date) -> str:
 
 def pack_title(as_of: dt.date) -> str:
     return f"Board pack, as of {long_date(as_of)}"
+
+
+def as_of_error(as_of: dt.date) -> str | None:
+    """Why `as_of` cannot be a pack's date (the form, the API and the service
+    share it), or None."""
+    if as_of > timezone.localdate():
+        return "The as-of date must be today or in the past"
+    if as_of < EARLIEST_AS_OF:
+        return f"The as-of date must be on or after {long_date(EARLIEST_AS_OF)}"
+    return None
 
 
 def pack_url(pack: BoardPack) -> str:
@@ -114,11 +136,12 @@ def _snapshot(pack: BoardPack) -> dict[str, Any]:
 
 
 @transaction.atomic
-def pack_request(*, as_of: dt.date, actor: Any, scheduled: bool = False) -> BoardPack:
-    """Queue a pack for `as_of` (today or earlier: a pack shows data that
-    exists) and ask the worker to generate it once this commits."""
-    if as_of > timezone.localdate():
-        raise ValidationError({"as_of": "The as-of date must be today or in the past"})
+def pack_request(*, as_of: dt.date, actor: Any, scheduled: bool = False, notify: bool = True) -> BoardPack:
+    """Queue a pack for `as_of` (2000 to today: a pack shows data that
+    exists) and ask the worker to generate it once this commits. With
+    `notify=False` (the bench) the Board is not emailed when it is ready."""
+    if error := as_of_error(as_of):
+        raise ValidationError({"as_of": error})
     requested_by = actor if getattr(actor, "is_authenticated", False) else None
     pack = BoardPack.objects.create(as_of=as_of, title=pack_title(as_of), scheduled=scheduled, requested_by=requested_by)
     audit.record(actor=actor, action="create", obj=pack, after=_snapshot(pack))
@@ -126,23 +149,43 @@ def pack_request(*, as_of: dt.date, actor: Any, scheduled: bool = False) -> Boar
     def enqueue() -> None:
         from .tasks import build_pack
 
-        build_pack.enqueue(pack.pk)
+        build_pack.enqueue(pack.pk, notify=notify)
 
     transaction.on_commit(enqueue)
     return pack
 
 
 def packs_due(today: dt.date) -> BoardPack | None:
-    """The monthly schedule: request the month's pack (as of its first day)
-    once. Called by the scheduler every minute, so it must be cheap and
-    idempotent: a scheduled pack for that date, in any state, means done."""
+    """The monthly schedule: request the month's pack (as of its first day).
+    Called by the scheduler every minute, so it must be cheap and idempotent:
+    a live scheduled pack for that date (queued, building or ready) means
+    done; a failed one is asked for again (see SCHEDULE_RETRY_AFTER). The
+    database keeps one live scheduled pack per date, so two schedulers racing
+    make one pack. Each pass also fails packs stuck in generation."""
+    fail_stuck_packs()
     first = today.replace(day=1)
     if (today - first).days >= SCHEDULE_CATCH_UP_DAYS:
         return None
-    with transaction.atomic():
-        if BoardPack.objects.filter(scheduled=True, as_of=first).exists():
-            return None
-        return pack_request(as_of=first, actor=None, scheduled=True)
+    try:
+        with transaction.atomic():
+            if not _schedule_wants(first):
+                return None
+            return pack_request(as_of=first, actor=None, scheduled=True)
+    except IntegrityError:
+        # Another scheduler requested it between our check and our insert.
+        log.info("Scheduled board pack as of %s already requested", first)
+        return None
+
+
+def _schedule_wants(as_of: dt.date) -> bool:
+    """Whether the schedule should request a pack for `as_of` now."""
+    tried = BoardPack.objects.filter(scheduled=True, as_of=as_of)
+    if tried.exclude(status=Status.FAILED).exists():
+        return False
+    failed = list(tried.order_by("-requested_at").values_list("requested_at", flat=True)[:SCHEDULE_ATTEMPTS])
+    if len(failed) >= SCHEDULE_ATTEMPTS:
+        return False
+    return not failed or failed[0] <= timezone.now() - SCHEDULE_RETRY_AFTER
 
 
 # ---------------------------------------------------------------- gathering
@@ -171,6 +214,12 @@ def revive(data: Any, key: str = "") -> Any:
     return data
 
 
+def overdue_count(portfolio: dict[str, Any]) -> int:
+    """How many actions were overdue: the uncapped count where the summary
+    gives one (packs stored before it did list at most 50 and count those)."""
+    return portfolio.get("overdue_count", len(portfolio["overdue"]))
+
+
 def exceptions_of(portfolio: dict[str, Any]) -> dict[str, Any]:
     """The exception counts the pack opens with (from the portfolio summary)."""
     return {
@@ -179,7 +228,7 @@ def exceptions_of(portfolio: dict[str, Any]) -> dict[str, Any]:
         "not_ready": len(portfolio["not_ready"]),
         "critical_reds": sum(len(c["criteria"]) for c in portfolio["critical"]),
         "barriers": len(portfolio["barriers"]),
-        "overdue_actions": len(portfolio["overdue"]),
+        "overdue_actions": overdue_count(portfolio),
     }
 
 
@@ -266,6 +315,11 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any], action_states:
     old_reds, new_reds = _reds(was), _reds(now)
     old_overdue = {a["id"]: a for a in overdue_actions(before)}
     new_overdue = {a["id"]: a for a in overdue_actions(after)}
+    # The lists are capped (the longest overdue first): when the previous one
+    # was, an action missing from it may still have been overdue then, so it
+    # is new only if it fell due on or after the previous as-of date.
+    old_capped = overdue_count(was) > len(was["overdue"])
+    since = str(before["as_of"])[:10]
     states = action_states or {}
     closed_statuses = {Action.Status.DONE.label, Action.Status.CANCELLED.label}
     old_hot = {h["unit_id"] for h in was["hotspots"]}
@@ -284,7 +338,8 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any], action_states:
         "not_ready_cleared": [unit_row(r) for k, r in old_nr.items() if k not in new_nr],
         "critical_opened": [r for k, r in new_reds.items() if k not in old_reds],
         "critical_closed": [r for k, r in old_reds.items() if k not in new_reds],
-        "overdue_new": [a for pk, a in new_overdue.items() if pk not in old_overdue],
+        "overdue_new": [a for pk, a in new_overdue.items()
+                        if pk not in old_overdue and (not old_capped or str(a["due_date"])[:10] >= since)],
         "actions_closed": [{**a, "status": states[pk]} for pk, a in old_overdue.items()
                            if pk not in new_overdue and states.get(pk) in closed_statuses],
         "hotspots_new": list(new_hot.values()),
@@ -400,8 +455,12 @@ def render_xlsx(pack: BoardPack, content: dict[str, Any]) -> bytes:
             exceptions.append(["Critical criterion at red", c["programme"], c["unit"], item["title"], item["as_of"] or recorded])
     for b in p["barriers"]:
         exceptions.append(["Barrier point", b["programme"], b["unit"], b["barrier"], b["as_of"]])
-    for a in overdue_actions(data):
+    listed = overdue_actions(data)
+    for a in listed:
         exceptions.append(["Overdue action", a["programme"], a["unit"], f"{a['title']} ({a['days_overdue']} days overdue)", a["due_date"]])
+    if (count := overdue_count(p)) > len(listed):
+        exceptions.append(["Overdue actions not listed", "", "", f"{count} actions were overdue; the {len(listed)} longest overdue are listed",
+                           as_of])
     _sheet(wb, "Exceptions", ["Exception", "Programme", "Unit", "Detail", "Date of the data"], exceptions, [26, 14, 30, 70, 16])
     _sheet(wb, "Programmes", ["Programme", "Name", "Phase", "Readiness RAG", "Readiness index", "Readiness data as of", "Top unit",
                               "Next go-live", "Units not ready", "Critical criteria at red", "Open actions", "Overdue actions", "Pack as of"],
@@ -425,7 +484,7 @@ def render_xlsx(pack: BoardPack, content: dict[str, Any]) -> bytes:
             for s in data["programmes"] for c in s["criteria"]], [12, 40, 12, 12, 12, 12, 20, 18, 14])
     _sheet(wb, "Actions", ["Programme", "Action", "Unit", "Owner", "Due", "Days overdue", "Status", "Raised from", "Overdue as of"],
            [[a["programme"], a["title"], a["unit"], a["owner"], a["due_date"], a["days_overdue"], a["status"], a["source"], as_of]
-            for a in overdue_actions(data)], [12, 40, 24, 20, 12, 12, 12, 20, 14])
+            for a in listed], [12, 40, 24, 20, 12, 12, 12, 20, 14])
     _sheet(wb, "Changes", ["Change", "Programme", "Item", "From", "To"], change_rows(data.get("changes") or {}), [34, 12, 50, 24, 24])
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -460,25 +519,47 @@ def change_rows(changes: dict[str, Any]) -> list[list[Any]]:
 # ---------------------------------------------------------------- building
 
 
+def fail_stuck_packs(now: dt.datetime | None = None) -> int:
+    """Mark failed every pack still building BUILD_TIMEOUT after the worker
+    began it (or, for one begun before that was recorded, after it was
+    requested): its worker died or hung, and a pack left building forever
+    would never be asked for again. Returns how many."""
+    now = now or timezone.now()
+    stuck = (BoardPack.objects.filter(status=Status.BUILDING).annotate(since=Coalesce("started_at", "requested_at"))
+             .filter(since__lt=now - BUILD_TIMEOUT).values_list("pk", "since"))
+    failed = 0
+    for pk, since in list(stuck):
+        # `_fail` locks the row and leaves it alone if it finished meanwhile.
+        if _fail(BoardPack(pk=pk), STUCK_ERROR, (now - since).total_seconds()):
+            log.warning("Board pack %s was still being generated after %s: marked failed", pk, BUILD_TIMEOUT)
+            failed += 1
+    return failed
+
+
 def _claim(pack_id: int) -> BoardPack | None:
     """Move a queued pack to building (once: a task run twice, or a pack
-    already built, is left alone)."""
+    already built, is left alone), noting when, so a build that never ends
+    can be failed. Packs stuck in another build are failed first."""
+    fail_stuck_packs()
     with transaction.atomic():
         pack = BoardPack.objects.select_for_update().filter(pk=pack_id).first()
         if pack is None or pack.status != Status.QUEUED:
             return None
-        pack.status = Status.BUILDING
-        pack.save(update_fields=["status"])
+        pack.status, pack.started_at = Status.BUILDING, timezone.now()
+        pack.save(update_fields=["status", "started_at"])
         return pack
 
 
-def pack_build(pack_id: int) -> str:
+def pack_build(pack_id: int, *, notify: bool = True) -> str:
     """Generate a queued pack: gather, compare with the last board, render
     HTML, PDF and XLSX, then store it all and mark it ready (notifying the
-    Board in the same transaction), or mark it failed with the reason.
+    Board in the same transaction unless `notify=False`), or mark it failed
+    with the reason. Returns "ready", "failed" or "skipped".
 
     The slow part runs outside any transaction, so the web server and the
-    worker keep sharing SQLite; only the final write holds a lock."""
+    worker keep sharing SQLite; only the final write holds a lock. Whatever
+    fails, storing included, marks the pack failed; a worker that dies
+    mid-build leaves it to `fail_stuck_packs`."""
     pack = _claim(pack_id)
     if pack is None:
         return "skipped"
@@ -496,32 +577,53 @@ def pack_build(pack_id: int) -> str:
         log.exception("Board pack %s failed", pack_id)
         _fail(pack, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
         return Status.FAILED
-    _store(pack, content=content, html=html, pdf=pdf, xlsx=xlsx, previous=previous, generated_at=generated_at,
-           seconds=time.monotonic() - started)
-    return Status.READY
+    try:
+        stored = _store(pack, content=content, html=html, pdf=pdf, xlsx=xlsx, previous=previous, generated_at=generated_at,
+                        seconds=time.monotonic() - started, notify=notify)
+    except Exception as exc:  # noqa: BLE001  (the write, the audit or the notification failed: rolled back, recorded)
+        log.exception("Board pack %s could not be stored", pack_id)
+        _fail(pack, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
+        return Status.FAILED
+    return Status.READY if stored else Status.FAILED
 
 
 @transaction.atomic
 def _store(pack: BoardPack, *, content: dict[str, Any], html: str, pdf: bytes, xlsx: bytes, previous: BoardPack | None,
-           generated_at: dt.datetime, seconds: float) -> None:
-    before = _snapshot(pack)
-    pack.content, pack.html, pack.pdf, pack.xlsx = content, html, pdf, xlsx
-    pack.previous, pack.generated_at, pack.seconds = previous, generated_at, round(seconds, 2)
-    pack.status, pack.error = Status.READY, ""
-    pack.save()
-    audit.record(actor=None, action="update", obj=pack, before=before,
-                 after={**_snapshot(pack), "sizes": {"html": len(html.encode()), "pdf": len(pdf), "xlsx": len(xlsx)}})
-    notify_ready(pack)
+           generated_at: dt.datetime, seconds: float, notify: bool = True) -> bool:
+    """Store a built pack and mark it ready, if it is still being built (one
+    failed as stuck meanwhile stays failed: the schedule may have asked for
+    another). Works on a fresh locked copy, so a failure here leaves the
+    caller's `pack` as it was for `_fail`."""
+    row = BoardPack.objects.select_for_update().filter(pk=pack.pk, status=Status.BUILDING).first()
+    if row is None:
+        log.warning("Board pack %s was no longer being generated when it finished: not stored", pack.pk)
+        return False
+    before = _snapshot(row)
+    row.content, row.html, row.pdf, row.xlsx = content, html, pdf, xlsx
+    row.previous, row.generated_at, row.seconds = previous, generated_at, round(seconds, 2)
+    row.status, row.error = Status.READY, ""
+    row.save()
+    notified = notify_ready(row) if notify else 0
+    audit.record(actor=None, action="update", obj=row, before=before,
+                 after={**_snapshot(row), "sizes": {"html": len(html.encode()), "pdf": len(pdf), "xlsx": len(xlsx)}, "notified": notified})
+    return True
 
 
 @transaction.atomic
-def _fail(pack: BoardPack, error: str, seconds: float) -> None:
-    before = _snapshot(pack)
+def _fail(pack: BoardPack, error: str, seconds: float) -> bool:
+    """Mark a pack failed with a one-line reason, if it is still being built
+    (never a ready one; one already failed keeps its first reason)."""
+    row = BoardPack.objects.select_for_update().filter(pk=pack.pk, status__in=[Status.QUEUED, Status.BUILDING]).first()
+    if row is None:
+        return False
+    before = _snapshot(row)
     # One line, short: the page shows it; the traceback is in the worker's log.
-    pack.error = " ".join(error.split())[:ERROR_MAX]
-    pack.status, pack.seconds = Status.FAILED, round(seconds, 2)
-    pack.save(update_fields=["error", "status", "seconds"])
-    audit.record(actor=None, action="update", obj=pack, before=before, after=_snapshot(pack))
+    row.error = " ".join(error.split())[:ERROR_MAX]
+    row.status, row.seconds = Status.FAILED, round(seconds, 2)
+    row.save(update_fields=["error", "status", "seconds"])
+    audit.record(actor=None, action="update", obj=row, before=before, after=_snapshot(row))
+    pack.error, pack.status, pack.seconds = row.error, row.status, row.seconds
+    return True
 
 
 def board_recipients() -> list[User]:

@@ -6,8 +6,9 @@ from django.tasks import task
 
 
 @task
-def build_pack(pack_id: int) -> str:
-    """Generate one requested board pack (HTML, PDF, XLSX) and notify the Board."""
+def build_pack(pack_id: int, notify: bool = True) -> str:
+    """Generate one requested board pack (HTML, PDF, XLSX) and, unless
+    `notify` is false (the bench), notify the Board."""
     from .packs import pack_build
 
-    return pack_build(pack_id)
+    return pack_build(pack_id, notify=notify)

@@ -6,6 +6,7 @@ choosing a renderer). Downloads are audited, like the pages'."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -61,7 +62,13 @@ class PackDetailSerializer(PackSerializer):
 
 
 class PackRequestSerializer(serializers.Serializer):
-    as_of = serializers.DateField(help_text="The pack shows the figures as they stood on this date: today or earlier.")
+    as_of = serializers.DateField(help_text="The pack shows the figures as they stood on this date: today or earlier, "
+                                            "and not before 2000-01-01.")
+
+    def validate_as_of(self, value: dt.date) -> dt.date:
+        if error := packs.as_of_error(value):
+            raise serializers.ValidationError(error)
+        return value
 
 
 class PackViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

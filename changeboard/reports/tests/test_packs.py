@@ -50,6 +50,7 @@ def add_board_data(world: Any) -> dict[str, Any]:
     overdue = Action.objects.create(programme=world.programme_a, unit=world.westminster, title="Book the training rooms",
                                     due_date=dt.date(2026, 10, 1), owner=world.users["lead"])
     later = Action.objects.create(programme=world.programme_b, title="Agree the case file template", due_date=dt.date(2026, 11, 10))
+    raised_before_the_packs(overdue, later)
     board = world.users["board"]
     board.email = "board@example.police.uk"
     board.save()
@@ -58,6 +59,12 @@ def add_board_data(world: Any) -> dict[str, Any]:
     left.save()
     make_user("board-noemail", Role.BOARD)
     return {"criterion": criterion, "overdue": overdue, "later": later, "first": first, "second": second}
+
+
+def raised_before_the_packs(*actions: Action) -> None:
+    """Actions count as open on an as-of date only once raised: these were
+    raised in the summer, before every as-of date here."""
+    Action.objects.filter(pk__in=[a.pk for a in actions]).update(created_at=dt.datetime(2026, 7, 1, 9, tzinfo=dt.UTC))
 
 
 def request_and_build(as_of: dt.date, actor: Any, capture: Any) -> BoardPack:
@@ -264,7 +271,8 @@ def test_the_monthly_pack_is_requested_once(world: Any, django_capture_on_commit
     pack.refresh_from_db()
     assert pack.scheduled and pack.as_of == dt.date(2026, 10, 1) and pack.requested_by is None
     assert pack.status == BoardPack.Status.READY
-    # Every later pass that month finds it and does nothing, whatever its state.
+    # Every later pass that month finds it and does nothing while it is live
+    # (queued, building or ready; a failed one is asked for again).
     assert packs.packs_due(dt.date(2026, 10, 1)) is None
     assert packs.packs_due(dt.date(2026, 10, 3)) is None
     # A scheduler that was down on the first catches up in the first week only.
@@ -288,7 +296,7 @@ def test_the_scheduler_asks_for_the_monthly_pack(world: Any, settings: Any) -> N
 def test_spreadsheet_text_is_guarded_against_formulas(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     world.programme_a.name = "=HYPERLINK(\"http://evil.example\")"
     world.programme_a.save()
-    Action.objects.create(programme=world.programme_a, title="+SUM(A1:A9)", due_date=dt.date(2026, 9, 1))
+    raised_before_the_packs(Action.objects.create(programme=world.programme_a, title="+SUM(A1:A9)", due_date=dt.date(2026, 9, 1)))
     pack = request_and_build(AS_OF, world.users["admin"], django_capture_on_commit_callbacks)
     programmes = {r[0]: r for r in sheet_rows(pack, "Programmes")[1:]}
     assert programmes["AAA"][1] == "'=HYPERLINK(\"http://evil.example\")"
