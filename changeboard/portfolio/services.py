@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from changeboard.core import audit
 from changeboard.core.scoping import is_admin
@@ -82,4 +83,14 @@ def wave_delete(*, wave: RolloutWave, actor: Any) -> None:
     if wave.impact_lines.exists():
         raise ValidationError("Impact lines follow this wave's dates. Move them off the wave (or delete them) before deleting the wave.")
     audit.record(actor=actor, action="delete", obj=wave, before=audit.snapshot(wave))
-    wave.delete()
+    try:
+        wave.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        # Readiness reviews (with their frozen snapshots) and wave-specific
+        # criteria keep the wave (on_delete RESTRICT): refuse rather than
+        # lose or widen them.
+        names = sorted({f"{obj._meta.verbose_name} \"{obj}\"" for obj in exc.args[1]})
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise ValidationError(f"Reviews or readiness criteria refer to this wave: {shown}. "
+                              "Move undecided reviews and these criteria to another wave (or delete the criteria) first; "
+                              "a decided review keeps its wave for good.") from exc

@@ -6,4 +6,7 @@ class ReadinessConfig(AppConfig):
     label = "readiness"
 
     def ready(self) -> None:
-        from . import tallies  # noqa: F401  (listens to surveys.signals.responses_changed)
+        from . import (
+            signals,  # noqa: F401  (rollout wave units -> criterion statuses)
+            tallies,  # noqa: F401  (listens to surveys.signals.responses_changed)
+        )

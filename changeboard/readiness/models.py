@@ -15,11 +15,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from changeboard.core.scoping import ScopedQuerySet
-from changeboard.organisation.models import Staff, Unit
+from changeboard.organisation.models import Staff, Unit, subtree_q, unit_paths_for
 from changeboard.portfolio.models import Programme, RolloutWave, programme_scope_q
 from changeboard.surveys.models import Adkar, RoleGroup, SurveyWave
 
@@ -89,6 +90,24 @@ class ProgrammeScopedQuerySet(ScopedQuerySet):
         return self.filter(programme_scope_q(user, getattr(self.model, "programme_path", "programme__")))
 
 
+class ActionQuerySet(ProgrammeScopedQuerySet):
+    """Actions are seen with their programme, except that a champion sees
+    only the programme-wide ones (no unit) and those about a unit at, below
+    or above their own, never a sibling's: the same rule as the criteria
+    pages' `visible_units_q`, applied here so that the action log, its
+    export, the detail page and the API all follow it."""
+
+    def scope_for(self, user: Any, action: str) -> ActionQuerySet:
+        scoped = super().scope_for(user, action)
+        if getattr(user, "role", None) != "champion":
+            return scoped
+        paths = unit_paths_for(user)
+        if not paths:
+            return scoped.none()
+        ancestors = sorted({p[:end] for p in paths for end in range(Unit.steplen, len(p) + 1, Unit.steplen)})
+        return scoped.filter(Q(unit__isnull=True) | subtree_q(paths, "unit__path") | Q(unit__path__in=ancestors))
+
+
 class Rag(models.TextChoices):
     GREEN = "green", "Green"
     AMBER = "amber", "Amber"
@@ -128,7 +147,10 @@ class Criterion(models.Model):
     programme_path = "programme__"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria")
-    rollout_wave = models.ForeignKey(RolloutWave, null=True, blank=True, on_delete=models.SET_NULL, related_name="criteria",
+    # RESTRICT, not SET_NULL: deleting the wave must not widen the criterion to
+    # the whole programme. (RESTRICT rather than PROTECT so that deleting the
+    # programme, which cascades to both, still works.)
+    rollout_wave = models.ForeignKey(RolloutWave, null=True, blank=True, on_delete=models.RESTRICT, related_name="criteria",
                                      help_text="Assess the units of this rollout wave only; blank for every unit in the programme's waves.")
     category = models.CharField(max_length=15, choices=Category.choices, default=Category.PEOPLE)
     title = models.CharField("criterion", max_length=200)
@@ -261,7 +283,9 @@ class Review(models.Model):
     programme_path = "programme__"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reviews")
-    rollout_wave = models.ForeignKey(RolloutWave, on_delete=models.CASCADE, related_name="reviews")
+    # A decided review and its snapshot are evidence: deleting the wave is
+    # refused (`portfolio.services.wave_delete`), deleting the programme is not.
+    rollout_wave = models.ForeignKey(RolloutWave, on_delete=models.RESTRICT, related_name="reviews")
     checkpoint = models.CharField(max_length=10, choices=Checkpoint.choices)
     title = models.CharField(max_length=200, blank=True)
     scheduled_on = models.DateField()
@@ -328,7 +352,7 @@ class Action(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ProgrammeScopedQuerySet.as_manager()
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "pk"]

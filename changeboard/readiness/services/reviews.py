@@ -4,7 +4,11 @@ T-6, T-2 weeks and go/no-go), the live blockers, and recording a decision.
 A decision is evidence the Board is held to later, so `review_decide`
 freezes what the decision rested on (`review_snapshot`: the criteria
 statuses, the latest readiness scores and the open actions for the wave's
-units, as of the day it was held) and a decided review never changes again.
+units) and a decided review never changes again. The scores are those of
+surveys closed by the day the review was held (`as_of`); the criteria
+statuses and actions have no history, so they are frozen as they stand
+when the decision is recorded (`recorded_on`), which is why `held_on` may
+be at most `HELD_ON_MAX_DAYS_AGO` days back.
 A go while a critical criterion is at red needs an override reason recorded
 by the Board (or a portfolio admin): a change manager may decide a review,
 but not overrule a critical red on their own programme.
@@ -40,6 +44,9 @@ NO_SCORE = "No survey results"
 ELEMENTS = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 CRITICALITY_ORDER = {value: i for i, value in enumerate(Criticality.values)}
 OVERRIDE_ROLES = {"board"}
+# How far back a review's date may be recorded: the criteria and actions it
+# freezes are today's, so an older date would misdescribe them.
+HELD_ON_MAX_DAYS_AGO = 14
 
 
 def can_override(actor: Any) -> bool:
@@ -165,8 +172,10 @@ def review_snapshot(review: Review, as_of: dt.date) -> dict[str, Any]:
     """What a decision rests on, as JSON-ready data: the wave's criteria
     statuses (blockers marked), each unit's latest readiness score from a
     survey closed by `as_of`, and the programme's open actions for the
-    wave's units. Also shown live on an undecided review's page, so the
-    Board sees beforehand exactly what will be frozen."""
+    wave's units. Criteria statuses and actions have no history: they are
+    those of today, recorded as `recorded_on`. Also shown live on an
+    undecided review's page, so the Board sees beforehand exactly what will
+    be frozen."""
     units = wave_units(review)
     statuses = sorted(wave_statuses(review), key=lambda s: (CRITICALITY_ORDER.get(s.criterion.criticality, 99),
                                                            s.criterion.title, s.unit.path))
@@ -182,6 +191,7 @@ def review_snapshot(review: Review, as_of: dt.date) -> dict[str, Any]:
                .select_related("unit", "owner").order_by("due_date", "pk"))
     return {
         "as_of": as_of.isoformat(),
+        "recorded_on": timezone.localdate().isoformat(),
         "rollout_wave": {"id": review.rollout_wave_id, "name": review.rollout_wave.name,
                          "go_live_date": review.rollout_wave.go_live_date.isoformat()},
         "units": [{"id": u.pk, "name": u.name} for u in units],
@@ -217,6 +227,10 @@ def _check_decision(review: Review, decision: str, conditions: str, override_rea
         raise ValidationError({"held_on": "Enter the date the review was held."})
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "The date the review was held must be today or in the past."})
+    if held_on < timezone.localdate() - dt.timedelta(days=HELD_ON_MAX_DAYS_AGO):
+        raise ValidationError({"held_on": f"The date the review was held must be within the last {HELD_ON_MAX_DAYS_AGO} days: "
+                                          "the criteria and actions are recorded as they stand today. Record a review held "
+                                          "earlier with today's evidence and note the date it was held in the notes."})
     if decision == Decision.CONDITIONS and not conditions:
         raise ValidationError({"conditions": "Enter the conditions of a go with conditions, one per line."})
     if decision == Decision.NO_GO:

@@ -68,7 +68,7 @@ def test_board_member_records_a_no_go_and_raises_an_action(page: Any, world: Any
     review.refresh_from_db()
     assert review.decision == Review.Decision.NO_GO and review.decided_by == world.users["board"]
     assert review.conditions == "Publish the remaining rotas\nRe-run the readiness pulse" and review.held_on == today
-    assert page.get_by_text(f"the evidence as of {today.day} {today:%B %Y}").is_visible()
+    assert page.get_by_text(f"the scores as of {today.day} {today:%B %Y}, the criteria and actions as recorded on").is_visible()
     assert page.get_by_text("2 of 5 teams").is_visible() and page.get_by_text("47.5").is_visible()
     assert page.get_by_text("Board Tester").is_visible()
     assert page.get_by_role("button", name="Record the decision").count() == 0

@@ -77,7 +77,9 @@ class ActionListView(ScopedListView):
 
 
 def _int(value: str | None) -> int:
-    if value is None or not value.isdigit():
+    """A positive id from the query string, or 404. ASCII digits only:
+    `isdigit()` also accepts e.g. "²", which `int()` then refuses."""
+    if value is None or not (value.isascii() and value.isdecimal()):
         raise Http404
     return int(value)
 

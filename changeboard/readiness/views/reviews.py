@@ -51,6 +51,7 @@ def present(evidence: dict[str, Any]) -> dict[str, Any]:
     """The snapshot's ISO dates as dates, for the templates to format."""
     data = dict(evidence)
     data["as_of"] = _date(evidence["as_of"])
+    data["recorded_on"] = _date(evidence.get("recorded_on"))
     data["criteria"] = [{**c, "as_of": _date(c.get("as_of"))} for c in evidence.get("criteria", [])]
     data["scores"] = [{**s, "closes_on": _date(s.get("closes_on")),
                        "means_list": [s["means"].get(e) for e in ELEMENT_LABELS] if s.get("means") else []}
@@ -99,7 +100,7 @@ class ReviewDefaultsView(ScopedMixin, View):
         programme = get_object_or_404(Programme.objects.restrict(request.user, CHANGE), pk=kwargs["programme_pk"])
         back = redirect(reverse("review-list", args=[programme.pk]))
         wave_id = request.POST.get("rollout_wave", "")
-        wave = RolloutWave.objects.filter(programme=programme, pk=int(wave_id)).first() if wave_id.isdigit() else None
+        wave = RolloutWave.objects.filter(programme=programme, pk=int(wave_id)).first() if wave_id.isascii() and wave_id.isdecimal() else None
         if wave is None:
             messages.error(request, "Choose a rollout wave of this programme.")
             return back
@@ -189,6 +190,9 @@ class ReviewDetailView(ScopedDetailView):
         user = self.request.user
         live = not review.decided or not review.snapshot
         evidence = services.review_snapshot(review, timezone.localdate()) if live else review.snapshot
+        if not live and not evidence.get("recorded_on") and review.decided_at:
+            # Snapshots frozen before `recorded_on` was kept: the day the decision was recorded.
+            evidence = {**evidence, "recorded_on": timezone.localdate(review.decided_at).isoformat()}
         in_scope = Review.objects.restrict(user, CHANGE).filter(pk=review.pk).exists()
         context.update(
             page_title=str(review), live=live, evidence=present(evidence), elements=list(ELEMENT_LABELS.values()),

@@ -54,7 +54,10 @@ class Selection:
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if value is not None and str(value).isdigit() else None
+    """An id from the query string, or None. ASCII digits only: `isdigit()`
+    also accepts e.g. "²", which `int()` then refuses (a 500)."""
+    text = "" if value is None else str(value)
+    return int(text) if text.isascii() and text.isdecimal() else None
 
 
 def select(user: Any, programme: Programme, unit_param: Any = None, wave_param: Any = None, only_wave: bool = False) -> Selection:
