@@ -897,7 +897,7 @@ def clear_seeded_data(*, actor: Any) -> dict[str, int]:
         Unit.objects.all().delete()
         User.objects.filter(is_demo=True).delete()
     except (ProtectedError, RestrictedError) as exc:
-        blocking = sorted({obj._meta.verbose_name_plural for obj in exc.args[1]})
+        blocking = sorted({str(obj._meta.verbose_name_plural) for obj in exc.args[1]})
         raise SeedError(f"Cannot clear the seed data: other records still refer to it ({', '.join(blocking)}).") from exc
     if any(counts.values()):
         audit.record(actor=actor, action="delete", object_type="core.seed", object_repr="Seed data removed", before=counts)
