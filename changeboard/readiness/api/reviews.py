@@ -115,8 +115,9 @@ class ReviewViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
     @extend_schema(request=ReviewDecisionSerializer, responses={200: ReviewSerializer, 400: OpenApiResponse(description="The decision was refused.")})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        """Record the decision (once). Freezes the criteria, scores and open
-        actions as of `held_on`. A go or a go with conditions while a
+        """Record the decision (once). Freezes the scores as of `held_on`
+        and the criteria and open actions as recorded on the day of the
+        decision (`recorded_on` in the snapshot). A go or a go with conditions while a
         critical criterion is at red needs `override_reason`, which only a
         Board member or admin may give."""
         review = self.get_object()
