@@ -72,7 +72,9 @@ class UnitScore(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wave", "unit"], name="unit_score_unique")]
-        indexes = [models.Index(fields=["unit", "wave"], name="unit_score_unit_wave")]
+        indexes = [models.Index(fields=["unit", "wave"], name="unit_score_unit_wave"),
+                   # Which waves have stored scores (their top row): the dashboards' first question.
+                   models.Index(fields=["wave"], condition=models.Q(is_top=True), name="unit_score_top")]
 
     def mean(self, element: str) -> float | None:
         return getattr(self, element)

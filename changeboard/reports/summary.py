@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from changeboard.impacts import load
 from changeboard.impacts.models import ImpactAssessment
@@ -156,8 +156,8 @@ def _closed_with_scores(waves: Any, as_of: dt.date) -> Any:
     """Closed waves (by `as_of`) whose unit scores are stored: a wave that has
     just closed (scores not built yet) or closed with no responses is skipped,
     so the Board sees the latest figures there are, not a blank."""
-    return waves.filter(status=SurveyWave.Status.CLOSED, closes_on__lte=as_of,
-                        pk__in=UnitScore.objects.filter(is_top=True).values("wave_id"))
+    stored = Exists(UnitScore.objects.filter(wave_id=OuterRef("pk"), is_top=True))  # uses the (wave, unit) index
+    return waves.filter(stored, status=SurveyWave.Status.CLOSED, closes_on__lte=as_of)
 
 
 def _top_scores(programme_ids: list[int], as_of: dt.date) -> dict[int, UnitScore]:
