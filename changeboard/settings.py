@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "changeboard.surveys",
     "changeboard.readiness",
     "changeboard.reports",
+    "changeboard.site",
+    "changeboard.devtools",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "changeboard.core.context_processors.navigation",
+                "changeboard.site.context_processors.navigation",
             ],
         },
     },

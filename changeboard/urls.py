@@ -38,7 +38,7 @@ for prefix, viewset, basename in [*criteria_api.routes, *review_api.routes, *act
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    path("", core.HomeView.as_view(), name="home"),
+    path("", include("changeboard.site.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context={"page_title": "Sign in"}), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accessibility/", core.AccessibilityView.as_view(), name="accessibility"),
@@ -92,7 +92,6 @@ urlpatterns = [
     path("api/v1/scores/", ScoresView.as_view(), name="api-scores"),
     path("api/v1/survey/<str:token>/", SurveyRespondView.as_view(), name="api-survey-respond"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", core.ApiDocsView.as_view(), name="api-docs"),
 ]
 
 handler403 = "changeboard.core.views.error_403"

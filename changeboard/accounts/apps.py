@@ -6,4 +6,12 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the sign-in audit)
+        from changeboard.core.navigation import NavEntry, register
+
+        from . import (
+            checks,  # noqa: F401  (refuses demo accounts in production)
+            signals,  # noqa: F401  (connects the sign-in audit)
+        )
+        from .models import User
+
+        register(NavEntry("Users", "user-list", order=100, model=User))

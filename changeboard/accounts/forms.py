@@ -6,8 +6,6 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from changeboard.core.forms import GovukFormMixin
-from changeboard.organisation.models import Unit
-from changeboard.portfolio.models import Programme
 
 from .models import Role, User
 
@@ -27,8 +25,9 @@ class UserForm(GovukFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = Role.choices
-        self.fields["programmes"].queryset = Programme.objects.order_by("code")
-        self.fields["units"].queryset = Unit.objects.order_by("path")
+        # The scope fields list every programme and unit (the related models' own managers).
+        self.fields["programmes"].queryset = self.fields["programmes"].queryset.order_by("code")
+        self.fields["units"].queryset = self.fields["units"].queryset.order_by("path")
         self.fields["units"].label_from_instance = lambda u: "— " * (u.depth - 1) + u.name
 
     def clean_password(self) -> str:

@@ -7,4 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers system checks)
+        from .models import AuditEntry, OutboxMessage
+        from .navigation import NavEntry, register
+
+        register(
+            NavEntry("Audit trail", "audit-list", order=110, model=AuditEntry),
+            NavEntry("Outbox", "outbox-list", order=120, model=OutboxMessage),
+        )

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import OperationalError, transaction
 from django.db.models import Q
+from django.tasks import task
 from django.utils import timezone
 
 from . import audit
@@ -74,8 +75,6 @@ def schedule_delivery() -> None:
         return
 
     def enqueue() -> None:
-        from .tasks import deliver_outbox
-
         deliver_outbox.enqueue()
 
     transaction.on_commit(enqueue)
@@ -205,6 +204,12 @@ def deliver_due(max_batches: int = 1000) -> dict[str, int]:
         if counts["claimed"] == 0 or counts["sent"] == 0:
             break
     return totals
+
+
+@task
+def deliver_outbox() -> dict[str, int]:
+    """Send the emails waiting in the outbox (the worker's task)."""
+    return deliver_due()
 
 
 def has_due() -> bool:

@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser as User
     from django.contrib.auth.models import AnonymousUser
-
-    from changeboard.accounts.models import User
 
 VIEW = "view"
 ADD = "add"

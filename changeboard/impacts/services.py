@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.tasks import task
 from django.utils import timezone
 
 from changeboard.core import audit
@@ -233,6 +234,12 @@ def reach_refresh_all() -> int:
         for line in lines:
             reach_refresh(line, unit_ids)
     return len(lines)
+
+
+@task
+def refresh_all_reach() -> int:
+    """Recount every impact line's reach in the worker, after the staff changed."""
+    return reach_refresh_all()
 
 
 def line_headcount(line: ImpactLine) -> int:

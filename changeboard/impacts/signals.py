@@ -9,9 +9,9 @@ from django.dispatch import receiver
 
 from changeboard.organisation.signals import staff_changed
 
+from .services import refresh_all_reach
+
 
 @receiver(staff_changed)
 def refresh_reach_after_staff_change(sender: Any, **kwargs: Any) -> None:
-    from .tasks import refresh_all_reach
-
     transaction.on_commit(lambda: refresh_all_reach.enqueue())

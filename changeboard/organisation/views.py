@@ -19,7 +19,6 @@ from changeboard.core.exports import csv_response
 from changeboard.core.models import PendingUpload
 from changeboard.core.scoping import can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
-from changeboard.portfolio.models import RolloutWave
 
 from . import importing
 from .filtersets import StaffFilterSet
@@ -75,7 +74,8 @@ class UnitDetailView(ScopedDetailView):
             headcount=counts.get(unit.pk, 0),
             direct_staff=Staff.objects.restrict(self.request.user).current().filter(unit=unit).select_related("rank_grade")[:25],
             direct_count=Staff.objects.restrict(self.request.user).current().filter(unit=unit).count(),
-            waves=RolloutWave.objects.restrict(self.request.user).filter(units=unit).select_related("programme").order_by("go_live_date"),
+            # The rollout waves (portfolio) through the reverse relation: organisation sits below portfolio.
+            waves=unit.rollout_waves.restrict(self.request.user).select_related("programme").order_by("go_live_date"),
         )
         return context
 

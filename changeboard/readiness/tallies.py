@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum
 from django.dispatch import receiver
+from django.tasks import task
 
 from changeboard.surveys.models import Answer, Question, SurveyWave
 from changeboard.surveys.signals import responses_changed
@@ -65,9 +66,13 @@ def _on_responses_changed(sender: Any, wave_ids: Iterable[int] = (), background:
     scores are shown only for closed waves, so a hot roll-up row is never
     locked by every submission."""
     if background:
-        from .tasks import rebuild_tallies
-
         ids = [int(pk) for pk in wave_ids]
         transaction.on_commit(lambda: rebuild_tallies.enqueue(ids))
     else:
         rebuild(wave_ids)
+
+
+@task
+def rebuild_tallies(wave_ids: list[int]) -> int:
+    """Rebuild the element tallies of these waves (after a bulk load)."""
+    return rebuild(wave_ids)

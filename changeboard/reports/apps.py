@@ -7,5 +7,13 @@ class ReportsConfig(AppConfig):
     verbose_name = "Programme Board"
 
     def ready(self) -> None:
+        from changeboard.core.navigation import NavEntry, register
+
         # Registers the guard that refuses any save of a ready (immutable) board pack.
         from . import packs  # noqa: F401
+        from .models import BoardPack, Dashboard
+
+        register(
+            NavEntry("Board", "portfolio-dashboard", order=10, model=Dashboard),
+            NavEntry("Board packs", "pack-list", order=20, model=BoardPack),
+        )

@@ -3,7 +3,7 @@
 A pack freezes what the Programme Board sees for an as-of date. The figures
 come from `summary` - the very functions the dashboards render - and are
 rendered through the dashboards' own partials, so a pack and the pages never
-disagree. Generation runs in the worker (`tasks.build_pack`): the figures are
+disagree. Generation runs in the worker (`build_pack`): the figures are
 gathered and stored as plain JSON, then rendered once to HTML, PDF and XLSX.
 
 A ready pack is a record of what the Board was shown, so it never changes:
@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.tasks import task
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -147,8 +148,6 @@ def pack_request(*, as_of: dt.date, actor: Any, scheduled: bool = False, notify:
     audit.record(actor=actor, action="create", obj=pack, after=_snapshot(pack))
 
     def enqueue() -> None:
-        from .tasks import build_pack
-
         build_pack.enqueue(pack.pk, notify=notify)
 
     transaction.on_commit(enqueue)
@@ -585,6 +584,13 @@ def pack_build(pack_id: int, *, notify: bool = True) -> str:
         _fail(pack, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
         return Status.FAILED
     return Status.READY if stored else Status.FAILED
+
+
+@task
+def build_pack(pack_id: int, notify: bool = True) -> str:
+    """Generate one requested board pack in the worker (HTML, PDF, XLSX)
+    and, unless `notify` is false (the bench), notify the Board."""
+    return pack_build(pack_id, notify=notify)
 
 
 @transaction.atomic

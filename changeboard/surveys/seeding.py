@@ -1,6 +1,6 @@
 """Demo survey data: a year of readiness waves for every programme.
 
-`seed_surveys()` is called by `core.seeding.seed_force` once the programmes'
+`seed_surveys()` is called by `devtools.seeding.seed_force` once the programmes'
 impact assessments are approved, so each programme's audience is its
 impacted staff. It writes:
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.tasks import task
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -271,8 +272,6 @@ def wave_launch(*, wave: SurveyWave, actor: Any) -> SurveyWave:
     _set_status(wave, Status.SCHEDULED, actor)
     if wave.opens_on <= today:
         def enqueue() -> None:
-            from .tasks import open_due_waves
-
             open_due_waves.enqueue()
 
         transaction.on_commit(enqueue)
@@ -527,6 +526,12 @@ def open_due(today: dt.date | None = None) -> SendResult:
         return send_waves(waves=due, today=day)
 
 
+@task
+def open_due_waves() -> dict[str, Any]:
+    """Send the waves whose opening date has come (the worker's task, after a launch)."""
+    return open_due().as_dict()
+
+
 @transaction.atomic
 def close_due(today: dt.date | None = None) -> int:
     """Close open waves past their closing date, and cancel scheduled ones
@@ -614,6 +619,12 @@ def tick(today: dt.date | None = None) -> dict[str, Any]:
     reminders = remind_due(day)
     purged = purge_invitations(day)
     return {"closed": closed, "sent": sent.as_dict(), "reminders": reminders, "purged": purged}
+
+
+@task
+def survey_tick() -> dict[str, Any]:
+    """The regular pass in the worker: close, open, remind and purge."""
+    return tick()
 
 
 # ---------------------------------------------------------------- responding

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from changeboard.core.models import OutboxMessage
-from changeboard.core.seeding import SeedResult, clear_seeded_data, seed_force
+from changeboard.devtools.seeding import SeedResult, clear_seeded_data, seed_force
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 from changeboard.surveys import seeding

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from changeboard.core.seeding import DEMO_PASSWORD, demo_account_rows
+from changeboard.devtools.seeding import DEMO_PASSWORD, demo_account_rows
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """The server `manage.py bench survey` starts: the whole site plus a baseline view.
 
-    CHANGEBOARD_BENCH_SERVER=1 gunicorn changeboard.surveys.bench_urls:application
+    CHANGEBOARD_BENCH_SERVER=1 gunicorn changeboard.devtools.bench.survey_urls:application
 
 `application` serves `changeboard.urls` with one more URL, `bench/baseline/`:
 a POST that reads the form and inserts one row into a bare table, the least a
@@ -59,7 +59,7 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     global _app
     if _app is None:
         if os.environ.get(ENV_FLAG) != "1":
-            raise RuntimeError(f"changeboard.surveys.bench_urls serves only `manage.py bench survey` (set {ENV_FLAG}=1).")
+            raise RuntimeError(f"changeboard.devtools.bench.survey_urls serves only `manage.py bench survey` (set {ENV_FLAG}=1).")
         from django.conf import settings
         from django.core.wsgi import get_wsgi_application
 

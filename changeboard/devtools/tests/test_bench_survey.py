@@ -19,9 +19,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from changeboard.devtools.bench import survey as bench
+from changeboard.devtools.bench.survey_urls import BASELINE_TABLE
 from changeboard.organisation.models import Unit
-from changeboard.surveys import bench
-from changeboard.surveys.bench_urls import BASELINE_TABLE
 
 pytest.importorskip("gunicorn")
 pytest.importorskip("aiosmtpd")

@@ -4,7 +4,7 @@ Two measurements, each with a baseline taken in the same run:
 
 1. **Submissions** against a real server: the benchmark starts gunicorn
    (several workers, several threads each) on a free port, on the configured
-   database, serving the site plus a baseline view (`bench_urls.py`). It
+   database, serving the site plus a baseline view (`survey_urls.py`). It
    sends a wave to `--responses` people with the real services, fetches each
    person's survey page (untimed: the CSRF cookie and form token), then posts
    every form from `--concurrency` threads and times each POST. About 5% of
@@ -124,7 +124,7 @@ def free_port() -> int:
 
 
 def _step(index: int) -> str:
-    from changeboard.core.seeding import _step as step
+    from changeboard.devtools.seeding import _step as step
 
     return step(index)
 
@@ -170,8 +170,8 @@ def send_wave(programme: Any, unit: Any, title: str) -> tuple[Any, Any, float]:
     writes invitations and outbox rows. `wave_launch` is not used: it queues
     the worker's `open_due`, which would also open other waves due in this
     database. Returns the wave, the send result and its seconds."""
-    from . import services
-    from .models import SurveyWave
+    from changeboard.surveys import services
+    from changeboard.surveys.models import SurveyWave
 
     instrument = services.default_instrument()
     if instrument is None:
@@ -197,9 +197,9 @@ def cleanup(audit_after: int | None = None) -> None:
     from changeboard.core.models import AuditEntry, OutboxMessage
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
+    from changeboard.surveys.models import Invitation
 
-    from .bench_urls import BASELINE_TABLE
-    from .models import Invitation
+    from .survey_urls import BASELINE_TABLE
 
     root = Unit.objects.filter(code=ROOT_CODE).first()
     if root is not None:
@@ -225,11 +225,11 @@ def cleanup(audit_after: int | None = None) -> None:
 
 @contextlib.contextmanager
 def server(*, workers: int, threads: int, log: Path) -> Iterator[int]:
-    """gunicorn on a free port, serving `bench_urls` on this database; yields the port."""
+    """gunicorn on a free port, serving `survey_urls` on this database; yields the port."""
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "changeboard.settings", "DATABASE_URL": database_url(),
            "CHANGEBOARD_BENCH_SERVER": "1", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "gunicorn", "changeboard.surveys.bench_urls:application", "--bind", f"127.0.0.1:{port}",
+    command = [sys.executable, "-m", "gunicorn", "changeboard.devtools.bench.survey_urls:application", "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--keep-alive", "60",
                "--timeout", "120", "--graceful-timeout", "10", "--backlog", "2048", "--log-level", "warning", "--no-control-socket"]
     with log.open("wb") as output:
@@ -392,14 +392,15 @@ def _timed(pool: ThreadPoolExecutor, clients: _Clients, path: Callable[[_Form], 
 
 def bench_submissions(*, programme: Any, unit: Any, responses: int, concurrency: int, workers: int, threads: int,
                       seed: int) -> dict[str, Any]:
-    from .bench_urls import BASELINE_TABLE
-    from .models import Answer, AudienceCell, Invitation, Question, Response
+    from changeboard.surveys.models import Answer, AudienceCell, Invitation, Question, Response
+
+    from .survey_urls import BASELINE_TABLE
 
     wave, sent, _ = send_wave(programme, unit, "Benchmark: survey submissions")
     tokens = sorted(Invitation.objects.filter(waves=wave).values_list("token", flat=True))
     if len(tokens) != responses or sent.invited != responses:
         raise BenchError(f"Expected {responses} invitations, the send made {sent.invited}.")
-    from . import services
+    from changeboard.surveys import services
 
     fields = [(services.field_name(wave, q), q.kind, len(q.choices)) for q in wave.instrument.ordered_questions()]
     kinds = {Question.Kind.LIKERT: "likert", Question.Kind.SCALE: "scale", Question.Kind.CHOICE: "choice"}
@@ -518,8 +519,7 @@ def bench_emails(*, programme: Any, unit: Any, emails: int) -> dict[str, Any]:
 
     from changeboard.core.models import OutboxMessage
     from changeboard.core.outbox import deliver_due
-
-    from .models import Invitation
+    from changeboard.surveys.models import Invitation
 
     wave, sent, send_seconds = send_wave(programme, unit, "Benchmark: survey emails")
     keys = [f"survey-invitation:{pk}" for pk in Invitation.objects.filter(waves=wave).values_list("pk", flat=True)]

@@ -28,7 +28,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from changeboard.impacts.bench import _p95, _timed
+from changeboard.devtools.bench.heatmap import _p95, _timed
 
 
 def _double_responses() -> tuple[int, int]:
@@ -67,14 +67,13 @@ def _rebuild() -> float:
 
 def run(runs: int = 20, double: bool = True, force: bool = False) -> dict[str, Any]:
     from changeboard.accounts.models import Role, User
-    from changeboard.core.seeding import seed_force
+    from changeboard.devtools.bench.survey import BenchError, looks_like_scratch
+    from changeboard.devtools.seeding import seed_force
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme
     from changeboard.readiness.models import UnitScore
-    from changeboard.surveys.bench import BenchError, looks_like_scratch
+    from changeboard.reports.packs import pack_build, pack_request
     from changeboard.surveys.models import Answer, Response
-
-    from .packs import pack_build, pack_request
 
     if double and not force and not looks_like_scratch():
         raise BenchError("This database holds staff and does not look like a scratch one, and the board benchmark doubles every "

@@ -6,16 +6,15 @@ from typing import Any
 
 from django.urls import reverse
 
-from .scoping import can
+from changeboard.accounts.models import User
+from changeboard.core.models import AuditEntry
+from changeboard.core.scoping import can
+from changeboard.organisation.models import Staff, Unit
+from changeboard.portfolio.models import Programme
+from changeboard.surveys.models import SurveyWave
 
 
 def home_context(user: Any) -> dict[str, Any]:
-    from changeboard.accounts.models import User
-    from changeboard.core.models import AuditEntry
-    from changeboard.organisation.models import Staff, Unit
-    from changeboard.portfolio.models import Programme
-    from changeboard.surveys.models import SurveyWave
-
     cards: list[dict[str, Any]] = []
     programmes = Programme.objects.restrict(user).with_next_go_live() if can(user, Programme) else Programme.objects.none()
     if can(user, Programme):

@@ -9,10 +9,10 @@ from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
+from .models import User
+
 
 def demo_accounts_present() -> bool:
-    from changeboard.accounts.models import User
-
     try:
         return User.objects.filter(is_demo=True).exists()
     except DatabaseError:

@@ -90,7 +90,7 @@ class Command(BaseCommand):
         board.add_argument("--runs", type=int, default=20, help="Timed runs of each dashboard (default 20).")
         board.add_argument("--no-double", action="store_true", help="Skip doubling the responses.")
         board.add_argument("--force", action="store_true", help="Double the responses even on a database not named like a scratch one.")
-        from changeboard.surveys import bench as survey_bench
+        from changeboard.devtools.bench import survey as survey_bench
 
         survey = benchmarks.add_parser("survey", help="Survey submissions against a real server, and a 45,000-person wave's emails, "
                                                       "each against a baseline.")
@@ -115,14 +115,14 @@ class Command(BaseCommand):
 
 
 def bench_heatmap(options: dict[str, Any]) -> dict[str, Any]:
-    from changeboard.impacts.bench import run
+    from changeboard.devtools.bench.heatmap import run
 
     return {"benchmark": "heatmap", "database": connection.vendor, **run(options["runs"])}
 
 
 def bench_board(options: dict[str, Any]) -> dict[str, Any]:
-    from changeboard.reports.bench import run
-    from changeboard.surveys.bench import BenchError
+    from changeboard.devtools.bench.board import run
+    from changeboard.devtools.bench.survey import BenchError
 
     try:
         figures = run(options["runs"], double=not options["no_double"], force=options["force"])
@@ -132,7 +132,7 @@ def bench_board(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def bench_survey(options: dict[str, Any]) -> dict[str, Any]:
-    from changeboard.surveys.bench import BenchError, run
+    from changeboard.devtools.bench.survey import BenchError, run
 
     try:
         figures = run(responses=options["responses"], emails=options["emails"], concurrency=options["concurrency"],

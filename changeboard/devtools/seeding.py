@@ -34,13 +34,12 @@ from django.db.models import ProtectedError, RestrictedError
 
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
+from changeboard.core import audit
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
 from changeboard.readiness.seeding import seed_readiness
 from changeboard.surveys.seeding import clear_survey_data, seed_surveys
-
-from . import audit
 
 DEFAULT_SEED = 2026
 DEMO_PASSWORD = "changeboard-demo"

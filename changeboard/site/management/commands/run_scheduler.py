@@ -19,10 +19,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from changeboard.core.outbox import has_due
-from changeboard.core.tasks import deliver_outbox
+from changeboard.core.outbox import deliver_outbox, has_due
 from changeboard.reports.packs import packs_due
-from changeboard.surveys.tasks import survey_tick
+from changeboard.surveys.services import survey_tick
 
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 

@@ -34,12 +34,11 @@ def _p95(values: list[float]) -> float:
 
 def run(runs: int = 10) -> dict[str, Any]:
     from changeboard.accounts.models import Role, User
-    from changeboard.core.seeding import seed_force
+    from changeboard.devtools.seeding import seed_force
+    from changeboard.impacts import load
+    from changeboard.impacts.models import ImpactAssessment, ImpactLine
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import RolloutWave
-
-    from . import load
-    from .models import ImpactAssessment, ImpactLine
 
     if not Unit.objects.exists():
         seed_force(scale="met")

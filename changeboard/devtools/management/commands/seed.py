@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from changeboard.core.seeding import DEFAULT_SEED, SCALES, SeedError, seed_force
+from changeboard.devtools.seeding import DEFAULT_SEED, SCALES, SeedError, seed_force
 from changeboard.organisation.models import Unit
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from changeboard.core.seeding import remove_demo_accounts
+from changeboard.devtools.seeding import remove_demo_accounts
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.test import RequestFactory
 from changeboard.accounts.models import Role, User
 from changeboard.core import audit
 from changeboard.core.models import AuditEntry
-from changeboard.core.seeding import BCUS, DEMO_PASSWORD, FORCE_NAME, _allocate, _step
+from changeboard.devtools.seeding import BCUS, DEMO_PASSWORD, FORCE_NAME, _allocate, _step
 from changeboard.organisation.models import Staff, Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
@@ -204,7 +204,7 @@ def test_demo_accounts_with_none_says_so() -> None:
 
 
 def test_met_scale_makes_no_demo_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
-    from changeboard.core import seeding
+    from changeboard.devtools import seeding
 
     small_met = seeding.Scale("met", 300, ("Response Team 1",), 1, "full", False)
     monkeypatch.setitem(seeding.SCALES, "met", small_met)

@@ -1,0 +1,48 @@
+"""The navigation registry: each app registers the areas it adds to the
+top navigation (in its AppConfig.ready()); the site app renders them.
+
+An entry is shown to users who may view its model (`scoping.can`), or to
+every signed-in user when it has none. `order` places it in the bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Model
+
+from .scoping import can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    text: str
+    url_name: str
+    order: int
+    model: type[Model] | None = None
+    exact: bool = False
+    """Active only on the page itself, not on the pages under it."""
+    not_under: tuple[str, ...] = ()
+    """Paths under the entry's page that belong to another entry."""
+
+    def visible_to(self, user: object) -> bool:
+        return self.model is None or can(user, self.model)
+
+    def is_active(self, path: str, href: str) -> bool:
+        if self.exact:
+            return path == href
+        return path.startswith(href) and not path.startswith(self.not_under)
+
+
+_entries: dict[str, NavEntry] = {}
+
+
+def register(*entries: NavEntry) -> None:
+    """Add entries (an entry registered again under its URL name replaces the old one)."""
+    for entry in entries:
+        _entries[entry.url_name] = entry
+
+
+def entries() -> list[NavEntry]:
+    """Every registered entry, in navigation order."""
+    return sorted(_entries.values(), key=lambda entry: entry.order)
