@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from .models import Criterion, CriterionStatus, Evidence, Rag
+from ..models import Criterion, CriterionStatus, Evidence, Rag
 
 
 class CriterionFilterSet(django_filters.FilterSet):

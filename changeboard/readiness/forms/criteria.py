@@ -14,8 +14,8 @@ from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar
 
-from .models import Criterion, CriterionStatus, Criticality, Rag
-from .services import criteria as criteria_services
+from ..models import Criterion, CriterionStatus, Criticality, Rag
+from ..services import criteria as criteria_services
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
