@@ -1,4 +1,5 @@
-"""One FilterSet per model, shared by the readiness pages and the API."""
+"""Filters for readiness criteria, their statuses and evidence, shared by
+the pages and the API."""
 
 from __future__ import annotations
 

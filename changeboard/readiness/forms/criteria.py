@@ -1,5 +1,6 @@
-"""Forms for the readiness pages. Each form only collects and shapes input;
-the rules (feeds, file checks, who may) are the services'."""
+"""Forms for readiness criteria, their statuses, evidence and the training
+import. Each form only collects and shapes input; the rules (feeds, file
+checks, who may) are the services'."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tables for the readiness list pages (django-tables2)."""
+"""Tables for readiness criteria (django-tables2)."""
 
 from __future__ import annotations
 
