@@ -5,8 +5,8 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from .assessments import AssessmentViewSet, ImpactLineViewSet
 from .load import LoadView
-from .views import AssessmentViewSet, ImpactLineViewSet
 
 router = SimpleRouter()
 router.register("assessments", AssessmentViewSet, basename="api-assessment")
