@@ -38,9 +38,11 @@ class ScopedViewSetMixin:
     scoped_model: Any
     request: Any
 
+    def scope_action(self) -> str:
+        return METHOD_ACTIONS.get(self.request.method, CHANGE)
+
     def get_queryset(self) -> QuerySet:
-        action = METHOD_ACTIONS.get(self.request.method, CHANGE)
-        return self.base_queryset(self.scoped_model.objects.restrict(self.request.user, action))
+        return self.base_queryset(self.scoped_model.objects.restrict(self.request.user, self.scope_action()))
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset
@@ -55,10 +57,7 @@ class ActionScopedMixin(ScopedViewSetMixin):
     action: str | None
 
     def scope_action(self) -> str:
-        return self.action_rights.get(self.action or "") or METHOD_ACTIONS.get(self.request.method, CHANGE)
-
-    def get_queryset(self) -> QuerySet:
-        return self.base_queryset(self.scoped_model.objects.restrict(self.request.user, self.scope_action()))
+        return self.action_rights.get(self.action or "") or super().scope_action()
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
