@@ -1,4 +1,4 @@
-"""The API's permission class (kept apart from core.api so DRF's settings
+"""The API's permission classes (kept apart from core.api so DRF's settings
 can import it without importing the viewsets)."""
 
 from __future__ import annotations
@@ -23,3 +23,13 @@ class ScopedPermission(permissions.BasePermission):
         if model is None:
             return request.user.is_active
         return can(request.user, model, METHOD_ACTIONS.get(request.method, CHANGE))
+
+
+class ActionScopedPermission(ScopedPermission):
+    """`ScopedPermission`, but an extra action may name the right it needs
+    (the view's `scope_action()`, from `core.api.ActionScopedMixin`)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return can(request.user, view.scoped_model, view.scope_action())

@@ -1,4 +1,5 @@
-"""Survey pages, included at the root: `path("", include("changeboard.surveys.urls"))`."""
+"""Survey pages, included by the root with no prefix (they live under
+`surveys/`, and the public answering page under `s/`)."""
 
 from django.urls import path
 

@@ -22,7 +22,7 @@ from changeboard import urls as project_urls
 from changeboard.accounts.models import Role
 from changeboard.conftest import make_staff, make_user
 from changeboard.impacts import services
-from changeboard.impacts.api.views import AssessmentViewSet, ImpactLineViewSet
+from changeboard.impacts.api.assessments import AssessmentViewSet, ImpactLineViewSet
 from changeboard.impacts.forms import split_roles
 from changeboard.impacts.models import ImpactAssessment, ImpactLine
 

@@ -10,28 +10,15 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import mixins, serializers, viewsets
 
-from changeboard.core.api import ScopedViewSetMixin, service_errors
+from changeboard.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, service_errors
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import SurveyWave
 
+from ..filtersets.actions import ActionFilterSet
+from ..forms.actions import owner_choices
 from ..models import Action, Criterion, Review
-from ..review_filtersets import ActionFilterSet
-from ..review_forms import owner_choices
 from ..services import actions as services
-
-
-def _scoped(model: Any) -> type[serializers.PrimaryKeyRelatedField]:
-    """A related field offering only the objects of `model` the user may see,
-    so an id out of scope reads as one that does not exist."""
-
-    class Field(serializers.PrimaryKeyRelatedField):
-        def get_queryset(self) -> QuerySet:
-            user = getattr(self.context.get("request"), "user", None)
-            return model.objects.restrict(user) if user else model.objects.none()
-
-    Field.__name__ = f"Visible{model.__name__}Field"
-    return Field
 
 
 class _OwnerField(serializers.PrimaryKeyRelatedField):
@@ -40,12 +27,12 @@ class _OwnerField(serializers.PrimaryKeyRelatedField):
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    programme = _scoped(Programme)()
-    unit = _scoped(Unit)(required=False, allow_null=True)
+    programme = ScopedPrimaryKeyRelatedField(model=Programme)
+    unit = ScopedPrimaryKeyRelatedField(model=Unit, required=False, allow_null=True)
     owner = _OwnerField(required=False, allow_null=True)
-    criterion = _scoped(Criterion)(required=False, allow_null=True)
-    review = _scoped(Review)(required=False, allow_null=True)
-    survey_wave = _scoped(SurveyWave)(required=False, allow_null=True)
+    criterion = ScopedPrimaryKeyRelatedField(model=Criterion, required=False, allow_null=True)
+    review = ScopedPrimaryKeyRelatedField(model=Review, required=False, allow_null=True)
+    survey_wave = ScopedPrimaryKeyRelatedField(model=SurveyWave, required=False, allow_null=True)
     programme_code = serializers.CharField(source="programme.code", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
 
@@ -86,7 +73,3 @@ class ActionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMo
     def perform_update(self, serializer: ActionSerializer) -> None:
         with service_errors():
             serializer.instance = services.action_update(action=serializer.instance, actor=self.request.user, **serializer.validated_data)
-
-
-# (prefix, viewset, basename) registered on the /api/v1/ router
-routes: list[tuple[str, Any, str]] = [("actions", ActionViewSet, "api-action")]

@@ -21,34 +21,15 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from changeboard.accounts.models import User
-from changeboard.core.api import ScopedViewSetMixin, service_errors
+from changeboard.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, service_errors
 from changeboard.core.scoping import CHANGE
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
-from ..filtersets import CriterionFilterSet, CriterionStatusFilterSet, EvidenceFilterSet
+from ..filtersets.criteria import CriterionFilterSet, CriterionStatusFilterSet, EvidenceFilterSet
 from ..models import Criterion, CriterionStatus, Evidence, Rag
 from ..services import criteria as services
 from ..views.criteria import visible_evidence_q, visible_units_q, with_rag_counts
-
-
-def _user(field: serializers.Field) -> Any:
-    request = field.context.get("request")
-    return getattr(request, "user", None)
-
-
-class _EditableProgrammeField(serializers.PrimaryKeyRelatedField):
-    """Only programmes the user may change can be chosen; others do not exist."""
-
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return Programme.objects.restrict(user, CHANGE) if user else Programme.objects.none()
-
-
-class _VisibleWaveField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return RolloutWave.objects.restrict(user) if user else RolloutWave.objects.none()
 
 
 class _OwnerField(serializers.PrimaryKeyRelatedField):
@@ -56,19 +37,13 @@ class _OwnerField(serializers.PrimaryKeyRelatedField):
         return User.objects.filter(is_active=True).exclude(role="auditor")
 
 
-class _EditableCriterionField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return Criterion.objects.restrict(user, CHANGE) if user else Criterion.objects.none()
-
-
 # ---------------------------------------------------------------- criteria
 
 
 class CriterionSerializer(serializers.ModelSerializer):
-    programme = _EditableProgrammeField(help_text="A programme you may change (it cannot be changed afterwards).")
+    programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE, help_text="A programme you may change (it cannot be changed afterwards).")
     programme_code = serializers.CharField(source="programme.code", read_only=True)
-    rollout_wave = _VisibleWaveField(required=False, allow_null=True, help_text="Blank for every unit in the programme's rollout waves.")
+    rollout_wave = ScopedPrimaryKeyRelatedField(model=RolloutWave, required=False, allow_null=True, help_text="Blank for every unit in the programme's rollout waves.")
     owner = _OwnerField(required=False, allow_null=True)
     units = serializers.SerializerMethodField(help_text="Units at each RAG, among those you may see.")
 
@@ -172,7 +147,7 @@ class CriterionStatusViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewse
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    criterion = _EditableCriterionField(help_text="A criterion you may change.")
+    criterion = ScopedPrimaryKeyRelatedField(model=Criterion, action=CHANGE, help_text="A criterion you may change.")
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True,
                                               help_text="One of the units the criterion assesses; blank for the whole criterion.")
     url = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="A link (http or https), or send a file instead.")
@@ -245,11 +220,3 @@ class EvidenceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
         response["X-Content-Type-Options"] = "nosniff"
         add_never_cache_headers(response)
         return response
-
-
-# (prefix, viewset, basename) registered on the /api/v1/ router
-routes: list[tuple[str, Any, str]] = [
-    ("criteria", CriterionViewSet, "api-criterion"),
-    ("criterion-statuses", CriterionStatusViewSet, "api-criterion-status"),
-    ("evidence", EvidenceViewSet, "api-evidence"),
-]

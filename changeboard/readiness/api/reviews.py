@@ -16,40 +16,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from changeboard.accounts.models import User
-from changeboard.core.api import service_errors
+from changeboard.core.api import ActionScopedMixin, ScopedPrimaryKeyRelatedField, service_errors
+from changeboard.core.permissions import ActionScopedPermission
 from changeboard.core.scoping import CHANGE
 from changeboard.portfolio.models import Programme, RolloutWave
-from changeboard.surveys.api.views import ActionScopedMixin, ActionScopedPermission
 
+from ..filtersets.reviews import ReviewFilterSet
+from ..forms.actions import owner_choices
 from ..models import Review
-from ..review_filtersets import ReviewFilterSet
-from ..review_forms import owner_choices
 from ..services import reviews as services
 
 DECIDE = "decide"
 
 
-def _user(field: serializers.Field) -> Any:
-    return getattr(field.context.get("request"), "user", None)
-
-
-class _EditableProgrammeField(serializers.PrimaryKeyRelatedField):
-    """Only programmes the user may change; others do not exist here."""
-
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return Programme.objects.restrict(user, CHANGE) if user else Programme.objects.none()
-
-
-class _VisibleWaveField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return RolloutWave.objects.restrict(user) if user else RolloutWave.objects.none()
-
-
 class ReviewSerializer(serializers.ModelSerializer):
-    programme = _EditableProgrammeField()
-    rollout_wave = _VisibleWaveField()
+    programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE)
+    rollout_wave = ScopedPrimaryKeyRelatedField(model=RolloutWave)
     decided = serializers.BooleanField(read_only=True)
     decided_by = serializers.StringRelatedField(read_only=True)
     snapshot = serializers.JSONField(read_only=True, help_text="The evidence frozen with the decision (null until decided).")
@@ -126,7 +108,3 @@ class ReviewViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
         with service_errors():
             review = services.review_decide(review=review, actor=request.user, **decision.validated_data)
         return Response(self.get_serializer(review).data)
-
-
-# (prefix, viewset, basename) registered on the /api/v1/ router
-routes: list[tuple[str, Any, str]] = [("reviews", ReviewViewSet, "api-review")]

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from changeboard.core import exports
@@ -25,11 +25,11 @@ from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import SurveyWave
 
+from ..filtersets.actions import ActionFilterSet
+from ..forms.actions import ActionEditForm, ActionForm
 from ..models import Action, Criterion, Review
-from ..review_filtersets import ActionFilterSet
-from ..review_forms import ActionEditForm, ActionForm
-from ..review_tables import ActionTable
 from ..services import actions as services
+from ..tables.actions import ActionTable
 
 DEFAULT_DAYS = 14
 
@@ -218,11 +218,3 @@ class ActionEditView(ServiceFormView):
         # The form has written its values onto the instance; the service
         # reads the stored row again for the audit.
         return services.action_update(action=self.object, actor=self.request.user, **form.cleaned_data)  # type: ignore[arg-type]
-
-
-urls: list[URLPattern] = [
-    path("actions/", ActionListView.as_view(), name="action-list"),
-    path("actions/<int:pk>/", ActionDetailView.as_view(), name="action-detail"),
-    path("actions/<int:pk>/edit/", ActionEditView.as_view(), name="action-edit"),
-    path("readiness/programmes/<int:programme_pk>/actions/new/", ActionCreateView.as_view(), name="action-create"),
-]

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -34,11 +34,11 @@ from changeboard.organisation.models import Unit, subtree_q, unit_paths_for
 from changeboard.portfolio.models import Programme
 
 from .. import importing
-from ..filtersets import CriterionFilterSet
-from ..forms import CriterionForm, EvidenceForm, StatusForm, TrainingImportCommitForm, TrainingImportUploadForm
+from ..filtersets.criteria import CriterionFilterSet
+from ..forms.criteria import CriterionForm, EvidenceForm, StatusForm, TrainingImportCommitForm, TrainingImportUploadForm
 from ..models import Action, Criterion, CriterionStatus, Evidence, Rag, TrainingRecord
 from ..services import criteria as services
-from ..tables import RAG_TAGS, CriterionTable
+from ..tables.criteria import RAG_TAGS, CriterionTable
 
 # --------------------------------------------------------------------------
 # Read scoping shared with the API
@@ -601,19 +601,3 @@ class TrainingImportPreviewView(TrainingImportMixin, TemplateView):
             page_title="Check the training import",
         )
         return self.response_class(self.request, self.template_name, context)
-
-
-urls: list[URLPattern] = [
-    path("readiness/programmes/<int:programme_pk>/criteria/", CriteriaListView.as_view(), name="criteria-list"),
-    path("readiness/programmes/<int:programme_pk>/criteria/new/", CriterionCreateView.as_view(), name="criterion-create"),
-    path("readiness/criteria/<int:pk>/", CriterionDetailView.as_view(), name="criterion-detail"),
-    path("readiness/criteria/<int:pk>/edit/", CriterionEditView.as_view(), name="criterion-edit"),
-    path("readiness/criteria/<int:pk>/delete/", CriterionDeleteView.as_view(), name="criterion-delete"),
-    path("readiness/criteria/<int:pk>/evaluate/", CriterionEvaluateView.as_view(), name="criterion-evaluate"),
-    path("readiness/criteria/<int:pk>/evidence/new/", EvidenceAddView.as_view(), name="evidence-add"),
-    path("readiness/statuses/<int:pk>/", StatusEditView.as_view(), name="criterion-status"),
-    path("readiness/evidence/<int:pk>/delete/", EvidenceDeleteView.as_view(), name="evidence-delete"),
-    path("readiness/evidence/<int:pk>/download/", EvidenceDownloadView.as_view(), name="evidence-download"),
-    path("readiness/training/import/", TrainingImportView.as_view(), name="training-import"),
-    path("readiness/training/import/<uuid:token>/", TrainingImportPreviewView.as_view(), name="training-import-preview"),
-]

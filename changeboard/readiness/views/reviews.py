@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -25,11 +25,11 @@ from changeboard.core.scoping import ADD, CHANGE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedMixin, ServiceFormView
 from changeboard.portfolio.models import Programme, RolloutWave
 
+from ..forms.reviews import ReviewDecideForm, ReviewForm
 from ..models import Action, Review
-from ..review_forms import ReviewDecideForm, ReviewForm
-from ..review_tables import ReviewTable
 from ..scores import ELEMENT_LABELS
 from ..services import reviews as services
+from ..tables.reviews import ReviewTable
 
 DECIDE = "decide"
 
@@ -252,14 +252,4 @@ class ReviewDecideView(ServiceFormView):
             override_reason=data.get("override_reason", ""), held_on=data.get("held_on"), actor=self.request.user,
             raise_actions=bool(data.get("raise_actions")), action_owner=data.get("action_owner"), action_due_date=data.get("action_due_date"),
         )
-
-
-urls: list[URLPattern] = [
-    path("readiness/programmes/<int:programme_pk>/reviews/", ReviewListView.as_view(), name="review-list"),
-    path("readiness/programmes/<int:programme_pk>/reviews/defaults/", ReviewDefaultsView.as_view(), name="review-defaults"),
-    path("readiness/programmes/<int:programme_pk>/reviews/new/", ReviewFormView.as_view(), name="review-create"),
-    path("readiness/reviews/<int:pk>/", ReviewDetailView.as_view(), name="review-detail"),
-    path("readiness/reviews/<int:pk>/edit/", ReviewFormView.as_view(), name="review-edit"),
-    path("readiness/reviews/<int:pk>/decide/", ReviewDecideView.as_view(), name="review-decide"),
-]
 

@@ -124,7 +124,3 @@ class PackViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         response["X-Content-Type-Options"] = "nosniff"
         add_never_cache_headers(response)
         return response
-
-
-# (prefix, viewset, basename) registered on the /api/v1/ router
-routes: list[tuple[str, Any, str]] = [("packs", PackViewSet, "api-pack")]

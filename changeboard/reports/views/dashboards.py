@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -86,9 +86,3 @@ class ProgrammeDashboardView(DashboardMixin, TemplateView):
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [("Programme Board", reverse("portfolio-dashboard")), (self.programme.name, self.programme.get_absolute_url()),
                 ("Dashboard", "")]
-
-
-urls: list[URLPattern] = [
-    path("board/", PortfolioDashboardView.as_view(), name="portfolio-dashboard"),
-    path("board/programmes/<int:pk>/", ProgrammeDashboardView.as_view(), name="programme-dashboard"),
-]

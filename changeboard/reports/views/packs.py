@@ -17,7 +17,7 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Length
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import ListView
@@ -144,10 +144,3 @@ class PackDownloadView(ScopedMixin, View):
         response["X-Content-Type-Options"] = "nosniff"
         add_never_cache_headers(response)
         return response
-
-
-urls: list[URLPattern] = [
-    path("board/packs/", PackListView.as_view(), name="pack-list"),
-    path("board/packs/<int:pk>/", PackDetailView.as_view(), name="pack-detail"),
-    path("board/packs/<int:pk>/download/<str:fmt>/", PackDownloadView.as_view(), name="pack-download"),
-]

@@ -9,23 +9,15 @@ wave's `min_responses` carries no responded, imported or rate).
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from changeboard.core.api import ScopedPrimaryKeyRelatedField
 from changeboard.core.scoping import CHANGE
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 
 from ..models import ANSWER_TEXT_MAX, Instrument, InstrumentItem, Question, SurveyWave
-
-
-def _user(serializer: serializers.Field) -> Any:
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
-
 
 # ---------------------------------------------------------------- instruments
 
@@ -65,38 +57,16 @@ class InstrumentSerializer(serializers.ModelSerializer):
 # ---------------------------------------------------------------- waves
 
 
-class _EditableProgrammeField(serializers.PrimaryKeyRelatedField):
-    """Only programmes the user may change can be chosen; others do not exist."""
-
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return Programme.objects.restrict(user, CHANGE) if user else Programme.objects.none()
-
-
-class _VisibleInstrumentField(serializers.PrimaryKeyRelatedField):
-    """Questionnaires the user may see; the wave takes the latest version."""
-
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return Instrument.objects.restrict(user) if user else Instrument.objects.none()
-
-
-class _VisibleUnitField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self) -> QuerySet:
-        user = _user(self)
-        return Unit.objects.restrict(user) if user else Unit.objects.none()
-
-
 class SurveyWaveSerializer(serializers.ModelSerializer):
     """A wave's settings. Participation is on `rates/`, with its threshold rules."""
 
-    programme = _EditableProgrammeField()
+    programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE)
     programme_code = serializers.CharField(source="programme.code", read_only=True)
-    instrument = _VisibleInstrumentField(help_text="Any version: the wave takes the latest one.")
+    instrument = ScopedPrimaryKeyRelatedField(model=Instrument, help_text="Any version: the wave takes the latest one.")
     instrument_name = serializers.CharField(source="instrument.name", read_only=True)
     instrument_version = serializers.IntegerField(source="instrument.version", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    units = _VisibleUnitField(many=True, required=False, help_text="With audience_source=manual: each unit with everything below it.")
+    units = ScopedPrimaryKeyRelatedField(model=Unit, many=True, required=False, help_text="With audience_source=manual: each unit with everything below it.")
     roles = serializers.ListField(child=serializers.CharField(max_length=200), required=False,
                                   help_text="Job roles to narrow to; none means every role.")
 

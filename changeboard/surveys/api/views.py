@@ -26,9 +26,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from changeboard.core.api import ScopedViewSetMixin, service_errors
-from changeboard.core.permissions import METHOD_ACTIONS, ScopedPermission
-from changeboard.core.scoping import CHANGE, can
+from changeboard.core.api import ActionScopedMixin, service_errors
+from changeboard.core.permissions import ActionScopedPermission
+from changeboard.core.scoping import CHANGE
 from changeboard.portfolio.models import Programme
 
 from .. import services, tracking
@@ -36,30 +36,6 @@ from ..filtersets import WaveFilterSet
 from ..models import ANSWER_TEXT_MAX, Instrument, InstrumentItem, Question, SurveyWave
 from ..views.respond import LIKERT
 from . import serializers as s
-
-# ---------------------------------------------------------------- scoping by action
-
-
-class ActionScopedPermission(ScopedPermission):
-    """`ScopedPermission`, but an extra action may name the right it needs
-    (launching a wave is a change to it, not an add)."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if not request.user or not request.user.is_authenticated:
-            return False
-        return can(request.user, view.scoped_model, view.scope_action())
-
-
-class ActionScopedMixin(ScopedViewSetMixin):
-    action_rights: dict[str, str] = {}
-    action: str | None
-
-    def scope_action(self) -> str:
-        return self.action_rights.get(self.action or "") or METHOD_ACTIONS.get(self.request.method, CHANGE)
-
-    def get_queryset(self) -> QuerySet:
-        return self.base_queryset(self.scoped_model.objects.restrict(self.request.user, self.scope_action()))
-
 
 # ---------------------------------------------------------------- questionnaires
 

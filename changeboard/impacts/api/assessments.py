@@ -9,7 +9,7 @@ from django.db.models import Count, Max, QuerySet, Value
 from django.db.models.functions import Coalesce
 from rest_framework import serializers, viewsets
 
-from changeboard.core.api import ScopedViewSetMixin, service_errors
+from changeboard.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, service_errors
 from changeboard.core.scoping import CHANGE
 from changeboard.portfolio.models import Programme
 
@@ -18,18 +18,8 @@ from ..filtersets import AssessmentFilterSet, ImpactLineFilterSet
 from ..models import ImpactAssessment, ImpactLine, LineDimension
 
 
-class _EditableProgrammeField(serializers.PrimaryKeyRelatedField):
-    """Only programmes the user may change can be chosen; others do not exist."""
-
-    def get_queryset(self) -> QuerySet:
-        request = self.context.get("request")
-        if request is None:
-            return Programme.objects.none()
-        return Programme.objects.restrict(request.user, CHANGE)
-
-
 class AssessmentSerializer(serializers.ModelSerializer):
-    programme = _EditableProgrammeField()
+    programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE)
     programme_code = serializers.CharField(source="programme.code", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)

@@ -1,11 +1,11 @@
-"""Tables for the readiness list pages (django-tables2)."""
+"""Tables for readiness criteria (django-tables2)."""
 
 from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from .models import Criterion, Rag
+from ..models import Criterion, Rag
 
 # Colour is never the only signal: every tag carries its RAG in words.
 RAG_TAGS = {

@@ -1,5 +1,6 @@
-"""Forms for the readiness pages. Each form only collects and shapes input;
-the rules (feeds, file checks, who may) are the services'."""
+"""Forms for readiness criteria, their statuses, evidence and the training
+import. Each form only collects and shapes input; the rules (feeds, file
+checks, who may) are the services'."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar
 
-from .models import Criterion, CriterionStatus, Criticality, Rag
-from .services import criteria as criteria_services
+from ..models import Criterion, CriterionStatus, Criticality, Rag
+from ..services import criteria as criteria_services
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -1,38 +1,19 @@
-"""Forms for readiness reviews and the action log (the criteria forms are
-in `forms.py`). Saves go through `services.reviews` and `services.actions`;
-the forms only collect and shape what the user typed."""
+"""Forms for readiness reviews. Saves go through `services.reviews`; the
+forms only collect and shape what the user typed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from changeboard.accounts.models import Role, User
+from changeboard.accounts.models import User
 from changeboard.core.forms import GovukFormMixin, govuk_style
-from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 
-from .models import Action, Review
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-OWNER_ROLES = [Role.ADMIN, Role.BOARD, Role.CHANGE_MANAGER, Role.CHAMPION]
-
-
-def owner_choices() -> QuerySet:
-    """People who can own an action: every active account that works on
-    change (auditors only read the trail)."""
-    return User.objects.filter(is_active=True, role__in=OWNER_ROLES).order_by("first_name", "last_name", "username")
-
-
-def owner_label(user: User) -> str:
-    return f"{user} ({user.get_role_display()})"
-
-
-def unit_choices(user: Any) -> QuerySet:
-    return Unit.objects.restrict(user).order_by("path")
+from ..models import Review
+from .actions import DATE, owner_choices, owner_label
 
 
 class ReviewForm(GovukFormMixin, forms.ModelForm):
@@ -96,33 +77,3 @@ class ReviewDecideForm(GovukFormMixin, forms.Form):
         if data.get("raise_actions") and not data.get("action_due_date") and "action_due_date" not in self.errors:
             self.add_error("action_due_date", "Enter the date the condition actions are due")
         return data
-
-
-class ActionForm(GovukFormMixin, forms.ModelForm):
-    """Raise an action. What it was raised from comes from the page's
-    address (and is checked against the user's scope), never from the form."""
-
-    class Meta:
-        model = Action
-        fields = ["title", "description", "unit", "owner", "due_date"]
-        widgets = {"due_date": DATE, "description": forms.Textarea(attrs={"rows": 4})}
-        labels = {"title": "Action"}
-        error_messages = {"title": {"required": "Enter what needs to be done"},
-                          "due_date": {"required": "Enter the due date", "invalid": "Enter the due date as a real date"}}
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        unit = self.fields["unit"]
-        unit.queryset = unit_choices(user)
-        unit.label_from_instance = lambda u: "— " * max(u.depth - 1, 0) + u.name
-        unit.empty_label = "The whole programme"
-        owner = self.fields["owner"]
-        owner.queryset = owner_choices()
-        owner.label_from_instance = owner_label
-        owner.empty_label = "No owner yet"
-        govuk_style(self)
-
-
-class ActionEditForm(ActionForm):
-    class Meta(ActionForm.Meta):
-        fields = ["title", "description", "unit", "owner", "due_date", "status"]

@@ -1,11 +1,12 @@
-"""One FilterSet per model, shared by the readiness pages and the API."""
+"""Filters for readiness criteria, their statuses and evidence, shared by
+the pages and the API."""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
 
-from .models import Criterion, CriterionStatus, Evidence, Rag
+from ..models import Criterion, CriterionStatus, Evidence, Rag
 
 
 class CriterionFilterSet(django_filters.FilterSet):
