@@ -144,6 +144,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
     commit_form_class: ClassVar[type[ImportCommitForm]] = ImportCommitForm
     problems_name: ClassVar[str] = "import-problems"
     preview_title: ClassVar[str] = "Check the import"
+    reason_format: ClassVar[str] = "{reason}: {count}"
     # The refusal when rows have errors and the uploader chose "all or nothing".
     errors_reason: ClassVar[str] = (
         "The file has rows with errors. Choose to import the valid rows only, or correct the file and upload it again"
@@ -236,6 +237,12 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
         reasons = Counter(self.reason(p.column, p.reason) for p in report.problems)
         return reasons.most_common(REASONS_SHOWN)
 
+    def reason_items(self, report: ImportReportBase) -> list[str]:
+        """The error summary's lines after `report.error_summary()`: the problems by kind."""
+        if report.missing_columns:
+            return []
+        return [self.reason_format.format(reason=reason, count=count) for reason, count in self.reason_counts(report)]
+
     def preview_context(self, report: ImportReportBase) -> dict[str, Any]:
         """What the import's own preview template shows besides the shared parts."""
         return {}
@@ -244,7 +251,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
         shown = report.problems[:PROBLEMS_SHOWN]
         context = self.get_context_data(
             pending=pending, report=report, form=form, problems=shown, more_problems=len(report.problems) - len(shown),
-            reason_counts=[] if report.missing_columns else self.reason_counts(report), page_title=self.preview_title,
+            reason_items=self.reason_items(report), page_title=self.preview_title,
             **self.preview_context(report),
         )
         return self.response_class(self.request, self.get_template_names(), context)
