@@ -49,6 +49,10 @@ class ImportViewMixin(ScopedMixin):
     preview_url_name: ClassVar[str]
     # The name the target has in the templates ("assessment", "wave").
     target_name: ClassVar[str] = "target"
+    # The breadcrumb of the upload step; the steps' pages put theirs after
+    # the section's own (`get_breadcrumbs` of the import's mixin), so a page
+    # class lists the generic view first: `class X(ImportUploadView, XMixin)`.
+    import_label: ClassVar[str] = "Import"
     kwargs: dict[str, Any]
     request: HttpRequest
 
@@ -100,6 +104,10 @@ class ImportUploadView(ImportViewMixin, FormView):
     written until its preview is committed."""
 
     form_class = SpreadsheetUploadForm
+    # The file field's label, hint and error when no file is chosen.
+    file_label: ClassVar[str] = ""
+    file_help: ClassVar[str] = ""
+    file_missing: ClassVar[str] = ""
     sample_param: ClassVar[str] = "sample"
     sample_name: ClassVar[str] = "sample"
 
@@ -113,6 +121,15 @@ class ImportUploadView(ImportViewMixin, FormView):
     def column_help(self) -> Any:
         """One row per column for the upload page's table: name first, "Required" last."""
         return []
+
+    def get_page_title(self) -> str:
+        return self.page_title
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "file_label": self.file_label, "file_help": self.file_help, "file_missing": self.file_missing}
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [*super().get_breadcrumbs(), (self.import_label, "")]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         refused = self.refuse_target()
@@ -128,7 +145,7 @@ class ImportUploadView(ImportViewMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(columns=self.column_help(), max_mb=settings.IMPORT_MAX_UPLOAD_MB)
+        context.update(columns=self.column_help(), max_mb=settings.IMPORT_MAX_UPLOAD_MB, page_title=self.get_page_title())
         return context
 
     def form_valid(self, form: SpreadsheetUploadForm) -> HttpResponse:
@@ -142,6 +159,9 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
     sees it: anyone else's token answers 404."""
 
     commit_form_class: ClassVar[type[ImportCommitForm]] = ImportCommitForm
+    # The commit form's second choice and its hint.
+    valid_only_label: ClassVar[str] = ""
+    mode_help: ClassVar[str] = ""
     problems_name: ClassVar[str] = "import-problems"
     preview_title: ClassVar[str] = "Check the import"
     reason_format: ClassVar[str] = "{reason}: {count}"
@@ -155,6 +175,12 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
     mapping_template_name: ClassVar[str] = "core/import_mapping.html"
     # Errors of the commit an import answers with `commit_failed`.
     commit_errors: ClassVar[tuple[type[Exception], ...]] = ()
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [*super().get_breadcrumbs(), (self.import_label, self.get_upload_url()), ("Check", "")]
+
+    def commit_form(self, data: Any = None) -> ImportCommitForm:
+        return self.commit_form_class(data, valid_only_label=self.valid_only_label, mode_help=self.mode_help)
 
     def get_pending(self) -> PendingUpload:
         return self.importer.fetch(token=self.kwargs["token"], user=self.request.user)
@@ -188,7 +214,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
             return csv_response(self.problems_name, PROBLEM_HEADERS, problem_rows(report.problems))
         if self.needs_mapping(report):
             return self.render_mapping(pending, report, self.mapping_form(headers=report.headers, initial_mapping=getattr(report, "mapping", {})))
-        return self.render_preview(pending, report, self.commit_form_class())
+        return self.render_preview(pending, report, self.commit_form())
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         refused = self.refuse_target()
@@ -197,7 +223,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
         pending = self.get_pending()
         if self.mapping_form_class is not None and request.POST.get("step") == "mapping":
             return self.post_mapping(pending)
-        form = self.commit_form_class(request.POST)
+        form = self.commit_form(request.POST)
         if not form.is_valid():
             report = self.preview(pending)
             return self.render_preview(pending, report, form) if report else redirect(self.get_upload_url())

@@ -220,9 +220,12 @@ class ImportReportBase:
     file_description: str = ""
     skip_invalid: bool = False
     committed: bool = False
+    # The file's headers the import read, for imports that list them.
+    used_columns: list[str] | None = None
 
     # The preview's warning above the commit choice: how it names a file
     # with errors, and what the second choice does with its valid rows.
+    valid_label: ClassVar[str] = "Valid rows"
     warning_head: ClassVar[str] = "This file has rows with errors"
     commit_verb: ClassVar[str] = "imports"
 

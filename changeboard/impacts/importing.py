@@ -163,6 +163,7 @@ class ImpactImportReport(ImportReportBase):
     lines: list[LineRow] = field(default_factory=list)
 
     commit_verb: ClassVar[str] = "adds"
+    valid_label: ClassVar[str] = "Valid rows (lines that would be added)"
 
     def summary(self) -> str:
         verb = "Imported" if self.committed else "Would import"

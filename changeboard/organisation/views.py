@@ -20,7 +20,7 @@ from changeboard.portfolio.models import RolloutWave
 
 from . import importing
 from .filtersets import StaffFilterSet
-from .forms import ColumnMappingForm, StaffImportCommitForm, StaffImportUploadForm
+from .forms import ColumnMappingForm
 from .models import Staff, Unit, subtree_headcounts
 from .tables import StaffTable
 
@@ -152,14 +152,19 @@ class StaffImportMixin(ImportViewMixin):
     def get_done_url(self) -> str:
         return reverse("staff-list")
 
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Staff", reverse("staff-list"))]
 
-class StaffImportView(StaffImportMixin, ImportUploadView):
+
+class StaffImportView(ImportUploadView, StaffImportMixin):
     """Upload the HR file. It is kept (for its uploader only) until committed;
     nothing about staff is written until then. `?sample=1` downloads a
     sample file in the expected format."""
 
     template_name = "organisation/import_upload.html"
-    form_class = StaffImportUploadForm
+    file_label = "Upload the HR staff file"
+    file_help = "A CSV or Excel (XLSX) file exported from the HR system."
+    file_missing = "Select the HR staff file"
     page_title = "Import the HR staff file"
     sample_name = "sample-staff"
 
@@ -169,16 +174,13 @@ class StaffImportView(StaffImportMixin, ImportUploadView):
     def column_help(self) -> Any:
         return [(c, importing.COLUMN_LABELS[c], "Yes" if c in importing.REQUIRED_COLUMNS else "No") for c in importing.ALL_COLUMNS]
 
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Staff", reverse("staff-list")), ("Import", "")]
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(max_depth=importing.MAX_UNIT_DEPTH)
         return context
 
 
-class StaffImportPreviewView(StaffImportMixin, ImportPreviewView):
+class StaffImportPreviewView(ImportPreviewView, StaffImportMixin):
     """The preview of a pending upload, the column mapping step when its
     headers are not the standard ones, and the commit. Only its uploader
     can see it: anyone else's token answers 404.
@@ -188,14 +190,11 @@ class StaffImportPreviewView(StaffImportMixin, ImportPreviewView):
 
     template_name = "organisation/import_preview.html"
     page_title = preview_title = "Check the staff import"
-    commit_form_class = StaffImportCommitForm
+    mode_help = "Rows with errors are never imported. People in rows with errors are not marked as leavers."
     mapping_form_class = ColumnMappingForm
     problems_name = "staff-import-problems"
     reason_format = "{reason} ({count})"
     commit_errors = (IntegrityError,)
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Staff", reverse("staff-list")), ("Import", reverse("staff-import")), ("Check", "")]
 
     def commit_failed(self, exc: Exception, pending: PendingUpload) -> HttpResponse:
         # Someone else changed the staff table mid-commit (a concurrent

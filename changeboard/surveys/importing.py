@@ -112,6 +112,7 @@ class ResponseImportReport(ImportReportBase):
         return super().refusal_message()
 
     commit_verb: ClassVar[str] = "adds"
+    valid_label: ClassVar[str] = "Valid rows (responses that would be added)"
     warning_head: ClassVar[str] = "This file has problems"
 
     def error_summary(self) -> list[str]:

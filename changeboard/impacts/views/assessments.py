@@ -33,7 +33,7 @@ from changeboard.portfolio.models import Programme
 
 from .. import importing, services
 from ..filtersets import AssessmentFilterSet
-from ..forms import AssessmentCreateForm, AssessmentEditForm, ImpactImportCommitForm, ImpactImportUploadForm, LineForm
+from ..forms import AssessmentCreateForm, AssessmentEditForm, LineForm
 from ..models import Dimension, ImpactAssessment, ImpactLine, ImpactReach
 from ..tables import AssessmentTable
 
@@ -488,13 +488,15 @@ class ImpactImportMixin(DraftAssessmentMixin, ImportViewMixin):
         return self.not_draft()
 
 
-class ImpactImportView(ImpactImportMixin, ImportUploadView):
+class ImpactImportView(ImportUploadView, ImpactImportMixin):
     """Upload an impact spreadsheet for a draft. Nothing is written until
     the preview is committed. `?sample=1` downloads a sample file built from
     this force's own units, roles and this programme's waves."""
 
     template_name = "impacts/import_upload.html"
-    form_class = ImpactImportUploadForm
+    file_label = "Upload the impact spreadsheet"
+    file_help = "A CSV or Excel (XLSX) file with one impact line per row."
+    file_missing = "Select the impact spreadsheet"
     sample_name = "sample-impact-lines"
 
     def sample_rows(self) -> tuple[Any, Any]:
@@ -503,30 +505,23 @@ class ImpactImportView(ImpactImportMixin, ImportUploadView):
     def column_help(self) -> Any:
         return importing.COLUMN_HELP
 
+    def get_page_title(self) -> str:
+        return f"Import impact lines into {self.assessment.title}"
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from ..models import Severity
 
-        context = super().get_context_data(**kwargs)
-        context.update(page_title=f"Import impact lines into {self.assessment.title}", severities=Severity.choices,
-                       dimensions=Dimension.choices)
-        return context
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Import", "")]
+        return {**super().get_context_data(**kwargs), "severities": Severity.choices, "dimensions": Dimension.choices}
 
 
-class ImpactImportPreviewView(ImpactImportMixin, ImportPreviewView):
+class ImpactImportPreviewView(ImportPreviewView, ImpactImportMixin):
     """The preview of a pending upload and its commit. Only its uploader
     sees it: anyone else's token answers 404. `?errors=csv` downloads every
     problem."""
 
     template_name = "impacts/import_preview.html"
-    commit_form_class = ImpactImportCommitForm
     problems_name = "impact-import-problems"
     preview_title = "Check the impact lines import"
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Import", reverse("impact-import", args=[self.assessment.pk])), ("Check", "")]
 
     def preview_context(self, report: Any) -> dict[str, Any]:
         return {"preview_lines": report.lines[: importing.PREVIEW_LINES]}

@@ -34,7 +34,7 @@ from changeboard.portfolio.models import Programme
 
 from .. import importing
 from ..filtersets import CriterionFilterSet
-from ..forms import CriterionForm, EvidenceForm, StatusForm, TrainingImportCommitForm, TrainingImportUploadForm
+from ..forms import CriterionForm, EvidenceForm, StatusForm
 from ..models import Action, Criterion, CriterionStatus, Evidence, Rag, TrainingRecord
 from ..services import criteria as services
 from ..tables import RAG_TAGS, CriterionTable
@@ -496,18 +496,21 @@ class TrainingImportMixin(ImportViewMixin):
     importer_class = importing.TrainingImporter
     upload_url_name = "training-import"
     preview_url_name = "training-import-preview"
+    import_label = "Import training completions"
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Programmes", reverse("programme-list")), ("Import training completions", reverse("training-import"))]
+        return [("Programmes", reverse("programme-list"))]
 
 
-class TrainingImportView(TrainingImportMixin, ImportUploadView):
+class TrainingImportView(ImportUploadView, TrainingImportMixin):
     """Upload the training system's export. Nothing is written until the
     preview is committed. `?template=1` downloads a template file."""
 
     template_name = "readiness/training_import_upload.html"
-    form_class = TrainingImportUploadForm
     page_title = "Import training completions"
+    file_label = "Upload the training completions"
+    file_help = "A CSV or Excel (XLSX) file with one completed course per row."
+    file_missing = "Select the training file"
     sample_param = "template"
     sample_name = "training-completions"
 
@@ -520,28 +523,21 @@ class TrainingImportView(TrainingImportMixin, ImportUploadView):
     def get_cancel_url(self) -> str:
         return reverse("programme-list")
 
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs()[:-1], ("Import training completions", "")]
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(training_criteria=Criterion.objects.filter(feed=Criterion.Feed.TRAINING).count())
         return context
 
 
-class TrainingImportPreviewView(TrainingImportMixin, ImportPreviewView):
+class TrainingImportPreviewView(ImportPreviewView, TrainingImportMixin):
     """The preview of a pending upload and its commit. Only its uploader
     sees it: anyone else's token answers 404. `?errors=csv` downloads every
     problem."""
 
     template_name = "readiness/training_import_preview.html"
-    commit_form_class = TrainingImportCommitForm
     problems_name = "training-import-problems"
     preview_title = "Check the training import"
     errors_reason = "The file has errors. Choose to import the valid rows only, or correct the file and upload it again"
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Check", "")]
 
     def preview_context(self, report: Any) -> dict[str, Any]:
         courses = report.courses()

@@ -16,26 +16,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from changeboard.core.forms import ImportCommitForm, SpreadsheetUploadForm
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import CHANGE
 
 from .. import importing
 from ..models import SurveyWave
 from .waves import changeable_waves
-
-
-class ResponseImportUploadForm(SpreadsheetUploadForm):
-    file_label = "Upload the responses"
-    file_help = "A CSV or Excel (XLSX) file with one response per row."
-    file_missing = "Select the file of responses"
-
-
-class ResponseImportCommitForm(ImportCommitForm):
-    """Step 2: commit, refusing a file with errors unless the user chooses
-    to import only its valid rows."""
-
-    valid_only_label = "Import the valid rows only, skip the rest and ignore unknown columns"
 
 
 class WaveImportMixin(ImportViewMixin):
@@ -49,6 +35,7 @@ class WaveImportMixin(ImportViewMixin):
     upload_url_name = "response-import"
     preview_url_name = "response-import-preview"
     target_name = "wave"
+    import_label = "Import responses"
 
     @property
     def wave(self) -> SurveyWave:
@@ -70,12 +57,14 @@ class WaveImportMixin(ImportViewMixin):
         return [("Readiness surveys", reverse("wave-list")), (str(self.wave), self.wave.get_absolute_url())]
 
 
-class ResponseImportView(WaveImportMixin, ImportUploadView):
+class ResponseImportView(ImportUploadView, WaveImportMixin):
     """Upload a file of responses. Nothing is written until the preview is
     committed. `?template=1` downloads a template with this wave's columns."""
 
     template_name = "surveys/import_upload.html"
-    form_class = ResponseImportUploadForm
+    file_label = "Upload the responses"
+    file_help = "A CSV or Excel (XLSX) file with one response per row."
+    file_missing = "Select the file of responses"
     sample_param = "template"
 
     def sample_rows(self) -> tuple[Any, Any]:
@@ -87,29 +76,21 @@ class ResponseImportView(WaveImportMixin, ImportUploadView):
     def column_help(self) -> Any:
         return importing.column_help(self.wave)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(page_title=f"Import responses into {self.wave.title}")
-        return context
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Import responses", "")]
+    def get_page_title(self) -> str:
+        return f"Import responses into {self.wave.title}"
 
 
-class ResponseImportPreviewView(WaveImportMixin, ImportPreviewView):
+class ResponseImportPreviewView(ImportPreviewView, WaveImportMixin):
     """The preview of a pending upload and its commit. Only its uploader
     sees it: anyone else's token answers 404. `?errors=csv` downloads every
     problem."""
 
     template_name = "surveys/import_preview.html"
-    commit_form_class = ResponseImportCommitForm
+    valid_only_label = "Import the valid rows only, skip the rest and ignore unknown columns"
     problems_name = "response-import-problems"
     preview_title = "Check the responses import"
     errors_reason = ("The file has errors. Choose to import the valid rows only (ignoring unknown columns), "
                      "or correct the file and upload it again")
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Import responses", reverse("response-import", args=[self.wave.pk])), ("Check", "")]
 
     def refusal_reason(self, report: Any) -> str:
         if not report.missing_columns and report.duplicate_columns:
