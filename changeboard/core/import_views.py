@@ -105,9 +105,7 @@ class ImportUploadView(ImportViewMixin, FormView):
 
     form_class = SpreadsheetUploadForm
     # The file field's label, hint and error when no file is chosen.
-    file_label: ClassVar[str] = ""
-    file_help: ClassVar[str] = ""
-    file_missing: ClassVar[str] = ""
+    file_text: ClassVar[tuple[str, str, str]] = ("", "", "")
     sample_param: ClassVar[str] = "sample"
     sample_name: ClassVar[str] = "sample"
 
@@ -126,7 +124,8 @@ class ImportUploadView(ImportViewMixin, FormView):
         return self.page_title
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "file_label": self.file_label, "file_help": self.file_help, "file_missing": self.file_missing}
+        label, help_text, missing = self.file_text
+        return {**super().get_form_kwargs(), "file_label": label, "file_help": help_text, "file_missing": missing}
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*super().get_breadcrumbs(), (self.import_label, "")]

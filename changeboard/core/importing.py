@@ -36,9 +36,13 @@ from django.db.models import Model
 
 from . import audit, uploads
 from .models import PendingUpload
-from .tabular import ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, normalise_header, read_sheet
+from .tabular import ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, normalise_header, parse_date, read_sheet
 
-__all__ = ["Columns", "Importer", "ImportFileError", "csv_text", "missing_column_problems"]
+# With the readers' pieces an import's rules use, so an import imports from here only.
+__all__ = [
+    "Columns", "ImportFileError", "ImportRefusedBase", "ImportReportBase", "Importer", "Problem", "Sheet", "csv_text", "missing_column_problems",
+    "normalise_header", "parse_date",
+]
 
 logger = logging.getLogger(__name__)
 

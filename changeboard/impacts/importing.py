@@ -25,20 +25,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changeboard.core import audit
-from changeboard.core.importing import Columns, Importer, csv_text
+from changeboard.core.importing import Importer, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text, parse_date
 from changeboard.core.models import PendingUpload
-from changeboard.core.tabular import (
-    PROBLEM_HEADERS,
-    PROBLEMS_SHOWN,
-    ImportFileError,
-    ImportRefusedBase,
-    ImportReportBase,
-    Problem,
-    Sheet,
-    parse_date,
-    problem_rows,
-    read_sheet,
-)
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import RolloutWave
 
@@ -46,10 +34,7 @@ from . import services
 from .models import Dimension, ImpactAssessment, ImpactLine, Severity
 
 # Re-exported for the pages, which read and report files the same way.
-__all__ = [
-    "ALL_COLUMNS", "COLUMNS", "PROBLEM_HEADERS", "PROBLEMS_SHOWN", "ImpactImportRefused", "ImpactImportReport", "ImpactImporter", "ImportFileError",
-    "Problem", "commit", "impact_import_commit", "impact_import_stage", "preview", "problem_rows", "read_sheet", "sample_csv", "sample_rows",
-]
+__all__ = ["ALL_COLUMNS", "COLUMNS", "ImpactImportRefused", "ImpactImportReport", "ImpactImporter", "commit", "preview"]
 
 # --------------------------------------------------------------------------
 # The file format
@@ -390,17 +375,17 @@ class ImpactImporter(Importer[ImpactImportReport]):
     columns = ALL_COLUMNS
     target: ImpactAssessment
 
-    def map_columns(self, sheet: Sheet, report: ImpactImportReport) -> Columns:
+    def map_columns(self, sheet: Sheet, report: ImpactImportReport) -> dict[str, int]:
         columns = super().map_columns(sheet, report)
         report.used_columns = [sheet.headers[i] for i in sorted(columns.values())]
         report.ignored_columns = [h for i, h in enumerate(sheet.headers) if h and i not in columns.values()]
         self.present = set(columns)
         return columns
 
-    def missing_columns(self, columns: Columns) -> list[Problem]:
+    def missing_columns(self, columns: dict[str, int]) -> list[Problem]:
         return _missing_columns(set(columns))
 
-    def prepare(self, sheet: Sheet, columns: Columns) -> None:
+    def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
         self.lookups = _Lookups(self.target)
 
     def check_row(self, number: int, cell: dict[str, str]) -> tuple[LineRow, list[Problem]]:

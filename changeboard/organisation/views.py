@@ -162,9 +162,7 @@ class StaffImportView(ImportUploadView, StaffImportMixin):
     sample file in the expected format."""
 
     template_name = "organisation/import_upload.html"
-    file_label = "Upload the HR staff file"
-    file_help = "A CSV or Excel (XLSX) file exported from the HR system."
-    file_missing = "Select the HR staff file"
+    file_text = ("Upload the HR staff file", "A CSV or Excel (XLSX) file exported from the HR system.", "Select the HR staff file")
     page_title = "Import the HR staff file"
     sample_name = "sample-staff"
 

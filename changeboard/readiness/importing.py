@@ -24,29 +24,14 @@ from typing import Any, ClassVar
 from django.utils import timezone
 
 from changeboard.core import audit
-from changeboard.core.importing import Columns, Importer, csv_text
+from changeboard.core.importing import Importer, ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text, parse_date
 from changeboard.core.models import PendingUpload
-from changeboard.core.tabular import (
-    PROBLEM_HEADERS,
-    PROBLEMS_SHOWN,
-    ImportFileError,
-    ImportRefusedBase,
-    ImportReportBase,
-    Problem,
-    Sheet,
-    parse_date,
-    problem_rows,
-)
 from changeboard.organisation.models import Staff
 
 from .models import Criterion, TrainingRecord
 from .services.criteria import criteria_evaluate_fed, normalise_course
 
-__all__ = [
-    "COLUMNS", "KIND", "PROBLEM_HEADERS", "PROBLEMS_SHOWN", "ImportFileError", "Problem", "TrainingImportRefused",
-    "TrainingImportReport", "TrainingImporter", "column_help", "commit", "preview", "problem_rows", "sample_csv", "sample_rows",
-    "training_import_commit", "training_import_stage",
-]
+__all__ = ["COLUMNS", "KIND", "ImportFileError", "TrainingImportRefused", "TrainingImportReport", "TrainingImporter", "commit", "preview"]
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +113,7 @@ class TrainingImporter(Importer[TrainingImportReport]):
     columns = COLUMNS
     required = COLUMNS
 
-    def prepare(self, sheet: Sheet, columns: Columns) -> None:
+    def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
         self.today = timezone.localdate()
         self.seen: dict[tuple[str, str], int] = {}
         at = columns["staff_number"]

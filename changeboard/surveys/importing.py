@@ -28,31 +28,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from changeboard.core import audit
-from changeboard.core.importing import Columns, Importer, csv_text
+from changeboard.core.importing import Importer, ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text
 from changeboard.core.models import PendingUpload
-from changeboard.core.tabular import (
-    PROBLEM_HEADERS,
-    PROBLEMS_SHOWN,
-    ImportFileError,
-    ImportRefusedBase,
-    ImportReportBase,
-    Problem,
-    Sheet,
-    normalise_header,
-    problem_rows,
-    read_sheet,
-)
+from changeboard.core.tabular import normalise_header
 from changeboard.organisation.models import Unit
 
 from .models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, RoleGroup, SurveyWave
 from .signals import responses_changed
 
 # Re-exported for the pages, which read and report files the same way.
-__all__ = [
-    "FIXED_COLUMNS", "IMPORTABLE", "NOT_IMPORTABLE", "PROBLEM_HEADERS", "PROBLEMS_SHOWN", "ImportFileError", "Problem", "ResponseImportRefused",
-    "ResponseImportReport", "ResponseImporter", "column_help", "commit", "preview", "problem_rows", "read_sheet", "response_import_commit",
-    "response_import_stage", "sample_csv", "sample_rows",
-]
+__all__ = ["FIXED_COLUMNS", "ImportFileError", "ResponseImportRefused", "ResponseImportReport", "ResponseImporter", "commit", "preview"]
 
 FIXED_COLUMNS: tuple[str, ...] = ("unit_code", "role_group")
 # Only a wave that has been sent has responses to add to.
@@ -376,7 +361,7 @@ class ResponseImporter(Importer[ResponseImportReport]):
     target_model = SurveyWave
     target: SurveyWave
 
-    def map_columns(self, sheet: Sheet, report: ResponseImportReport) -> Columns:
+    def map_columns(self, sheet: Sheet, report: ResponseImportReport) -> dict[str, int]:
         questions = self.target.instrument.ordered_questions()
         columns = _match_columns(sheet, questions)
         used = sorted([*columns.fixed.values(), *(at for _, at in columns.questions)])
@@ -392,10 +377,10 @@ class ResponseImporter(Importer[ResponseImportReport]):
         self.questions = [question for question, _ in columns.questions]
         return {**{q.code: at for q, at in columns.questions}, **columns.fixed}
 
-    def missing_columns(self, columns: Columns) -> list[Problem]:
+    def missing_columns(self, columns: dict[str, int]) -> list[Problem]:
         return self.missing
 
-    def prepare(self, sheet: Sheet, columns: Columns) -> None:
+    def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
         self.units, self.groups = _units_by_code(), _role_groups()
 
     def check_row(self, number: int, cell: dict[str, str]) -> tuple[ResponseRow, list[Problem]]:

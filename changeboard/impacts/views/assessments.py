@@ -494,9 +494,7 @@ class ImpactImportView(ImportUploadView, ImpactImportMixin):
     this force's own units, roles and this programme's waves."""
 
     template_name = "impacts/import_upload.html"
-    file_label = "Upload the impact spreadsheet"
-    file_help = "A CSV or Excel (XLSX) file with one impact line per row."
-    file_missing = "Select the impact spreadsheet"
+    file_text = ("Upload the impact spreadsheet", "A CSV or Excel (XLSX) file with one impact line per row.", "Select the impact spreadsheet")
     sample_name = "sample-impact-lines"
 
     def sample_rows(self) -> tuple[Any, Any]:
@@ -515,9 +513,6 @@ class ImpactImportView(ImportUploadView, ImpactImportMixin):
 
 
 class ImpactImportPreviewView(ImportPreviewView, ImpactImportMixin):
-    """The preview of a pending upload and its commit. Only its uploader
-    sees it: anyone else's token answers 404. `?errors=csv` downloads every
-    problem."""
 
     template_name = "impacts/import_preview.html"
     problems_name = "impact-import-problems"

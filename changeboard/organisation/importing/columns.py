@@ -71,13 +71,8 @@ MAX_MANAGER_TIERS = 30
 # Text limits come from the model so a long value is a row error, not a
 # database error halfway through the commit.
 _LIMITS: dict[str, int] = {
-    "staff_number": Staff._meta.get_field("staff_number").max_length,  # type: ignore[dict-item]
-    "first_name": Staff._meta.get_field("first_name").max_length,  # type: ignore[dict-item]
-    "last_name": Staff._meta.get_field("last_name").max_length,  # type: ignore[dict-item]
-    "email": Staff._meta.get_field("email").max_length,  # type: ignore[dict-item]
-    "role": Staff._meta.get_field("role").max_length,  # type: ignore[dict-item]
-    "location": Staff._meta.get_field("location").max_length,  # type: ignore[dict-item]
-    "shift_pattern": Staff._meta.get_field("shift_pattern").max_length,  # type: ignore[dict-item]
+    name: Staff._meta.get_field(name).max_length  # type: ignore[misc]  # CharFields: max_length is set
+    for name in ("staff_number", "first_name", "last_name", "email", "role", "location", "shift_pattern")
 }
 _MAX_FULL_PATH: int = Unit._meta.get_field("full_path").max_length  # type: ignore[assignment]
 

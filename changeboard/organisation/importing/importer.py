@@ -196,30 +196,16 @@ def preview(data: bytes, filename: str = "", *, mapping: Mapping[str, str] | Non
     return StaffImporter().preview(data, filename, mapping=mapping, skip_invalid=skip_invalid)
 
 
-def commit(
-    data: bytes,
-    filename: str = "",
-    *,
-    actor: Any,
-    mapping: Mapping[str, str] | None = None,
-    skip_invalid: bool = False,
-    import_id: str = "",
-) -> ImportReport:
+def commit(data: bytes, filename: str = "", *, actor: Any, mapping: Mapping[str, str] | None = None, skip_invalid: bool = False,
+           import_id: str = "") -> ImportReport:
     """Check the file again against the current database and write it, all
     or nothing. Raises ImportRefused (having written nothing) when the file
     has errors and `skip_invalid` is false, or nothing in it is importable."""
     return StaffImporter().commit(data, filename, actor=actor, mapping=mapping, skip_invalid=skip_invalid, import_id=import_id)
 
 
-def run_import(
-    data: bytes,
-    filename: str = "",
-    *,
-    actor: Any,
-    mapping: Mapping[str, str] | None = None,
-    skip_invalid: bool = False,
-    dry_run: bool = False,
-) -> ImportReport:
+def run_import(data: bytes, filename: str = "", *, actor: Any, mapping: Mapping[str, str] | None = None, skip_invalid: bool = False,
+               dry_run: bool = False) -> ImportReport:
     """The command's entry point: a preview when `dry_run`, else a commit.
     A dry run raises ImportRefused when the real run would be refused."""
     if not dry_run:

@@ -508,9 +508,7 @@ class TrainingImportView(ImportUploadView, TrainingImportMixin):
 
     template_name = "readiness/training_import_upload.html"
     page_title = "Import training completions"
-    file_label = "Upload the training completions"
-    file_help = "A CSV or Excel (XLSX) file with one completed course per row."
-    file_missing = "Select the training file"
+    file_text = ("Upload the training completions", "A CSV or Excel (XLSX) file with one completed course per row.", "Select the training file")
     sample_param = "template"
     sample_name = "training-completions"
 
@@ -530,9 +528,6 @@ class TrainingImportView(ImportUploadView, TrainingImportMixin):
 
 
 class TrainingImportPreviewView(ImportPreviewView, TrainingImportMixin):
-    """The preview of a pending upload and its commit. Only its uploader
-    sees it: anyone else's token answers 404. `?errors=csv` downloads every
-    problem."""
 
     template_name = "readiness/training_import_preview.html"
     problems_name = "training-import-problems"

@@ -62,9 +62,7 @@ class ResponseImportView(ImportUploadView, WaveImportMixin):
     committed. `?template=1` downloads a template with this wave's columns."""
 
     template_name = "surveys/import_upload.html"
-    file_label = "Upload the responses"
-    file_help = "A CSV or Excel (XLSX) file with one response per row."
-    file_missing = "Select the file of responses"
+    file_text = ("Upload the responses", "A CSV or Excel (XLSX) file with one response per row.", "Select the file of responses")
     sample_param = "template"
 
     def sample_rows(self) -> tuple[Any, Any]:
@@ -81,9 +79,6 @@ class ResponseImportView(ImportUploadView, WaveImportMixin):
 
 
 class ResponseImportPreviewView(ImportPreviewView, WaveImportMixin):
-    """The preview of a pending upload and its commit. Only its uploader
-    sees it: anyone else's token answers 404. `?errors=csv` downloads every
-    problem."""
 
     template_name = "surveys/import_preview.html"
     valid_only_label = "Import the valid rows only, skip the rest and ignore unknown columns"
