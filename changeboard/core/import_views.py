@@ -16,6 +16,7 @@ downloads every problem and `?remap=1` shows the mapping step again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -109,16 +110,10 @@ class ImportUploadView(ImportViewMixin, FormView):
     sample_param: ClassVar[str] = "sample"
     sample_name: ClassVar[str] = "sample"
 
-    def sample_rows(self) -> tuple[Any, Any]:
-        """The sample file's headers and rows."""
-        raise NotImplementedError
 
     def get_sample_name(self) -> str:
         return self.sample_name
 
-    def column_help(self) -> Any:
-        """One row per column for the upload page's table: name first, "Required" last."""
-        return []
 
     def get_page_title(self) -> str:
         return self.page_title
@@ -135,7 +130,7 @@ class ImportUploadView(ImportViewMixin, FormView):
         if refused:
             return refused
         if request.GET.get(self.sample_param):
-            headers, rows = self.sample_rows()
+            headers, rows = self.importer.sample_rows()
             return csv_response(self.get_sample_name(), headers, rows)
         return super().get(request, *args, **kwargs)
 
@@ -144,7 +139,7 @@ class ImportUploadView(ImportViewMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(columns=self.column_help(), max_mb=settings.IMPORT_MAX_UPLOAD_MB, page_title=self.get_page_title())
+        context.update(columns=self.importer.column_help(), max_mb=settings.IMPORT_MAX_UPLOAD_MB, page_title=self.get_page_title())
         return context
 
     def form_valid(self, form: SpreadsheetUploadForm) -> HttpResponse:
@@ -268,13 +263,24 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
             return []
         return [self.reason_format.format(reason=reason, count=count) for reason, count in self.reason_counts(report)]
 
+    # The table of what the valid rows would add, below the problems.
+    preview_heading: ClassVar[str] = ""
+    preview_caption: ClassVar[str] = ""
+
+    def preview_table(self, report: ImportReportBase) -> tuple[Sequence[Any], str]:
+        """The rows the table shows (the template's `preview_row` block
+        renders each) and a note when it shows only the first of them."""
+        return [], ""
+
     def preview_context(self, report: ImportReportBase) -> dict[str, Any]:
         """What the import's own preview template shows besides the shared parts."""
         return {}
 
     def render_preview(self, pending: PendingUpload, report: ImportReportBase, form: ImportCommitForm) -> HttpResponse:
         shown = report.problems[:PROBLEMS_SHOWN]
+        rows, note = self.preview_table(report)
         context = self.get_context_data(
+            preview_rows=rows, preview_note=note, preview_heading=self.preview_heading, preview_caption=self.preview_caption,
             pending=pending, report=report, form=form, problems=shown, more_problems=len(report.problems) - len(shown),
             reason_items=self.reason_items(report), page_title=self.preview_title,
             **self.preview_context(report),

@@ -205,6 +205,17 @@ class Importer[R: ImportReportBase]:
         return report
 
     # ----------------------------------------------------------------------
+    # What the upload page offers
+
+    def sample_rows(self) -> tuple[Sequence[str], Sequence[Sequence[str]]]:
+        """The headers and example rows of the sample file."""
+        raise NotImplementedError
+
+    def column_help(self) -> Sequence[Sequence[str]]:
+        """One row per column for the upload page: its name first, whether it is required last."""
+        return [(c, self.column_labels.get(c, ""), "Yes" if c in self.required else "No") for c in self.columns]
+
+    # ----------------------------------------------------------------------
     # Pending uploads: kept for their uploader between preview and commit
 
     @property

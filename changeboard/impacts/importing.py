@@ -245,18 +245,17 @@ def _check_row(number: int, cell: dict[str, str], present: set[str], lookups: _L
     line.units = list(units.values())
 
     # Roles and ranks
-    for text in _split(cell.get("roles", "")):
-        role = lookups.roles.get(text.lower())
-        if role is None:
-            fail("roles", text, "Unknown role: it must match a job role in the staff records")
-        elif role not in line.roles:
-            line.roles.append(role)
-    for text in _split(cell.get("ranks_or_grades", "")):
-        rank = lookups.ranks.get(text.lower())
-        if rank is None:
-            fail("ranks_or_grades", text, "Unknown rank or grade: use a name or code from the ranks and grades list")
-        elif rank not in line.rank_grades:
-            line.rank_grades.append(rank)
+    narrowing: tuple[tuple[str, dict[str, Any], list[Any], str], ...] = (
+        ("roles", lookups.roles, line.roles, "Unknown role: it must match a job role in the staff records"),
+        ("ranks_or_grades", lookups.ranks, line.rank_grades, "Unknown rank or grade: use a name or code from the ranks and grades list"),
+    )
+    for column, known, chosen, unknown in narrowing:
+        for text in _split(cell.get(column, "")):
+            found = known.get(text.lower())
+            if found is None:
+                fail(column, text, unknown)
+            elif found not in chosen:
+                chosen.append(found)
 
     # Dimensions: listed, or implied by text in their own columns
     for text in _split(cell.get("dimensions", "")):
@@ -393,6 +392,12 @@ class ImpactImporter(Importer[ImpactImportReport]):
 
     def accept(self, report: ImpactImportReport, row: LineRow) -> None:
         report.lines.append(row)
+
+    def sample_rows(self) -> tuple[list[str], list[list[str]]]:
+        return sample_rows(self.target)
+
+    def column_help(self) -> tuple[tuple[str, str, str], ...]:
+        return COLUMN_HELP
 
     def describe(self, report: ImpactImportReport) -> None:
         for line in report.lines[:PREVIEW_LINES]:

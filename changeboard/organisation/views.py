@@ -166,12 +166,6 @@ class StaffImportView(ImportUploadView, StaffImportMixin):
     page_title = "Import the HR staff file"
     sample_name = "sample-staff"
 
-    def sample_rows(self) -> tuple[Any, Any]:
-        return importing.sample_rows()
-
-    def column_help(self) -> Any:
-        return [(c, importing.COLUMN_LABELS[c], "Yes" if c in importing.REQUIRED_COLUMNS else "No") for c in importing.ALL_COLUMNS]
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(max_depth=importing.MAX_UNIT_DEPTH)

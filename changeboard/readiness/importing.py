@@ -154,6 +154,12 @@ class TrainingImporter(Importer[TrainingImportReport]):
     def accept(self, report: TrainingImportReport, row: TrainingRow) -> None:
         report.records.append(row)
 
+    def sample_rows(self) -> tuple[list[str], list[list[str]]]:
+        return sample_rows()
+
+    def column_help(self) -> list[tuple[str, str, str]]:
+        return column_help()
+
     def describe(self, report: TrainingImportReport) -> None:
         _classify(report)
 

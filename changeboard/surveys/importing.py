@@ -390,6 +390,12 @@ class ResponseImporter(Importer[ResponseImportReport]):
         report.answers += len(row.answers)
         report.responses.append(row)
 
+    def sample_rows(self) -> tuple[list[str], list[list[str]]]:
+        return sample_rows(self.target)
+
+    def column_help(self) -> list[tuple[str, str, str, str]]:
+        return column_help(self.target)
+
     def lock(self) -> None:
         self.target = SurveyWave.objects.select_for_update().select_related("instrument").get(pk=self.target.pk)
         if self.target.status not in IMPORTABLE:

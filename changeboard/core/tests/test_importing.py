@@ -52,6 +52,10 @@ class WidgetImporter(Importer[WidgetReport]):
     columns = ("code", "name")
     required = ("code", "name")
     aliases = {"name": ("title",)}
+    column_labels = {"code": "Letters and digits", "name": "What it is called"}
+
+    def sample_rows(self) -> tuple[list[str], list[list[str]]]:
+        return ["code", "name"], [["W1", "Sprocket"]]
 
     def check_row(self, number: int, cell: dict[str, str]) -> tuple[str, list[Problem]]:
         problems = []
@@ -94,11 +98,6 @@ class WidgetImportView(ImportUploadView, WidgetImportMixin):
     page_title = "Import widgets"
     file_text = ("Upload the widgets", "A CSV or XLSX file, one widget per row.", "Select the widget file")
 
-    def sample_rows(self) -> tuple[Any, Any]:
-        return ["code", "name"], [["W1", "Sprocket"]]
-
-    def column_help(self) -> Any:
-        return [("code", "Letters and digits", "Yes"), ("name", "What it is called", "Yes")]
 
 
 class WidgetImportPreviewView(ImportPreviewView, WidgetImportMixin):

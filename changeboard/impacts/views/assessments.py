@@ -497,12 +497,6 @@ class ImpactImportView(ImportUploadView, ImpactImportMixin):
     file_text = ("Upload the impact spreadsheet", "A CSV or Excel (XLSX) file with one impact line per row.", "Select the impact spreadsheet")
     sample_name = "sample-impact-lines"
 
-    def sample_rows(self) -> tuple[Any, Any]:
-        return importing.sample_rows(self.assessment)
-
-    def column_help(self) -> Any:
-        return importing.COLUMN_HELP
-
     def get_page_title(self) -> str:
         return f"Import impact lines into {self.assessment.title}"
 
@@ -518,5 +512,9 @@ class ImpactImportPreviewView(ImportPreviewView, ImpactImportMixin):
     problems_name = "impact-import-problems"
     preview_title = "Check the impact lines import"
 
-    def preview_context(self, report: Any) -> dict[str, Any]:
-        return {"preview_lines": report.lines[: importing.PREVIEW_LINES]}
+    preview_heading = "Lines that would be added"
+    preview_caption = "Valid rows of the file, as impact lines"
+
+    def preview_table(self, report: Any) -> tuple[Any, str]:
+        shown = report.lines[: importing.PREVIEW_LINES]
+        return shown, f"Showing the first {len(shown)} of {report.valid}." if report.valid > len(shown) else ""

@@ -183,6 +183,9 @@ class StaffImporter(Importer[ImportReport]):
         )
         audit.record_many([summary])
 
+    def sample_rows(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        return sample_rows()
+
     def commit_options(self, upload: PendingUpload) -> dict[str, Any]:
         return {"mapping": upload.mapping or None}
 

@@ -512,12 +512,6 @@ class TrainingImportView(ImportUploadView, TrainingImportMixin):
     sample_param = "template"
     sample_name = "training-completions"
 
-    def sample_rows(self) -> tuple[Any, Any]:
-        return importing.sample_rows()
-
-    def column_help(self) -> Any:
-        return importing.column_help()
-
     def get_cancel_url(self) -> str:
         return reverse("programme-list")
 
@@ -534,9 +528,13 @@ class TrainingImportPreviewView(ImportPreviewView, TrainingImportMixin):
     preview_title = "Check the training import"
     errors_reason = "The file has errors. Choose to import the valid rows only, or correct the file and upload it again"
 
-    def preview_context(self, report: Any) -> dict[str, Any]:
+    preview_heading = "Completions by course"
+    preview_caption = "Valid rows of the file, counted by course"
+
+    def preview_table(self, report: Any) -> tuple[Any, str]:
         courses = report.courses()
-        return {"courses": courses[: importing.PREVIEW_COURSES], "more_courses": max(0, len(courses) - importing.PREVIEW_COURSES)}
+        shown, more = courses[: importing.PREVIEW_COURSES], max(0, len(courses) - importing.PREVIEW_COURSES)
+        return shown, f"Showing the first {len(shown)} courses; {more} more are not listed." if more else ""
 
 
 urls: list[URLPattern] = [

@@ -65,14 +65,8 @@ class ResponseImportView(ImportUploadView, WaveImportMixin):
     file_text = ("Upload the responses", "A CSV or Excel (XLSX) file with one response per row.", "Select the file of responses")
     sample_param = "template"
 
-    def sample_rows(self) -> tuple[Any, Any]:
-        return importing.sample_rows(self.wave)
-
     def get_sample_name(self) -> str:
         return f"responses-{self.wave.pk}"
-
-    def column_help(self) -> Any:
-        return importing.column_help(self.wave)
 
     def get_page_title(self) -> str:
         return f"Import responses into {self.wave.title}"
@@ -92,6 +86,10 @@ class ResponseImportPreviewView(ImportPreviewView, WaveImportMixin):
             return "The file has columns that appear more than once. Correct it and upload it again"
         return super().refusal_reason(report)
 
-    def preview_context(self, report: Any) -> dict[str, Any]:
+    preview_heading = "Responses that would be added"
+    preview_caption = "Valid rows of the file, counted by unit and role group"
+
+    def preview_table(self, report: Any) -> tuple[Any, str]:
         cells = report.cells()
-        return {"cells": cells[: importing.PREVIEW_CELLS], "more_cells": max(0, len(cells) - importing.PREVIEW_CELLS)}
+        shown, more = cells[: importing.PREVIEW_CELLS], max(0, len(cells) - importing.PREVIEW_CELLS)
+        return shown, f"Showing the first {len(shown)} units and role groups; {more} more are not listed." if more else ""
