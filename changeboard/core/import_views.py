@@ -272,6 +272,12 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
         renders each) and a note when it shows only the first of them."""
         return [], ""
 
+    @staticmethod
+    def first_of(rows: Sequence[Any], limit: int, what: str) -> tuple[Sequence[Any], str]:
+        """The first `limit` rows, and a note naming how many more there are."""
+        more = max(0, len(rows) - limit)
+        return rows[:limit], f"Showing the first {limit} {what}; {more} more are not listed." if more else ""
+
     def preview_context(self, report: ImportReportBase) -> dict[str, Any]:
         """What the import's own preview template shows besides the shared parts."""
         return {}

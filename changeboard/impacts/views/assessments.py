@@ -507,6 +507,7 @@ class ImpactImportView(ImportUploadView, ImpactImportMixin):
 
 
 class ImpactImportPreviewView(ImportPreviewView, ImpactImportMixin):
+    """Check a staged impact spreadsheet (the lines it would add), then commit it."""
 
     template_name = "impacts/import_preview.html"
     problems_name = "impact-import-problems"

@@ -5,9 +5,11 @@ file's own headers matched by name)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -93,35 +95,18 @@ STAFF_FIELDS: tuple[str, ...] = (
     "absent_until",
 )
 
-SAMPLE_ROWS: tuple[tuple[str, ...], ...] = (
-    ("100001", "Amelia", "Hart", "amelia.hart@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Westminster > Westminster Response Team 1",
-     "Response inspector", "Inspector", "Charing Cross", "Response 10-hour 5-team rota", "", "04/09/2006", ""),
-    ("100002", "Tomasz", "Nowak", "tomasz.nowak@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Westminster > Westminster Response Team 1",
-     "Response sergeant", "PS", "Charing Cross", "Response 10-hour 5-team rota", "100001", "2012-03-19", ""),
-    ("100003", "Chloé", "Dubois", "chloe.dubois@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Westminster > Westminster Response Team 1",
-     "Response officer", "Police Constable", "Charing Cross", "Response 10-hour 5-team rota", "100002", "15/01/2021", ""),
-    ("100004", "Kwame", "Mensah", "kwame.mensah@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Westminster > Westminster Response Team 1",
-     "Response officer", "PC", "Charing Cross", "Response 10-hour 5-team rota", "100002", "2019-07-01", ""),
-    ("100005", "Priya", "Shah", "priya.shah@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Westminster > Westminster Neighbourhood Team",
-     "Dedicated ward officer", "PC", "Marylebone", "Neighbourhood 8-hour earlies and lates", "100001", "02/11/2015", ""),
-    ("100006", "Owen", "Price", "owen.price@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Westminster > Westminster Neighbourhood Team",
-     "Police community support officer", "PCSO", "Marylebone", "Neighbourhood 8-hour earlies and lates", "100005", "2018-05-14", ""),
-    ("100007", "Grace", "Okafor", "grace.okafor@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Kensington and Chelsea",
-     "Case progression officer", "Band E", "Kensington", "Office hours, Monday to Friday", "100001", "2023-01-09", ""),
-    ("100008", "Daniel", "Reyes", "daniel.reyes@met.example.police.uk",
-     "Metropolitan Police Service > Frontline Policing > Central West BCU > Kensington and Chelsea",
-     "Case progression officer", "BAND-E", "Kensington", "Office hours, Monday to Friday", "100007", "01/06/2020", "31/03/2026"),
-)
-# The sample's absent_until values (EXTRA_COLUMNS), by staff number.
-SAMPLE_ABSENCES: dict[str, str] = {"100005": "30/06/2027"}
 
+def _sample() -> tuple[tuple[tuple[str, ...], ...], dict[str, str]]:
+    """The sample people (sample-staff.csv beside this module, the same as
+    docs/sample-staff.csv): their rows in COLUMNS, and the absent_until
+    values (EXTRA_COLUMNS) by staff number."""
+    with (Path(__file__).parent / "sample-staff.csv").open(encoding="utf-8", newline="") as file:
+        records = list(csv.reader(file))
+    width = len(COLUMNS)
+    return tuple(tuple(r[:width]) for r in records[1:]), {r[0]: r[width] for r in records[1:] if r[width]}
+
+
+SAMPLE_ROWS, SAMPLE_ABSENCES = _sample()
 
 
 @dataclass(slots=True)

@@ -522,6 +522,7 @@ class TrainingImportView(ImportUploadView, TrainingImportMixin):
 
 
 class TrainingImportPreviewView(ImportPreviewView, TrainingImportMixin):
+    """Check a staged training file (completions by course), then commit it."""
 
     template_name = "readiness/training_import_preview.html"
     problems_name = "training-import-problems"
@@ -532,9 +533,7 @@ class TrainingImportPreviewView(ImportPreviewView, TrainingImportMixin):
     preview_caption = "Valid rows of the file, counted by course"
 
     def preview_table(self, report: Any) -> tuple[Any, str]:
-        courses = report.courses()
-        shown, more = courses[: importing.PREVIEW_COURSES], max(0, len(courses) - importing.PREVIEW_COURSES)
-        return shown, f"Showing the first {len(shown)} courses; {more} more are not listed." if more else ""
+        return self.first_of(report.courses(), importing.PREVIEW_COURSES, "courses")
 
 
 urls: list[URLPattern] = [

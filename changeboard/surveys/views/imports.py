@@ -73,6 +73,7 @@ class ResponseImportView(ImportUploadView, WaveImportMixin):
 
 
 class ResponseImportPreviewView(ImportPreviewView, WaveImportMixin):
+    """Check a staged file of responses (counts by unit and role group), then commit it."""
 
     template_name = "surveys/import_preview.html"
     valid_only_label = "Import the valid rows only, skip the rest and ignore unknown columns"
@@ -90,6 +91,4 @@ class ResponseImportPreviewView(ImportPreviewView, WaveImportMixin):
     preview_caption = "Valid rows of the file, counted by unit and role group"
 
     def preview_table(self, report: Any) -> tuple[Any, str]:
-        cells = report.cells()
-        shown, more = cells[: importing.PREVIEW_CELLS], max(0, len(cells) - importing.PREVIEW_CELLS)
-        return shown, f"Showing the first {len(shown)} units and role groups; {more} more are not listed." if more else ""
+        return self.first_of(report.cells(), importing.PREVIEW_CELLS, "units and role groups")
