@@ -86,7 +86,7 @@ class ImportViewMixin(ScopedMixin):
 
     def get_done_url(self) -> str:
         """Where a commit (or a refused second commit) goes."""
-        return self.target.get_absolute_url() if self.target is not None else self.get_upload_url()  # type: ignore[attr-defined]
+        return self.target.get_absolute_url() if self.target is not None else self.get_upload_url()  # type: ignore[attr-defined]  # a target is a model with its own page
 
     def get_cancel_url(self) -> str:
         """Where the upload page's Cancel goes."""
@@ -110,10 +110,8 @@ class ImportUploadView(ImportViewMixin, FormView):
     sample_param: ClassVar[str] = "sample"
     sample_name: ClassVar[str] = "sample"
 
-
     def get_sample_name(self) -> str:
         return self.sample_name
-
 
     def get_page_title(self) -> str:
         return self.page_title
@@ -233,7 +231,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
         except ValidationError as exc:  # committed already (a second click), or the target takes no imports now
             messages.error(request, " ".join(exc.messages))
             return redirect(self.get_done_url())
-        messages.success(request, report.summary())  # type: ignore[attr-defined]
+        messages.success(request, report.summary())
         return redirect(self.get_done_url())
 
     def commit_failed(self, exc: Exception, pending: PendingUpload) -> HttpResponse:
@@ -310,7 +308,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
             report = self.preview(pending) or self.importer.report_class(headers=sheet.headers)
             return self.render_mapping(pending, report, form)
         # Remembered now, so the next file with these headers maps itself.
-        self.importer.remember_mapping(pending=pending, headers=sheet.headers, mapping=form.mapping(), actor=self.request.user)  # type: ignore[attr-defined]
+        self.importer.remember_mapping(pending=pending, headers=sheet.headers, mapping=form.mapping(), actor=self.request.user)  # type: ignore[attr-defined]  # the mapping form's
         return redirect(self.get_preview_url(pending))
 
     def render_mapping(self, pending: PendingUpload, report: ImportReportBase, form: Form) -> HttpResponse:

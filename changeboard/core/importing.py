@@ -20,7 +20,21 @@ A new import declares:
         required = ("code", "name")
 
         def check_row(self, number, cell): ...   # -> (row, problems)
+        def accept(self, report, row): ...        # keep a valid row
         def write(self, report, *, actor): ...    # inside the transaction
+        def sample_rows(self): ...                # the sample file
+
+and its pages name the importer, the target lookup and the URL names:
+
+    class WidgetImportMixin(ImportViewMixin):
+        model, action = Widget, ADD
+        importer_class = WidgetImporter
+        upload_url_name, preview_url_name = "widget-import", "widget-import-preview"
+
+    class WidgetImportView(ImportUploadView, WidgetImportMixin): ...
+    class WidgetImportPreviewView(ImportPreviewView, WidgetImportMixin): ...
+
+`core/tests/test_importing.py` holds a complete one.
 """
 
 from __future__ import annotations
@@ -249,7 +263,7 @@ class Importer[R: ImportReportBase]:
             return importer.commit(bytes(upload.content), upload.original_filename, actor=actor, skip_invalid=skip_invalid,
                                    import_id=str(upload.token), **importer.commit_options(upload))
 
-        return uploads.commit(upload=pending, actor=actor, write=write)  # type: ignore[type-var]
+        return uploads.commit(upload=pending, actor=actor, write=write)
 
     # ----------------------------------------------------------------------
     # The optional column-mapping step (an import whose files name their

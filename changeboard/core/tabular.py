@@ -232,6 +232,12 @@ class ImportReportBase:
     def counts(self) -> dict[str, int]:
         return {"rows": self.rows, "valid": self.valid, "invalid": self.invalid, "created": self.created}
 
+    def summary(self) -> str:
+        """One sentence of counts, safe for messages and logs."""
+        if self.committed:
+            return f"Imported {self.created} of {self.rows} row{_s(self.rows)}{self.skipped_note()}."
+        return f"Would import {self.valid} of {self.rows} row{_s(self.rows)}{self.skipped_note()}."
+
     @property
     def has_errors(self) -> bool:
         return bool(self.problems)
