@@ -73,7 +73,8 @@ class GovukFormMixin:
 class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
     """Step 1 of every import: a CSV or XLSX file that reads as a table.
     Row problems are the preview's business, not the form's. Subclasses
-    name the file in `file_label`, `file_help` and `file_missing`."""
+    name the file in `file_label`, `file_help` and `file_missing` (or the
+    import's upload view passes them as keyword arguments)."""
 
     file_label = "Upload the file"
     file_help = "A CSV or Excel (XLSX) file."
@@ -82,11 +83,11 @@ class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
 
     file = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, file_label: str = "", file_help: str = "", file_missing: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["file"]
-        field.label, field.help_text = self.file_label, self.file_help
-        field.error_messages.update({"required": self.file_missing, "empty": "The selected file is empty"})
+        field.label, field.help_text = file_label or self.file_label, file_help or self.file_help
+        field.error_messages.update({"required": file_missing or self.file_missing, "empty": "The selected file is empty"})
         govuk_style(self)
 
     def clean_file(self) -> Any:
@@ -112,8 +113,8 @@ class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
 
 class ImportCommitForm(GovukFormMixin, forms.Form):
     """The commit step of every import: refuse a file with errors unless the
-    user chooses to import only its valid rows. Subclasses word that choice
-    in `valid_only_label` and the hint in `mode_help`."""
+    user chooses to import only its valid rows. The import's preview view
+    words that choice (`valid_only_label`) and the hint (`mode_help`)."""
 
     ALL = "all"
     VALID_ONLY = "valid"
@@ -126,11 +127,11 @@ class ImportCommitForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Select how you want to import this file"},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, valid_only_label: str = "", mode_help: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["mode"]
-        field.choices = [(self.ALL, "Import only if there are no errors"), (self.VALID_ONLY, self.valid_only_label)]
-        field.help_text = self.mode_help
+        field.choices = [(self.ALL, "Import only if there are no errors"), (self.VALID_ONLY, valid_only_label or self.valid_only_label)]
+        field.help_text = mode_help or self.mode_help
         govuk_style(self)
 
     @property

@@ -120,12 +120,13 @@ class OutboxMessage(models.Model):
 
 class PendingUpload(models.Model):
     """An uploaded spreadsheet waiting for its uploader to check the preview
-    and commit it: HR staff, impact lines or survey responses, by `kind`.
+    and commit it: HR staff, impact lines, survey responses or training
+    records, by `kind`.
 
     The bytes live in the database, not on disk, so the web server and the
     workers see the same file and nothing is left behind; they are dropped
     once the upload is committed. `core.uploads` stages, fetches and commits
-    them for every import.
+    them for every import (through `core.importing.Importer`).
 
     `target_id` names what the file is imported into: the impact assessment
     (kind impact-lines) or the survey wave (survey-responses); the staff
@@ -141,6 +142,7 @@ class PendingUpload(models.Model):
         STAFF = "staff", "HR staff"
         IMPACT_LINES = "impact-lines", "Impact lines"
         SURVEY_RESPONSES = "survey-responses", "Survey responses"
+        TRAINING_RECORDS = "training-records", "Training records"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be committed"

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 class ImportFileError(Exception):
@@ -220,6 +220,23 @@ class ImportReportBase:
     file_description: str = ""
     skip_invalid: bool = False
     committed: bool = False
+    # The file's headers the import read, for imports that list them.
+    used_columns: list[str] | None = None
+
+    # The preview's warning above the commit choice: how it names a file
+    # with errors, and what the second choice does with its valid rows.
+    valid_label: ClassVar[str] = "Valid rows"
+    warning_head: ClassVar[str] = "This file has rows with errors"
+    commit_verb: ClassVar[str] = "imports"
+
+    def counts(self) -> dict[str, int]:
+        return {"rows": self.rows, "valid": self.valid, "invalid": self.invalid, "created": self.created}
+
+    def summary(self) -> str:
+        """One sentence of counts, safe for messages and logs."""
+        if self.committed:
+            return f"Imported {self.created} of {self.rows} row{_s(self.rows)}{self.skipped_note()}."
+        return f"Would import {self.valid} of {self.rows} row{_s(self.rows)}{self.skipped_note()}."
 
     @property
     def has_errors(self) -> bool:
@@ -230,6 +247,32 @@ class ImportReportBase:
         """Nothing may be written: columns missing, no valid rows, or errors
         without the explicit choice to import only the valid rows."""
         return bool(self.missing_columns) or not self.rows or not self.valid or (self.invalid > 0 and not self.skip_invalid)
+
+    def error_summary(self) -> list[str]:
+        """The preview's error summary, before the problems by reason."""
+        if self.missing_columns:
+            return ["The file is missing required columns: " + ", ".join(self.missing_columns)]
+        if self.invalid:
+            return [f"{self.invalid} of {self.rows} row{_s(self.rows)} ha{'s' if self.invalid == 1 else 've'} errors "
+                    f"({len(self.problems)} problem{_s(len(self.problems))})"]
+        return []
+
+    @property
+    def unimportable(self) -> bool:
+        """Neither commit choice can import the file: its columns are wrong."""
+        return bool(self.missing_columns)
+
+    def commit_warning(self) -> str:
+        """The warning above the commit choice, if any."""
+        if self.unimportable:
+            return "This file cannot be imported with either choice: correct its columns and upload it again."
+        if self.invalid:
+            return (f"{self.warning_head}. With the first choice nothing will be imported; the second {self.commit_verb} "
+                    f"the {self.valid} valid row{_s(self.valid)}{self.skip_note_tail()}.")
+        return ""
+
+    def skip_note_tail(self) -> str:
+        return " and skips the rest"
 
     def skipped_note(self) -> str:
         if self.invalid and self.skip_invalid:
@@ -250,6 +293,10 @@ class ImportReportBase:
         if not self.valid:
             return "The file cannot be imported: no row is valid."
         return "The file cannot be imported."
+
+
+def _s(count: int) -> str:
+    return "s" if count != 1 else ""
 
 
 class ImportRefusedBase(Exception):

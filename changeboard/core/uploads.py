@@ -2,9 +2,9 @@
 uploaded file until its uploader has checked the preview, find it again
 for that uploader only, and commit it once.
 
-Each import (`organisation`, `impacts`, `surveys`) calls these from its
-`*_stage` and `*_commit` functions and its preview view, and does the
-reading and writing of its own rows itself.
+The storage layer beneath `core.importing.Importer`, whose `stage`,
+`fetch` and `commit_pending` are the only callers: every import (staff,
+impact lines, survey responses, training records) goes through them.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from changeboard.core.forms import GovukFormMixin, ImportCommitForm, SpreadsheetUploadForm, govuk_style
+from changeboard.core.forms import GovukFormMixin, govuk_style
 from changeboard.organisation.models import RankGrade, Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
@@ -223,17 +223,6 @@ class LineForm(GovukFormMixin, forms.Form):
             initial[f"{d.dimension}_future"] = d.future_state
             initial[f"{d.dimension}_gap"] = d.gap
         return initial
-
-
-class ImpactImportUploadForm(SpreadsheetUploadForm):
-    file_label = "Upload the impact spreadsheet"
-    file_help = "A CSV or Excel (XLSX) file with one impact line per row."
-    file_missing = "Select the impact spreadsheet"
-
-
-class ImpactImportCommitForm(ImportCommitForm):
-    """Step 2: commit, refusing a file with errors unless the user chooses
-    to import only its valid rows."""
 
 
 class ToleranceForm(GovukFormMixin, forms.Form):

@@ -1,8 +1,8 @@
 """Impact lines from a spreadsheet: check every row of a CSV or XLSX file,
 preview what it would add to a draft assessment, then commit it.
 
-Same behaviour as the HR staff import (and its generic readers, imported
-from `changeboard.core.tabular`): nothing is written until the
+An `Importer` (`changeboard.core.importing`) like the HR staff import,
+with only its columns and row rules here: nothing is written until the
 commit; the commit re-checks the file against the database as it is then;
 a file with errors is refused whole unless its uploader chooses to import
 only the valid rows; problems carry row, column and reason.
@@ -13,36 +13,20 @@ so the import is audited and validated exactly like the line form.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from changeboard.core import audit, uploads
+from changeboard.core import audit
+from changeboard.core.importing import Importer, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text, parse_date
 from changeboard.core.models import PendingUpload
-from changeboard.core.tabular import (
-    PROBLEM_HEADERS,
-    PROBLEMS_SHOWN,
-    ImportFileError,
-    ImportRefusedBase,
-    ImportReportBase,
-    Problem,
-    Sheet,
-    normalise_header,
-    parse_date,
-    problem_rows,
-    read_sheet,
-)
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import RolloutWave
 
@@ -50,12 +34,7 @@ from . import services
 from .models import Dimension, ImpactAssessment, ImpactLine, Severity
 
 # Re-exported for the pages, which read and report files the same way.
-__all__ = [
-    "ALL_COLUMNS", "COLUMNS", "PROBLEM_HEADERS", "PROBLEMS_SHOWN", "ImpactImportRefused", "ImpactImportReport", "ImportFileError",
-    "Problem", "commit", "impact_import_commit", "impact_import_stage", "preview", "problem_rows", "read_sheet", "sample_csv", "sample_rows",
-]
-
-logger = logging.getLogger(__name__)
+__all__ = ["ALL_COLUMNS", "COLUMNS", "ImpactImportRefused", "ImpactImportReport", "ImpactImporter", "commit", "preview"]
 
 # --------------------------------------------------------------------------
 # The file format
@@ -168,8 +147,8 @@ class ImpactImportReport(ImportReportBase):
     ignored_columns: list[str] = field(default_factory=list)
     lines: list[LineRow] = field(default_factory=list)
 
-    def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "valid": self.valid, "invalid": self.invalid, "created": self.created}
+    commit_verb: ClassVar[str] = "adds"
+    valid_label: ClassVar[str] = "Valid rows (lines that would be added)"
 
     def summary(self) -> str:
         verb = "Imported" if self.committed else "Would import"
@@ -266,18 +245,17 @@ def _check_row(number: int, cell: dict[str, str], present: set[str], lookups: _L
     line.units = list(units.values())
 
     # Roles and ranks
-    for text in _split(cell.get("roles", "")):
-        role = lookups.roles.get(text.lower())
-        if role is None:
-            fail("roles", text, "Unknown role: it must match a job role in the staff records")
-        elif role not in line.roles:
-            line.roles.append(role)
-    for text in _split(cell.get("ranks_or_grades", "")):
-        rank = lookups.ranks.get(text.lower())
-        if rank is None:
-            fail("ranks_or_grades", text, "Unknown rank or grade: use a name or code from the ranks and grades list")
-        elif rank not in line.rank_grades:
-            line.rank_grades.append(rank)
+    narrowing: tuple[tuple[str, dict[str, Any], list[Any], str], ...] = (
+        ("roles", lookups.roles, line.roles, "Unknown role: it must match a job role in the staff records"),
+        ("ranks_or_grades", lookups.ranks, line.rank_grades, "Unknown rank or grade: use a name or code from the ranks and grades list"),
+    )
+    for column, known, chosen, unknown in narrowing:
+        for text in _split(cell.get(column, "")):
+            found = known.get(text.lower())
+            if found is None:
+                fail(column, text, unknown)
+            elif found not in chosen:
+                chosen.append(found)
 
     # Dimensions: listed, or implied by text in their own columns
     for text in _split(cell.get("dimensions", "")):
@@ -370,45 +348,6 @@ def _check_row(number: int, cell: dict[str, str], present: set[str], lookups: _L
     return line, problems
 
 
-def _columns(sheet: Sheet) -> dict[str, int]:
-    """Import column -> position in the file; header case and spacing ignored,
-    the first of two same-named columns wins."""
-    wanted = set(ALL_COLUMNS)
-    found: dict[str, int] = {}
-    for index, header in enumerate(sheet.headers):
-        name = normalise_header(header)
-        if name in wanted and name not in found:
-            found[name] = index
-    return found
-
-
-def _analyse(sheet: Sheet, assessment: ImpactAssessment, skip_invalid: bool) -> ImpactImportReport:
-    columns = _columns(sheet)
-    present = set(columns)
-    report = ImpactImportReport(
-        rows=len(sheet.rows), headers=list(sheet.headers), file_description=sheet.describe(), skip_invalid=skip_invalid,
-        used_columns=[sheet.headers[i] for i in sorted(columns.values())],
-        ignored_columns=[h for i, h in enumerate(sheet.headers) if h and i not in columns.values()],
-    )
-    missing = _missing_columns(present)
-    if missing:
-        report.problems = missing
-        report.missing_columns = [p.column for p in missing]
-        report.invalid = report.rows
-        return report
-    lookups = _Lookups(assessment)
-    for number, cells in sheet.rows:
-        cell = {column: (cells[index].strip() if index < len(cells) else "") for column, index in columns.items()}
-        line, problems = _check_row(number, cell, present, lookups)
-        report.problems.extend(problems)
-        if line.ok:
-            report.valid += 1
-            report.lines.append(line)
-        else:
-            report.invalid += 1
-    return report
-
-
 def _impacted(line: LineRow) -> int:
     """People in post the line would impact now (the preview's headcount)."""
     if not line.units:
@@ -421,32 +360,58 @@ def _impacted(line: LineRow) -> int:
     return Staff.objects.current().filter(q).count()
 
 
-def preview(data: bytes, filename: str = "", *, assessment: ImpactAssessment, skip_invalid: bool = False) -> ImpactImportReport:
-    """Check the file and say what a commit would add. Writes nothing.
-    Raises ImportFileError when the file is not a readable table."""
-    report = _analyse(read_sheet(data, filename), assessment, skip_invalid)
-    for line in report.lines[:PREVIEW_LINES]:
-        line.headcount = _impacted(line)
-    return report
+class ImpactImporter(Importer[ImpactImportReport]):
+    """Impact lines into a draft assessment (the target): the columns and
+    row rules; the pipeline is `core.importing`. Every line is written
+    through `services.line_save`, so it is validated and audited like the
+    line form."""
 
+    kind = PendingUpload.Kind.IMPACT_LINES
+    label = "Impact import"
+    report_class = ImpactImportReport
+    refused_error = ImpactImportRefused
+    target_model = ImpactAssessment
+    columns = ALL_COLUMNS
+    target: ImpactAssessment
 
-def commit(data: bytes, filename: str = "", *, assessment: ImpactAssessment, actor: Any, skip_invalid: bool = False,
-           import_id: str = "") -> ImpactImportReport:
-    """Check the file again and add its lines to the draft, all or nothing.
-    Raises ImpactImportRefused (having written nothing) when the file has
-    errors and `skip_invalid` is false, or nothing in it is importable; a
-    ValidationError when the assessment is no longer a draft."""
-    sheet = read_sheet(data, filename)
-    with transaction.atomic():
-        locked = ImpactAssessment.objects.select_for_update().get(pk=assessment.pk)
-        if not locked.editable:
+    def map_columns(self, sheet: Sheet, report: ImpactImportReport) -> dict[str, int]:
+        columns = super().map_columns(sheet, report)
+        report.used_columns = [sheet.headers[i] for i in sorted(columns.values())]
+        report.ignored_columns = [h for i, h in enumerate(sheet.headers) if h and i not in columns.values()]
+        self.present = set(columns)
+        return columns
+
+    def missing_columns(self, columns: dict[str, int]) -> list[Problem]:
+        return _missing_columns(set(columns))
+
+    def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
+        self.lookups = _Lookups(self.target)
+
+    def check_row(self, number: int, cell: dict[str, str]) -> tuple[LineRow, list[Problem]]:
+        return _check_row(number, cell, self.present, self.lookups)
+
+    def accept(self, report: ImpactImportReport, row: LineRow) -> None:
+        report.lines.append(row)
+
+    def sample_rows(self) -> tuple[list[str], list[list[str]]]:
+        return sample_rows(self.target)
+
+    def column_help(self) -> tuple[tuple[str, str, str], ...]:
+        return COLUMN_HELP
+
+    def describe(self, report: ImpactImportReport) -> None:
+        for line in report.lines[:PREVIEW_LINES]:
+            line.headcount = _impacted(line)
+
+    def lock(self) -> None:
+        self.target = ImpactAssessment.objects.select_for_update().get(pk=self.target.pk)
+        if not self.target.editable:
             raise ValidationError("Lines can only be imported into a draft. This assessment is no longer a draft.")
-        report = _analyse(sheet, locked, skip_invalid)
-        if report.refused:
-            raise ImpactImportRefused(report)
+
+    def write(self, report: ImpactImportReport, *, actor: Any) -> None:
         for line in report.lines:
             try:
-                services.line_save(assessment=locked, actor=actor, units=line.units, rank_grades=line.rank_grades,
+                services.line_save(assessment=self.target, actor=actor, units=line.units, rank_grades=line.rank_grades,
                                    dimensions=line.dimensions, **line.service_fields())
             except ValidationError as exc:
                 # The service's own checks agree with the row checks; anything
@@ -458,39 +423,43 @@ def commit(data: bytes, filename: str = "", *, assessment: ImpactAssessment, act
                 line.ok = False
                 report.valid -= 1
                 report.invalid += 1
-                if not skip_invalid:
+                if not report.skip_invalid:
                     raise ImpactImportRefused(report)
                 continue
             report.created += 1
         if not report.created:
             raise ImpactImportRefused(report)
-        report.committed = True
-        audit.record(actor=actor, action="import", obj=locked,
+
+    def record(self, report: ImpactImportReport, *, actor: Any, filename: str, import_id: str, skip_invalid: bool) -> None:
+        audit.record(actor=actor, action="import", obj=self.target,
                      after={**report.counts(), "import": import_id, "skip_invalid": skip_invalid, "problems": len(report.problems)})
-    logger.info("Impact import committed: %s", report.counts())
-    return report
 
 
-# --------------------------------------------------------------------------
-# Pending uploads
+def preview(data: bytes, filename: str = "", *, assessment: ImpactAssessment, skip_invalid: bool = False) -> ImpactImportReport:
+    """Check the file and say what a commit would add. Writes nothing.
+    Raises ImportFileError when the file is not a readable table."""
+    return ImpactImporter(assessment).preview(data, filename, skip_invalid=skip_invalid)
+
+
+def commit(data: bytes, filename: str = "", *, assessment: ImpactAssessment, actor: Any, skip_invalid: bool = False,
+           import_id: str = "") -> ImpactImportReport:
+    """Check the file again and add its lines to the draft, all or nothing.
+    Raises ImpactImportRefused (having written nothing) when the file has
+    errors and `skip_invalid` is false, or nothing in it is importable; a
+    ValidationError when the assessment is no longer a draft."""
+    return ImpactImporter(assessment).commit(data, filename, actor=actor, skip_invalid=skip_invalid, import_id=import_id)
 
 
 def impact_import_stage(*, assessment: ImpactAssessment, data: bytes, filename: str, actor: Any) -> PendingUpload:
     """Keep an impact spreadsheet for `assessment` until its uploader has
-    checked the preview (`core.uploads.stage`)."""
-    return uploads.stage(kind=PendingUpload.Kind.IMPACT_LINES, target_id=assessment.pk, data=data, filename=filename, actor=actor)
+    checked the preview."""
+    return ImpactImporter(assessment).stage(data=data, filename=filename, actor=actor)
 
 
 def impact_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> ImpactImportReport:
     """Add a staged spreadsheet's lines to its assessment, once and only
-    for its uploader (`core.uploads.commit`)."""
-
-    def write(upload: PendingUpload) -> ImpactImportReport:
-        assessment = ImpactAssessment.objects.get(pk=upload.target_id)
-        return commit(bytes(upload.content), upload.original_filename, assessment=assessment, actor=actor,
-                      skip_invalid=skip_invalid, import_id=str(upload.token))
-
-    return uploads.commit(upload=pending, actor=actor, write=write)
+    for its uploader."""
+    return ImpactImporter.for_upload(pending).commit_pending(pending=pending, actor=actor, skip_invalid=skip_invalid)
 
 
 # --------------------------------------------------------------------------
@@ -522,9 +491,4 @@ def sample_rows(assessment: ImpactAssessment) -> tuple[list[str], list[list[str]
 
 
 def sample_csv(assessment: ImpactAssessment) -> str:
-    headers, rows = sample_rows(assessment)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(*sample_rows(assessment))

@@ -7,15 +7,9 @@ from typing import Any
 
 from django import forms
 
-from changeboard.core.forms import GovukFormMixin, ImportCommitForm, SpreadsheetUploadForm, govuk_style
+from changeboard.core.forms import GovukFormMixin, govuk_style
 
 from . import importing
-
-
-class StaffImportUploadForm(SpreadsheetUploadForm):
-    file_label = "Upload the HR staff file"
-    file_help = "A CSV or Excel (XLSX) file exported from the HR system."
-    file_missing = "Select the HR staff file"
 
 
 class ColumnMappingForm(GovukFormMixin, forms.Form):
@@ -56,10 +50,3 @@ class ColumnMappingForm(GovukFormMixin, forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {column: self.cleaned_data[column] for column in importing.ALL_COLUMNS if self.cleaned_data.get(column)}
-
-
-class StaffImportCommitForm(ImportCommitForm):
-    """Step 3: commit, refusing a file with errors unless the user chooses
-    to import only its valid rows."""
-
-    mode_help = "Rows with errors are never imported. People in rows with errors are not marked as leavers."

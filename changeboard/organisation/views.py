@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from changeboard.core import uploads
-from changeboard.core.exports import csv_response
+from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.models import PendingUpload
 from changeboard.core.scoping import can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 
 from . import importing
 from .filtersets import StaffFilterSet
-from .forms import ColumnMappingForm, StaffImportCommitForm, StaffImportUploadForm
+from .forms import ColumnMappingForm
 from .models import Staff, Unit, subtree_headcounts
 from .tables import StaffTable
 
@@ -143,41 +140,39 @@ class StaffDetailView(ScopedDetailView):
 # HR staff import: upload -> (column mapping) -> preview -> commit.
 
 
-class StaffImportView(ScopedMixin, FormView):
+class StaffImportMixin(ImportViewMixin):
+    """The HR import is into the whole organisation: no target."""
+
+    model = Staff
+    action = "add"
+    importer_class = importing.StaffImporter
+    upload_url_name = "staff-import"
+    preview_url_name = "staff-import-preview"
+
+    def get_done_url(self) -> str:
+        return reverse("staff-list")
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Staff", reverse("staff-list"))]
+
+
+class StaffImportView(ImportUploadView, StaffImportMixin):
     """Upload the HR file. It is kept (for its uploader only) until committed;
     nothing about staff is written until then. `?sample=1` downloads a
     sample file in the expected format."""
 
-    model = Staff
-    action = "add"
     template_name = "organisation/import_upload.html"
-    form_class = StaffImportUploadForm
+    file_text = ("Upload the HR staff file", "A CSV or Excel (XLSX) file exported from the HR system.", "Select the HR staff file")
     page_title = "Import the HR staff file"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.GET.get("sample"):
-            return csv_response("sample-staff", *importing.sample_rows())
-        return super().get(request, *args, **kwargs)
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Staff", reverse("staff-list")), ("Import", "")]
+    sample_name = "sample-staff"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(
-            columns=[(c, importing.COLUMN_LABELS[c], "Yes" if c in importing.REQUIRED_COLUMNS else "No") for c in importing.ALL_COLUMNS],
-            max_depth=importing.MAX_UNIT_DEPTH,
-            max_mb=settings.IMPORT_MAX_UPLOAD_MB,
-        )
+        context.update(max_depth=importing.MAX_UNIT_DEPTH)
         return context
 
-    def form_valid(self, form: StaffImportUploadForm) -> HttpResponse:
-        upload = form.cleaned_data["file"]
-        pending = importing.staff_import_stage(data=form.data_bytes, filename=upload.name, actor=self.request.user)
-        return redirect("staff-import-preview", token=pending.token)
 
-
-class StaffImportPreviewView(ScopedMixin, TemplateView):
+class StaffImportPreviewView(ImportPreviewView, StaffImportMixin):
     """The preview of a pending upload, the column mapping step when its
     headers are not the standard ones, and the commit. Only its uploader
     can see it: anyone else's token answers 404.
@@ -185,106 +180,29 @@ class StaffImportPreviewView(ScopedMixin, TemplateView):
     `?errors=csv` downloads every problem; `?remap=1` shows the mapping step
     again."""
 
-    model = Staff
-    action = "add"
     template_name = "organisation/import_preview.html"
-    page_title = "Check the staff import"
+    page_title = preview_title = "Check the staff import"
+    mode_help = "Rows with errors are never imported. People in rows with errors are not marked as leavers."
+    mapping_form_class = ColumnMappingForm
+    problems_name = "staff-import-problems"
+    reason_format = "{reason} ({count})"
+    commit_errors = (IntegrityError,)
 
-    def get_pending(self) -> PendingUpload:
-        return uploads.fetch(kind=PendingUpload.Kind.STAFF, token=self.kwargs["token"], user=self.request.user)
+    def commit_failed(self, exc: Exception, pending: PendingUpload) -> HttpResponse:
+        # Someone else changed the staff table mid-commit (a concurrent
+        # import); everything was rolled back.
+        messages.error(self.request, "The staff records changed while this import was being saved, so nothing was saved. Check the preview and commit again.")
+        return redirect(self.get_preview_url(pending))
 
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Staff", reverse("staff-list")), ("Import", reverse("staff-import")), ("Check", "")]
-
-    def preview(self, pending: PendingUpload) -> importing.ImportReport | None:
-        try:
-            return importing.preview(bytes(pending.content), pending.original_filename, mapping=pending.mapping or None)
-        except importing.ImportFileError as exc:
-            messages.error(self.request, f"{exc} Upload the file again.")
-            return None
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        pending = self.get_pending()
-        report = self.preview(pending)
-        if report is None:
-            return redirect("staff-import")
-        if request.GET.get("errors") == "csv":
-            return csv_response("staff-import-problems", importing.PROBLEM_HEADERS, importing.problem_rows(report.problems))
-        if report.needs_mapping or request.GET.get("remap"):
-            return self.render_mapping(pending, report, ColumnMappingForm(headers=report.headers, initial_mapping=report.mapping))
-        return self.render_preview(pending, report, StaffImportCommitForm())
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        pending = self.get_pending()
-        if request.POST.get("step") == "mapping":
-            return self.post_mapping(pending)
-        form = StaffImportCommitForm(request.POST)
-        if not form.is_valid():
-            report = self.preview(pending)
-            return self.render_preview(pending, report, form) if report else redirect("staff-import")
-        try:
-            report = importing.staff_import_commit(pending=pending, actor=request.user, skip_invalid=form.skip_invalid)
-        except importing.ImportFileError as exc:
-            messages.error(request, f"{exc} Upload the file again.")
-            return redirect("staff-import")
-        except importing.ImportRefused as exc:
-            form.add_error("mode", self.refusal_reason(exc.report))
-            return self.render_preview(pending, exc.report, form)
-        except IntegrityError:
-            # Someone else changed the staff table mid-commit (a concurrent
-            # import); everything was rolled back.
-            messages.error(request, "The staff records changed while this import was being saved, so nothing was saved. Check the preview and commit again.")
-            return redirect("staff-import-preview", token=pending.token)
-        except ValidationError as exc:  # committed already: a second click
-            messages.error(request, " ".join(exc.messages))
-            return redirect("staff-list")
-        messages.success(request, report.summary())
-        return redirect("staff-list")
-
-    @staticmethod
-    def refusal_reason(report: importing.ImportReport) -> str:
+    def refusal_reason(self, report: Any) -> str:
         if report.needs_mapping:
             return "Choose which columns hold the required values before importing"
-        if not report.rows or not report.valid:
-            return "There are no valid rows to import"
-        return "The file has rows with errors. Choose to import the valid rows only, or correct the file and upload it again"
+        return super().refusal_reason(report)
 
-    def post_mapping(self, pending: PendingUpload) -> HttpResponse:
-        try:
-            sheet = importing.read_sheet(bytes(pending.content), pending.original_filename)
-        except importing.ImportFileError as exc:
-            messages.error(self.request, f"{exc} Upload the file again.")
-            return redirect("staff-import")
-        form = ColumnMappingForm(self.request.POST, headers=sheet.headers)
-        if not form.is_valid():
-            report = self.preview(pending) or importing.ImportReport(headers=sheet.headers)
-            return self.render_mapping(pending, report, form)
-        # Remembered now, so the next file with these headers maps itself.
-        importing.staff_import_set_mapping(pending=pending, headers=sheet.headers, mapping=form.mapping(), actor=self.request.user)
-        return redirect("staff-import-preview", token=pending.token)
-
-    def render_mapping(self, pending: PendingUpload, report: importing.ImportReport, form: ColumnMappingForm) -> HttpResponse:
-        context = self.get_context_data(
-            pending=pending, report=report, form=form, page_title="Match the file's columns",
-            missing_labels=[importing.COLUMN_LABELS[c] for c in report.missing_columns],
-        )
-        return self.response_class(self.request, "organisation/import_mapping.html", context)
-
-    def render_preview(self, pending: PendingUpload, report: importing.ImportReport, form: StaffImportCommitForm) -> HttpResponse:
-        shown = report.problems[: importing.PROBLEMS_SHOWN]
+    def reason(self, column: str, reason: str) -> str:
         # The error summary groups problems by column and kind ("Start date:
         # Not a real date"), dropping per-row detail after a colon or bracket.
-        reasons: Counter[str] = Counter()
-        for problem in report.problems:
-            kind = problem.reason.split(":")[0].split(" (")[0]
-            reasons[f"{importing.COLUMN_LABELS.get(problem.column, problem.column)}: {kind}"] += 1
-        context = self.get_context_data(
-            pending=pending,
-            report=report,
-            form=form,
-            problems=shown,
-            more_problems=len(report.problems) - len(shown),
-            reason_counts=reasons.most_common(10),
-            mapping_rows=[(importing.COLUMN_LABELS[c], report.mapping.get(c, "")) for c in importing.ALL_COLUMNS],
-        )
-        return self.response_class(self.request, self.template_name, context)
+        return f"{importing.COLUMN_LABELS.get(column, column)}: {reason.split(':')[0].split(' (')[0]}"
+
+    def preview_context(self, report: Any) -> dict[str, Any]:
+        return {"mapping_rows": [(importing.COLUMN_LABELS[c], report.mapping.get(c, "")) for c in importing.ALL_COLUMNS]}

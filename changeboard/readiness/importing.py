@@ -1,8 +1,7 @@
 """The training system's completion export imported as `TrainingRecord`s:
 check every row of a CSV or XLSX file, preview what it would change, then
-commit it, exactly as the staff, impact and response imports do (readers
-and reports from `changeboard.core.tabular`, pending uploads from
-`changeboard.core.uploads`).
+commit it: a `core.importing.Importer`, like the staff, impact and
+response imports; this module holds only its columns and row rules.
 
 Columns: `staff_number`, `course`, `completed_on` (dd/mm/yyyy or
 yyyy-mm-dd). A person's course is one record: re-importing upserts, and a
@@ -16,48 +15,27 @@ re-evaluated, and the audit trail gets one row for the whole import.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db import transaction
 from django.utils import timezone
 
-from changeboard.core import audit, uploads
+from changeboard.core import audit
+from changeboard.core.importing import Importer, ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text, parse_date
 from changeboard.core.models import PendingUpload
-from changeboard.core.tabular import (
-    PROBLEM_HEADERS,
-    PROBLEMS_SHOWN,
-    ImportFileError,
-    ImportRefusedBase,
-    ImportReportBase,
-    Problem,
-    Sheet,
-    normalise_header,
-    parse_date,
-    problem_rows,
-    read_sheet,
-)
 from changeboard.organisation.models import Staff
 
 from .models import Criterion, TrainingRecord
 from .services.criteria import criteria_evaluate_fed, normalise_course
 
-__all__ = [
-    "COLUMNS", "KIND", "PROBLEM_HEADERS", "PROBLEMS_SHOWN", "ImportFileError", "Problem", "TrainingImportRefused",
-    "TrainingImportReport", "column_help", "commit", "preview", "problem_rows", "sample_csv", "sample_rows",
-    "training_import_commit", "training_import_stage",
-]
+__all__ = ["COLUMNS", "KIND", "ImportFileError", "TrainingImportRefused", "TrainingImportReport", "TrainingImporter", "commit", "preview"]
 
 logger = logging.getLogger(__name__)
 
-# `core.PendingUpload.Kind` has no training choice and the models are fixed;
-# the kind column is plain text, so the training import uses its own value.
-KIND = "training-records"
+KIND = PendingUpload.Kind.TRAINING_RECORDS
 COLUMNS: tuple[str, ...] = ("staff_number", "course", "completed_on")
 COURSE_MAX = TrainingRecord._meta.get_field("course").max_length
 BATCH_SIZE = 2000
@@ -82,6 +60,8 @@ class TrainingRow:
 class TrainingImportReport(ImportReportBase):
     """What a preview found or a commit did: records created, updated to a
     later date, and unchanged (already there with the same or a later date)."""
+
+    warning_head: ClassVar[str] = "This file has problems"
 
     updated: int = 0
     unchanged: int = 0
@@ -113,16 +93,6 @@ def column_help() -> list[tuple[str, str, str]]:
     ]
 
 
-def _columns(sheet: Sheet) -> tuple[dict[str, int], list[Problem]]:
-    found: dict[str, int] = {}
-    for index, header in enumerate(sheet.headers):
-        name = normalise_header(header)
-        if name in COLUMNS:
-            found.setdefault(name, index)
-    missing = [Problem(1, c, "", f"Missing column: the file must have a {c} column") for c in COLUMNS if c not in found]
-    return found, missing
-
-
 def _staff_ids(numbers: set[str]) -> dict[str, int]:
     """Staff pk by staff number, in batches (SQLite caps query parameters)."""
     ordered = sorted(numbers)
@@ -133,26 +103,26 @@ def _staff_ids(numbers: set[str]) -> dict[str, int]:
     return found
 
 
-def _analyse(sheet: Sheet, skip_invalid: bool, today: dt.date) -> TrainingImportReport:
-    columns, missing = _columns(sheet)
-    report = TrainingImportReport(rows=len(sheet.rows), headers=list(sheet.headers), file_description=sheet.describe(),
-                                  skip_invalid=skip_invalid)
-    if missing:
-        report.problems += missing
-        report.missing_columns = [p.column for p in missing]
-        report.invalid = report.rows
-        return report
+class TrainingImporter(Importer[TrainingImportReport]):
+    """The training file's columns and row rules; the pipeline is `core.importing`."""
 
-    def cell(cells: list[str], name: str) -> str:
-        at = columns[name]
-        return cells[at].strip() if at < len(cells) else ""
+    kind = PendingUpload.Kind.TRAINING_RECORDS
+    label = "Training import"
+    report_class = TrainingImportReport
+    refused_error = TrainingImportRefused
+    columns = COLUMNS
+    required = COLUMNS
 
-    staff = _staff_ids({cell(cells, "staff_number") for _, cells in sheet.rows} - {""})
-    seen: dict[tuple[str, str], int] = {}
-    for number, cells in sheet.rows:
+    def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
+        self.today = timezone.localdate()
+        self.seen: dict[tuple[str, str], int] = {}
+        at = columns["staff_number"]
+        self.staff = _staff_ids({cells[at].strip() for _, cells in sheet.rows if at < len(cells)} - {""})
+
+    def check_row(self, number: int, cell: dict[str, str]) -> tuple[TrainingRow | None, list[Problem]]:
         problems: list[Problem] = []
-        staff_number, course_text, date_text = cell(cells, "staff_number"), cell(cells, "course"), cell(cells, "completed_on")
-        staff_id = staff.get(staff_number)
+        staff_number, course_text, date_text = cell["staff_number"], cell["course"], cell["completed_on"]
+        staff_id = self.staff.get(staff_number)
         if not staff_number:
             problems.append(Problem(number, "staff_number", "", "Missing: every row needs a staff number"))
         elif staff_id is None:
@@ -169,29 +139,53 @@ def _analyse(sheet: Sheet, skip_invalid: bool, today: dt.date) -> TrainingImport
             completed, reason = parse_date(date_text)
             if completed is None:
                 problems.append(Problem(number, "completed_on", date_text, reason))
-            elif completed > today:
+            elif completed > self.today:
                 problems.append(Problem(number, "completed_on", date_text, "In the future: a course cannot be completed after today"))
         if staff_number and course:
-            first = seen.setdefault((staff_number, course), number)
+            first = self.seen.setdefault((staff_number, course), number)
             if first != number:
                 problems.append(Problem(number, "course", course_text,
                                         f"Duplicate: staff number {staff_number} already has this course on row {first}"))
-        report.problems += problems
         if problems:
-            report.invalid += 1
-            continue
+            return None, problems
         assert staff_id is not None and completed is not None
-        report.valid += 1
-        report.records.append(TrainingRow(number, staff_id, course, completed))
-    return report
+        return TrainingRow(number, staff_id, course, completed), []
+
+    def accept(self, report: TrainingImportReport, row: TrainingRow) -> None:
+        report.records.append(row)
+
+    def sample_rows(self) -> tuple[list[str], list[list[str]]]:
+        return sample_rows()
+
+    def column_help(self) -> list[tuple[str, str, str]]:
+        return column_help()
+
+    def describe(self, report: TrainingImportReport) -> None:
+        _classify(report)
+
+    def write(self, report: TrainingImportReport, *, actor: Any) -> None:
+        new, later = _classify(report)
+        now = timezone.now()
+        TrainingRecord.objects.bulk_create(
+            [TrainingRecord(staff_id=r.staff_id, course=r.course, completed_on=r.completed_on, imported_at=now) for r in new],
+            batch_size=BATCH_SIZE,
+        )
+        TrainingRecord.objects.bulk_update(
+            [TrainingRecord(pk=pk, completed_on=day, imported_at=now) for pk, day in later], ["completed_on", "imported_at"],
+            batch_size=BATCH_SIZE,
+        )
+        report.criteria = criteria_evaluate_fed(Criterion.Feed.TRAINING, actor=actor)
+
+    def record(self, report: TrainingImportReport, *, actor: Any, filename: str, import_id: str, skip_invalid: bool) -> None:
+        # One row for the whole import: the records are HR data, not each worth a trail entry.
+        audit.record(actor=actor, action="import", object_type=audit.object_label(TrainingRecord), object_id="",
+                     object_repr="Training completion import", after={**report.counts(), "file": filename})
 
 
 def preview(data: bytes, filename: str = "", *, skip_invalid: bool = False) -> TrainingImportReport:
     """Check the file and say what a commit would do. Writes nothing.
     Raises ImportFileError when the file is not a readable table."""
-    report = _analyse(read_sheet(data, filename), skip_invalid, timezone.localdate())
-    _classify(report)
-    return report
+    return TrainingImporter().preview(data, filename, skip_invalid=skip_invalid)
 
 
 def _existing(records: list[TrainingRow]) -> dict[tuple[int, str], tuple[int, dt.date]]:
@@ -229,46 +223,17 @@ def commit(data: bytes, filename: str = "", *, actor: Any, skip_invalid: bool = 
     re-evaluate the training-fed criteria. Raises TrainingImportRefused
     (having written nothing) when the file has errors and `skip_invalid` is
     false, or nothing in it is importable."""
-    sheet = read_sheet(data, filename)
-    with transaction.atomic():
-        report = _analyse(sheet, skip_invalid, timezone.localdate())
-        if report.refused:
-            raise TrainingImportRefused(report)
-        new, later = _classify(report)
-        now = timezone.now()
-        TrainingRecord.objects.bulk_create(
-            [TrainingRecord(staff_id=r.staff_id, course=r.course, completed_on=r.completed_on, imported_at=now) for r in new],
-            batch_size=BATCH_SIZE,
-        )
-        TrainingRecord.objects.bulk_update(
-            [TrainingRecord(pk=pk, completed_on=day, imported_at=now) for pk, day in later], ["completed_on", "imported_at"],
-            batch_size=BATCH_SIZE,
-        )
-        report.committed = True
-        report.criteria = criteria_evaluate_fed(Criterion.Feed.TRAINING, actor=actor)
-        # One row for the whole import: the records are HR data, not each worth a trail entry.
-        audit.record(actor=actor, action="import", object_type=audit.object_label(TrainingRecord), object_id="",
-                     object_repr="Training completion import", after={**report.counts(), "file": filename})
-    logger.info("Training import committed: %s", report.counts())
-    return report
-
-
-# --------------------------------------------------------------------------
-# Pending uploads
+    return TrainingImporter().commit(data, filename, actor=actor, skip_invalid=skip_invalid)
 
 
 def training_import_stage(*, data: bytes, filename: str, actor: Any) -> PendingUpload:
     """Keep a training file until its uploader has checked the preview."""
-    return uploads.stage(kind=KIND, data=data, filename=filename, actor=actor)
+    return TrainingImporter().stage(data=data, filename=filename, actor=actor)
 
 
 def training_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> TrainingImportReport:
     """Import a staged training file, once and only for its uploader."""
-
-    def write(upload: PendingUpload) -> TrainingImportReport:
-        return commit(bytes(upload.content), upload.original_filename, actor=actor, skip_invalid=skip_invalid)
-
-    return uploads.commit(upload=pending, actor=actor, write=write)
+    return TrainingImporter().commit_pending(pending=pending, actor=actor, skip_invalid=skip_invalid)
 
 
 # --------------------------------------------------------------------------
@@ -282,9 +247,4 @@ def sample_rows() -> tuple[list[str], list[list[str]]]:
 
 
 def sample_csv() -> str:
-    headers, rows = sample_rows()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(*sample_rows())

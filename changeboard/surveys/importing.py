@@ -2,8 +2,9 @@
 online form) imported into a wave: check every row of a CSV or XLSX file,
 preview what it would add, then commit it.
 
-Same behaviour as the staff and impact imports (and their readers, from
-`changeboard.core.tabular`): nothing is written until the commit; the
+An `Importer` (`changeboard.core.importing`) like the staff and impact
+imports, with only its columns and row rules here: nothing is written
+until the commit; the
 commit re-checks the file against the database as it is then; a file with
 errors is refused whole unless its uploader chooses to import only the valid
 rows; problems carry row, column and reason.
@@ -17,46 +18,26 @@ never one per response.
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 
-from changeboard.core import audit, uploads
+from changeboard.core import audit
+from changeboard.core.importing import Importer, ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text
 from changeboard.core.models import PendingUpload
-from changeboard.core.tabular import (
-    PROBLEM_HEADERS,
-    PROBLEMS_SHOWN,
-    ImportFileError,
-    ImportRefusedBase,
-    ImportReportBase,
-    Problem,
-    Sheet,
-    normalise_header,
-    problem_rows,
-    read_sheet,
-)
+from changeboard.core.tabular import normalise_header
 from changeboard.organisation.models import Unit
 
 from .models import ANSWER_TEXT_MAX, Answer, AudienceCell, Question, Response, RoleGroup, SurveyWave
 from .signals import responses_changed
 
 # Re-exported for the pages, which read and report files the same way.
-__all__ = [
-    "FIXED_COLUMNS", "IMPORTABLE", "NOT_IMPORTABLE", "PROBLEM_HEADERS", "PROBLEMS_SHOWN", "ImportFileError", "Problem", "ResponseImportRefused",
-    "ResponseImportReport", "column_help", "commit", "preview", "problem_rows", "read_sheet", "response_import_commit",
-    "response_import_stage", "sample_csv", "sample_rows",
-]
-
-logger = logging.getLogger(__name__)
+__all__ = ["FIXED_COLUMNS", "ImportFileError", "ResponseImportRefused", "ResponseImportReport", "ResponseImporter", "commit", "preview"]
 
 FIXED_COLUMNS: tuple[str, ...] = ("unit_code", "role_group")
 # Only a wave that has been sent has responses to add to.
@@ -114,6 +95,33 @@ class ResponseImportReport(ImportReportBase):
                 + ", ".join(self.unknown_columns) + "). Correct them, or import the valid rows only and ignore those columns."
             )
         return super().refusal_message()
+
+    commit_verb: ClassVar[str] = "adds"
+    valid_label: ClassVar[str] = "Valid rows (responses that would be added)"
+    warning_head: ClassVar[str] = "This file has problems"
+
+    def error_summary(self) -> list[str]:
+        items = ["The file is missing required columns: " + ", ".join(self.missing_columns)] if self.missing_columns else []
+        if self.duplicate_columns:
+            items.append("These columns appear more than once: " + ", ".join(self.duplicate_columns))
+        if self.unknown_columns:
+            items.append("These columns are not questions of this wave: " + ", ".join(self.unknown_columns))
+        if not self.missing_columns:
+            items += super().error_summary()
+        return items
+
+    @property
+    def unimportable(self) -> bool:
+        return bool(self.missing_columns) or bool(self.duplicate_columns)
+
+    def commit_warning(self) -> str:
+        if self.unknown_columns and not self.invalid and not self.unimportable:
+            return (f"{self.warning_head}. With the first choice nothing will be imported; the second {self.commit_verb} "
+                    f"the {self.valid} valid row{'s' if self.valid != 1 else ''}{self.skip_note_tail()}.")
+        return super().commit_warning()
+
+    def skip_note_tail(self) -> str:
+        return ", skips the rest" + (" and ignores the unknown columns" if self.unknown_columns else "")
 
     def skipped_note(self) -> str:
         note = super().skipped_note()
@@ -274,18 +282,15 @@ def _check_answer(question: Question, text: str) -> tuple[tuple[int | None, str]
     return (int(number), ""), ""
 
 
-def _check_row(number: int, cells: list[str], columns: _Columns, units: dict[str, Unit],
+def _check_row(number: int, cell: dict[str, str], questions: list[Question], units: dict[str, Unit],
                groups: dict[str, str]) -> tuple[ResponseRow, list[Problem]]:
-    def cell(at: int) -> str:
-        return cells[at].strip() if at < len(cells) else ""
-
     response = ResponseRow(row=number)
     problems: list[Problem] = []
 
     def fail(column: str, value: str, reason: str) -> None:
         problems.append(Problem(number, column, value, reason))
 
-    code = cell(columns.fixed["unit_code"])
+    code = cell["unit_code"]
     if not code:
         fail("unit_code", "", "Missing: every response needs a unit code")
     else:
@@ -293,7 +298,7 @@ def _check_row(number: int, cells: list[str], columns: _Columns, units: dict[str
         if response.unit is None:
             fail("unit_code", code, "Unknown unit: no unit in the organisation has this code")
 
-    group_text = cell(columns.fixed["role_group"])
+    group_text = cell["role_group"]
     if not group_text:
         fail("role_group", "", "Missing: every response needs a role group")
     else:
@@ -302,8 +307,8 @@ def _check_row(number: int, cells: list[str], columns: _Columns, units: dict[str
             fail("role_group", group_text, "Unknown role group: use " + ", ".join(RoleGroup.values) + ", or their names")
 
     given = 0
-    for question, at in columns.questions:
-        text = cell(at)
+    for question in questions:
+        text = cell[question.code]
         if not text:
             continue
         given += 1
@@ -317,43 +322,6 @@ def _check_row(number: int, cells: list[str], columns: _Columns, units: dict[str
 
     response.ok = not problems
     return response, problems
-
-
-def _analyse(sheet: Sheet, wave: SurveyWave, skip_invalid: bool) -> ResponseImportReport:
-    questions = wave.instrument.ordered_questions()
-    columns = _match_columns(sheet, questions)
-    used = sorted([*columns.fixed.values(), *(at for _, at in columns.questions)])
-    report = ResponseImportReport(
-        rows=len(sheet.rows), headers=list(sheet.headers), file_description=sheet.describe(), skip_invalid=skip_invalid,
-        used_columns=[sheet.headers[i] for i in used], unknown_columns=columns.unknown,
-        duplicate_columns=[p.column for p in columns.duplicates],
-    )
-    if columns.unknown:
-        codes = ", ".join(q.code for q in questions)
-        report.problems.append(Problem(1, "header", ", ".join(columns.unknown),
-                                       f"Unknown columns: not unit_code, role_group or a question of this wave ({codes})"))
-    report.problems += columns.duplicates + columns.missing
-    if columns.missing:
-        report.missing_columns = [p.column for p in columns.missing]
-        report.invalid = report.rows
-        return report
-    units, groups = _units_by_code(), _role_groups()
-    for number, cells in sheet.rows:
-        response, problems = _check_row(number, cells, columns, units, groups)
-        report.problems.extend(problems)
-        if response.ok:
-            report.valid += 1
-            report.answers += len(response.answers)
-            report.responses.append(response)
-        else:
-            report.invalid += 1
-    return report
-
-
-def preview(data: bytes, filename: str = "", *, wave: SurveyWave, skip_invalid: bool = False) -> ResponseImportReport:
-    """Check the file and say what a commit would add. Writes nothing.
-    Raises ImportFileError when the file is not a readable table."""
-    return _analyse(read_sheet(data, filename), wave, skip_invalid)
 
 
 # --------------------------------------------------------------------------
@@ -382,57 +350,102 @@ def _count_imported(wave: SurveyWave, responses: list[ResponseRow]) -> None:
     AudienceCell.objects.bulk_create(new, batch_size=BATCH_SIZE)
 
 
-def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: Any, skip_invalid: bool = False) -> ResponseImportReport:
-    """Check the file again and store its responses, all or nothing.
-    Raises ResponseImportRefused (having written nothing) when the file has
-    errors and `skip_invalid` is false, or nothing in it is importable; a
-    ValidationError when the wave is not open or closed."""
-    sheet = read_sheet(data, filename)
-    with transaction.atomic():
-        locked = SurveyWave.objects.select_for_update().select_related("instrument").get(pk=wave.pk)
-        if locked.status not in IMPORTABLE:
-            raise ValidationError(NOT_IMPORTABLE.format(status=locked.get_status_display().lower()))
-        report = _analyse(sheet, locked, skip_invalid)
-        if report.refused:
-            raise ResponseImportRefused(report)
+class ResponseImporter(Importer[ResponseImportReport]):
+    """Responses into an open or closed wave (the target): the columns (the
+    wave's questions) and row rules; the pipeline is `core.importing`."""
+
+    kind = PendingUpload.Kind.SURVEY_RESPONSES
+    label = "Response import"
+    report_class = ResponseImportReport
+    refused_error = ResponseImportRefused
+    target_model = SurveyWave
+    target: SurveyWave
+
+    def map_columns(self, sheet: Sheet, report: ResponseImportReport) -> dict[str, int]:
+        questions = self.target.instrument.ordered_questions()
+        columns = _match_columns(sheet, questions)
+        used = sorted([*columns.fixed.values(), *(at for _, at in columns.questions)])
+        report.used_columns = [sheet.headers[i] for i in used]
+        report.unknown_columns = columns.unknown
+        report.duplicate_columns = [p.column for p in columns.duplicates]
+        if columns.unknown:
+            codes = ", ".join(q.code for q in questions)
+            report.problems.append(Problem(1, "header", ", ".join(columns.unknown),
+                                           f"Unknown columns: not unit_code, role_group or a question of this wave ({codes})"))
+        report.problems += columns.duplicates
+        self.missing = columns.missing
+        self.questions = [question for question, _ in columns.questions]
+        return {**{q.code: at for q, at in columns.questions}, **columns.fixed}
+
+    def missing_columns(self, columns: dict[str, int]) -> list[Problem]:
+        return self.missing
+
+    def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
+        self.units, self.groups = _units_by_code(), _role_groups()
+
+    def check_row(self, number: int, cell: dict[str, str]) -> tuple[ResponseRow, list[Problem]]:
+        return _check_row(number, cell, self.questions, self.units, self.groups)
+
+    def accept(self, report: ResponseImportReport, row: ResponseRow) -> None:
+        report.answers += len(row.answers)
+        report.responses.append(row)
+
+    def sample_rows(self) -> tuple[list[str], list[list[str]]]:
+        return sample_rows(self.target)
+
+    def column_help(self) -> list[tuple[str, str, str, str]]:
+        return column_help(self.target)
+
+    def lock(self) -> None:
+        self.target = SurveyWave.objects.select_for_update().select_related("instrument").get(pk=self.target.pk)
+        if self.target.status not in IMPORTABLE:
+            raise ValidationError(NOT_IMPORTABLE.format(status=self.target.get_status_display().lower()))
+
+    def write(self, report: ResponseImportReport, *, actor: Any) -> None:
         rows = list(report.responses)
         random.shuffle(rows)  # the database keeps no trace of the file's order
-        responses = [Response(wave=locked, unit=row.unit, role_group=row.role_group, source=Response.Source.IMPORT) for row in rows]
+        responses = [Response(wave=self.target, unit=row.unit, role_group=row.role_group, source=Response.Source.IMPORT) for row in rows]
         Response.objects.bulk_create(responses, batch_size=BATCH_SIZE)
         Answer.objects.bulk_create(
             [Answer(response=response, question_id=pk, value=value, text=text)
              for response, row in zip(responses, rows, strict=True) for pk, (value, text) in row.answers.items()],
             batch_size=BATCH_SIZE,
         )
-        _count_imported(locked, rows)
+        _count_imported(self.target, rows)
         report.created = len(responses)
-        report.committed = True
+
+    def record(self, report: ResponseImportReport, *, actor: Any, filename: str, import_id: str, skip_invalid: bool) -> None:
         # One row for the whole import: per-response rows would time and trace each one.
-        audit.record(actor=actor, action="import", obj=locked, after={"responses": report.created, "file": filename})
-    responses_changed.send(sender=Response, wave_ids=[locked.pk])
-    logger.info("Response import committed: %s", report.counts())
-    return report
+        audit.record(actor=actor, action="import", obj=self.target, after={"responses": report.created, "file": filename})
+
+    def after_commit(self, report: ResponseImportReport) -> None:
+        responses_changed.send(sender=Response, wave_ids=[self.target.pk])
 
 
-# --------------------------------------------------------------------------
-# Pending uploads
+def preview(data: bytes, filename: str = "", *, wave: SurveyWave, skip_invalid: bool = False) -> ResponseImportReport:
+    """Check the file and say what a commit would add. Writes nothing.
+    Raises ImportFileError when the file is not a readable table."""
+    return ResponseImporter(wave).preview(data, filename, skip_invalid=skip_invalid)
+
+
+def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: Any, skip_invalid: bool = False) -> ResponseImportReport:
+    """Check the file again and store its responses, all or nothing.
+    Raises ResponseImportRefused (having written nothing) when the file has
+    errors and `skip_invalid` is false, or nothing in it is importable; a
+    ValidationError when the wave is not open or closed."""
+    return ResponseImporter(wave).commit(data, filename, actor=actor, skip_invalid=skip_invalid)
 
 
 def response_import_stage(*, wave: SurveyWave, data: bytes, filename: str, actor: Any) -> PendingUpload:
     """Keep a file of responses for `wave` until its uploader has checked
-    the preview (`core.uploads.stage`)."""
-    return uploads.stage(kind=PendingUpload.Kind.SURVEY_RESPONSES, target_id=wave.pk, data=data, filename=filename, actor=actor)
+    the preview."""
+    return ResponseImporter(wave).stage(data=data, filename=filename, actor=actor)
 
 
 def response_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> ResponseImportReport:
     """Import a staged file of responses into its wave, once and only for
-    its uploader (`core.uploads.commit`)."""
-
-    def write(upload: PendingUpload) -> ResponseImportReport:
-        wave = SurveyWave.objects.get(pk=upload.target_id)
-        return commit(bytes(upload.content), upload.original_filename, wave=wave, actor=actor, skip_invalid=skip_invalid)
-
-    return uploads.commit(upload=pending, actor=actor, write=write)
+    its uploader."""
+    return ResponseImporter.for_upload(pending).commit_pending(pending=pending, actor=actor, skip_invalid=skip_invalid)
 
 
 # --------------------------------------------------------------------------
@@ -460,9 +473,4 @@ def sample_rows(wave: SurveyWave) -> tuple[list[str], list[list[str]]]:
 
 
 def sample_csv(wave: SurveyWave) -> str:
-    headers, rows = sample_rows(wave)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(*sample_rows(wave))

@@ -10,22 +10,21 @@ change, and every write goes through `impacts.services`.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Model, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 
-from changeboard.core import exports, uploads
-from changeboard.core.models import PendingUpload
+from changeboard.core import exports
+from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.organisation.models import Staff
@@ -34,7 +33,7 @@ from changeboard.portfolio.models import Programme
 
 from .. import importing, services
 from ..filtersets import AssessmentFilterSet
-from ..forms import AssessmentCreateForm, AssessmentEditForm, ImpactImportCommitForm, ImpactImportUploadForm, LineForm
+from ..forms import AssessmentCreateForm, AssessmentEditForm, LineForm
 from ..models import Dimension, ImpactAssessment, ImpactLine, ImpactReach
 from ..tables import AssessmentTable
 
@@ -471,122 +470,52 @@ class LineStaffView(ScopedMixin, SingleTableMixin, TemplateView):
 # Spreadsheet import: upload -> preview -> commit
 
 
-class ImpactImportView(DraftAssessmentMixin, ScopedMixin, FormView):
+class ImpactImportMixin(DraftAssessmentMixin, ImportViewMixin):
+    """The draft (among those the user may change, 404 otherwise) that the
+    lines are imported into; anything but a draft is refused with a message."""
+
+    model = ImpactLine
+    action = ADD
+    importer_class = importing.ImpactImporter
+    upload_url_name = "impact-import"
+    preview_url_name = "impact-import-preview"
+    target_name = "assessment"
+
+    def get_target(self) -> ImpactAssessment:
+        return self.assessment
+
+    def refuse_target(self) -> HttpResponse | None:
+        return self.not_draft()
+
+
+class ImpactImportView(ImportUploadView, ImpactImportMixin):
     """Upload an impact spreadsheet for a draft. Nothing is written until
     the preview is committed. `?sample=1` downloads a sample file built from
     this force's own units, roles and this programme's waves."""
 
-    model = ImpactLine
-    action = ADD
     template_name = "impacts/import_upload.html"
-    form_class = ImpactImportUploadForm
+    file_text = ("Upload the impact spreadsheet", "A CSV or Excel (XLSX) file with one impact line per row.", "Select the impact spreadsheet")
+    sample_name = "sample-impact-lines"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        refused = self.not_draft()
-        if refused:
-            return refused
-        if request.GET.get("sample"):
-            headers, rows = importing.sample_rows(self.assessment)
-            return exports.csv_response("sample-impact-lines", headers, rows)
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.not_draft() or super().post(request, *args, **kwargs)
+    def get_page_title(self) -> str:
+        return f"Import impact lines into {self.assessment.title}"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from django.conf import settings
-
         from ..models import Severity
 
-        context = super().get_context_data(**kwargs)
-        context.update(assessment=self.assessment, page_title=f"Import impact lines into {self.assessment.title}",
-                       columns=importing.COLUMN_HELP, severities=Severity.choices, max_mb=settings.IMPORT_MAX_UPLOAD_MB,
-                       dimensions=Dimension.choices)
-        return context
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Import", "")]
-
-    def form_valid(self, form: ImpactImportUploadForm) -> HttpResponse:
-        upload = form.cleaned_data["file"]
-        pending = importing.impact_import_stage(assessment=self.assessment, data=form.data_bytes, filename=upload.name, actor=self.request.user)
-        return redirect("impact-import-preview", pk=self.assessment.pk, token=pending.token)
+        return {**super().get_context_data(**kwargs), "severities": Severity.choices, "dimensions": Dimension.choices}
 
 
-class ImpactImportPreviewView(DraftAssessmentMixin, ScopedMixin, TemplateView):
-    """The preview of a pending upload and its commit. Only its uploader
-    sees it: anyone else's token answers 404. `?errors=csv` downloads every
-    problem."""
+class ImpactImportPreviewView(ImportPreviewView, ImpactImportMixin):
+    """Check a staged impact spreadsheet (the lines it would add), then commit it."""
 
-    model = ImpactLine
-    action = ADD
     template_name = "impacts/import_preview.html"
+    problems_name = "impact-import-problems"
+    preview_title = "Check the impact lines import"
 
-    def get_pending(self) -> PendingUpload:
-        kind = PendingUpload.Kind.IMPACT_LINES
-        return uploads.fetch(kind=kind, token=self.kwargs["token"], user=self.request.user, target_id=self.assessment.pk)
+    preview_heading = "Lines that would be added"
+    preview_caption = "Valid rows of the file, as impact lines"
 
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Import", reverse("impact-import", args=[self.assessment.pk])), ("Check", "")]
-
-    def preview(self, pending: PendingUpload) -> importing.ImpactImportReport | None:
-        try:
-            return importing.preview(bytes(pending.content), pending.original_filename, assessment=self.assessment)
-        except importing.ImportFileError as exc:
-            messages.error(self.request, f"{exc} Upload the file again.")
-            return None
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        refused = self.not_draft()
-        if refused:
-            return refused
-        pending = self.get_pending()
-        report = self.preview(pending)
-        if report is None:
-            return redirect("impact-import", pk=self.assessment.pk)
-        if request.GET.get("errors") == "csv":
-            return exports.csv_response("impact-import-problems", importing.PROBLEM_HEADERS, importing.problem_rows(report.problems))
-        return self.render_preview(pending, report, ImpactImportCommitForm())
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        refused = self.not_draft()
-        if refused:
-            return refused
-        pending = self.get_pending()
-        form = ImpactImportCommitForm(request.POST)
-        if not form.is_valid():
-            report = self.preview(pending)
-            return self.render_preview(pending, report, form) if report else redirect("impact-import", pk=self.assessment.pk)
-        try:
-            report = importing.impact_import_commit(pending=pending, actor=request.user, skip_invalid=form.skip_invalid)
-        except importing.ImportFileError as exc:
-            messages.error(request, f"{exc} Upload the file again.")
-            return redirect("impact-import", pk=self.assessment.pk)
-        except importing.ImpactImportRefused as exc:
-            form.add_error("mode", self.refusal_reason(exc.report))
-            return self.render_preview(pending, exc.report, form)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(self.assessment.get_absolute_url())
-        messages.success(request, report.summary())
-        return redirect(self.assessment.get_absolute_url())
-
-    @staticmethod
-    def refusal_reason(report: importing.ImpactImportReport) -> str:
-        if report.missing_columns:
-            return "The file is missing required columns. Correct it and upload it again"
-        if not report.rows or not report.valid:
-            return "There are no valid rows to import"
-        return "The file has rows with errors. Choose to import the valid rows only, or correct the file and upload it again"
-
-    def render_preview(self, pending: PendingUpload, report: importing.ImpactImportReport, form: ImpactImportCommitForm) -> HttpResponse:
-        shown = report.problems[: importing.PROBLEMS_SHOWN]
-        reasons: dict[str, int] = defaultdict(int)
-        for problem in report.problems:
-            reasons[f"{problem.column}: {problem.reason.split(':')[0]}"] += 1
-        context = self.get_context_data(
-            pending=pending, report=report, form=form, problems=shown, more_problems=len(report.problems) - len(shown),
-            reason_counts=sorted(reasons.items(), key=lambda item: -item[1])[:10], assessment=self.assessment,
-            preview_lines=report.lines[: importing.PREVIEW_LINES], page_title="Check the impact lines import",
-        )
-        return self.response_class(self.request, self.template_name, context)
+    def preview_table(self, report: Any) -> tuple[Any, str]:
+        shown = report.lines[: importing.PREVIEW_LINES]
+        return shown, f"Showing the first {len(shown)} of {report.valid}." if report.valid > len(shown) else ""

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from changeboard.accounts.models import User
-from changeboard.core.forms import GovukFormMixin, ImportCommitForm, SpreadsheetUploadForm, govuk_style
+from changeboard.core.forms import GovukFormMixin, govuk_style
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar
@@ -107,18 +107,3 @@ class EvidenceForm(GovukFormMixin, forms.Form):
         limit = criteria_services.evidence_max_bytes() // (1024 * 1024)
         self.fields["file"].help_text = f"{criteria_services.ALLOWED_TYPES_TEXT}, up to {limit} MB."
         _restyle(self)
-
-
-# --------------------------------------------------------------------------
-# Training import
-
-
-class TrainingImportUploadForm(SpreadsheetUploadForm):
-    file_label = "Upload the training completions"
-    file_help = "A CSV or Excel (XLSX) file with one completed course per row."
-    file_missing = "Select the training file"
-
-
-class TrainingImportCommitForm(ImportCommitForm):
-    """Step 2: commit, refusing a file with errors unless the administrator
-    chooses to import only its valid rows."""

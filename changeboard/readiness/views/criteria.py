@@ -17,17 +17,16 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from changeboard.core import exports, uploads
-from changeboard.core.models import PendingUpload
+from changeboard.core import exports
+from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.organisation.models import Unit, subtree_q, unit_paths_for
@@ -35,7 +34,7 @@ from changeboard.portfolio.models import Programme
 
 from .. import importing
 from ..filtersets.criteria import CriterionFilterSet
-from ..forms.criteria import CriterionForm, EvidenceForm, StatusForm, TrainingImportCommitForm, TrainingImportUploadForm
+from ..forms.criteria import CriterionForm, EvidenceForm, StatusForm
 from ..models import Action, Criterion, CriterionStatus, Evidence, Rag, TrainingRecord
 from ..services import criteria as services
 from ..tables.criteria import RAG_TAGS, CriterionTable
@@ -488,116 +487,50 @@ class EvidenceDownloadView(ScopedMixin, View):
 # Training import: upload -> preview -> commit
 
 
-class TrainingImportMixin(ScopedMixin):
+class TrainingImportMixin(ImportViewMixin):
     """Training records are HR data: portfolio administrators only (every
     other role is 403, from `TrainingRecord.role_actions`)."""
 
     model = TrainingRecord
     action = ADD
+    importer_class = importing.TrainingImporter
+    upload_url_name = "training-import"
+    preview_url_name = "training-import-preview"
+    import_label = "Import training completions"
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Programmes", reverse("programme-list")), ("Import training completions", reverse("training-import"))]
+        return [("Programmes", reverse("programme-list"))]
 
 
-class TrainingImportView(TrainingImportMixin, FormView):
+class TrainingImportView(ImportUploadView, TrainingImportMixin):
     """Upload the training system's export. Nothing is written until the
     preview is committed. `?template=1` downloads a template file."""
 
     template_name = "readiness/training_import_upload.html"
-    form_class = TrainingImportUploadForm
     page_title = "Import training completions"
+    file_text = ("Upload the training completions", "A CSV or Excel (XLSX) file with one completed course per row.", "Select the training file")
+    sample_param = "template"
+    sample_name = "training-completions"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.GET.get("template"):
-            headers, rows = importing.sample_rows()
-            return exports.csv_response("training-completions", headers, rows)
-        return super().get(request, *args, **kwargs)
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs()[:-1], ("Import training completions", "")]
+    def get_cancel_url(self) -> str:
+        return reverse("programme-list")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from django.conf import settings
-
         context = super().get_context_data(**kwargs)
-        context.update(columns=importing.column_help(), max_mb=settings.IMPORT_MAX_UPLOAD_MB,
-                       training_criteria=Criterion.objects.filter(feed=Criterion.Feed.TRAINING).count())
+        context.update(training_criteria=Criterion.objects.filter(feed=Criterion.Feed.TRAINING).count())
         return context
 
-    def form_valid(self, form: TrainingImportUploadForm) -> HttpResponse:
-        upload = form.cleaned_data["file"]
-        pending = importing.training_import_stage(data=form.data_bytes, filename=upload.name, actor=self.request.user)
-        return redirect("training-import-preview", token=pending.token)
 
-
-class TrainingImportPreviewView(TrainingImportMixin, TemplateView):
-    """The preview of a pending upload and its commit. Only its uploader
-    sees it: anyone else's token answers 404. `?errors=csv` downloads every
-    problem."""
+class TrainingImportPreviewView(ImportPreviewView, TrainingImportMixin):
+    """Check a staged training file (completions by course), then commit it."""
 
     template_name = "readiness/training_import_preview.html"
+    problems_name = "training-import-problems"
+    preview_title = "Check the training import"
+    errors_reason = "The file has errors. Choose to import the valid rows only, or correct the file and upload it again"
 
-    def get_pending(self) -> PendingUpload:
-        return uploads.fetch(kind=importing.KIND, token=self.kwargs["token"], user=self.request.user)
+    preview_heading = "Completions by course"
+    preview_caption = "Valid rows of the file, counted by course"
 
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*super().get_breadcrumbs(), ("Check", "")]
-
-    def preview(self, pending: PendingUpload) -> importing.TrainingImportReport | None:
-        try:
-            return importing.preview(bytes(pending.content), pending.original_filename)
-        except importing.ImportFileError as exc:
-            messages.error(self.request, f"{exc} Upload the file again.")
-            return None
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        pending = self.get_pending()
-        report = self.preview(pending)
-        if report is None:
-            return redirect("training-import")
-        if request.GET.get("errors") == "csv":
-            return exports.csv_response("training-import-problems", importing.PROBLEM_HEADERS, importing.problem_rows(report.problems))
-        return self.render_preview(pending, report, TrainingImportCommitForm())
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        pending = self.get_pending()
-        form = TrainingImportCommitForm(request.POST)
-        if not form.is_valid():
-            report = self.preview(pending)
-            return self.render_preview(pending, report, form) if report else redirect("training-import")
-        try:
-            report = importing.training_import_commit(pending=pending, actor=request.user, skip_invalid=form.skip_invalid)
-        except importing.ImportFileError as exc:
-            messages.error(request, f"{exc} Upload the file again.")
-            return redirect("training-import")
-        except importing.TrainingImportRefused as exc:
-            form.add_error("mode", self.refusal_reason(exc.report))
-            return self.render_preview(pending, exc.report, form)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("training-import")
-        messages.success(request, report.summary())
-        return redirect("training-import")
-
-    @staticmethod
-    def refusal_reason(report: importing.TrainingImportReport) -> str:
-        if report.missing_columns:
-            return "The file is missing required columns. Correct it and upload it again"
-        if not report.rows or not report.valid:
-            return "There are no valid rows to import"
-        return "The file has errors. Choose to import the valid rows only, or correct the file and upload it again"
-
-    def render_preview(self, pending: PendingUpload, report: importing.TrainingImportReport,
-                       form: TrainingImportCommitForm) -> HttpResponse:
-        shown = report.problems[: importing.PROBLEMS_SHOWN]
-        reasons: dict[str, int] = defaultdict(int)
-        for problem in report.problems:
-            reasons[f"{problem.column}: {problem.reason.split(':')[0]}"] += 1
-        courses = report.courses()
-        context = self.get_context_data(
-            pending=pending, report=report, form=form, problems=shown, more_problems=len(report.problems) - len(shown),
-            reason_counts=sorted(reasons.items(), key=lambda item: -item[1])[:10],
-            courses=courses[: importing.PREVIEW_COURSES], more_courses=max(0, len(courses) - importing.PREVIEW_COURSES),
-            page_title="Check the training import",
-        )
-        return self.response_class(self.request, self.template_name, context)
+    def preview_table(self, report: Any) -> tuple[Any, str]:
+        return self.first_of(report.courses(), importing.PREVIEW_COURSES, "courses")
