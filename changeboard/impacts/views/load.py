@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -77,10 +76,8 @@ class LoadMixin(ScopedMixin):
         return list(units)
 
     def visible_assessments(self) -> Any:
-        """Load is a portfolio figure: every approved assessment counts for
-        everyone; drafts count only where the user may see them."""
-        own = ImpactAssessment.objects.restrict(self.request.user).values("pk")
-        return ImpactAssessment.objects.filter(Q(status=ImpactAssessment.Status.APPROVED) | Q(pk__in=own))
+        """The assessments whose lines count (the model's `counting_load` rule)."""
+        return ImpactAssessment.objects.counting_load(self.request.user)
 
     def heatmap(self) -> load.Heatmap:
         if self._heatmap is None:
