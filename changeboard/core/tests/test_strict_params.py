@@ -29,7 +29,9 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from changeboard.conftest import World
 from changeboard.core.models import AuditEntry, OutboxMessage
+from changeboard.core.params import IdChoiceField, IdMultipleChoiceField, parse_date, parse_id, parse_int, parse_page
 from changeboard.impacts.models import ImpactAssessment, ImpactLine, WaveMoveProposal
+from changeboard.portfolio.models import Programme
 from changeboard.readiness.models import Action, Criterion, CriterionStatus, Evidence, Review
 from changeboard.reports.models import BoardPack
 from changeboard.surveys.models import Instrument, Question, SurveyWave
@@ -162,3 +164,42 @@ def test_no_url_answers_500_to_a_bad_parameter(world: World, objects: dict[str, 
             seen += _probe(client, name, path, dict.fromkeys(parameters, bad), failures)
     assert seen > 500
     assert not failures, f"{len(failures)} pages and parameters answered 500:\n" + "\n".join(f"{k}: {v}" for k, v in failures.items())
+
+
+# ---------------------------------------------------------------------------
+# The parsers themselves
+
+
+@pytest.mark.parametrize("value", ["²", "١", "-1", "+1", " 1", "1 ", "1.0", "0x1", "", None, "9" * 30, "\x00", "1\x00", True])
+def test_parse_id_refuses_anything_but_ascii_digits_in_range(value: Any) -> None:
+    assert parse_id(value) is None
+
+
+def test_parsers_accept_plain_values() -> None:
+    assert parse_id("42") == 42 and parse_id(42) == 42 and parse_id("0") is None
+    assert parse_int("0") == 0 and parse_int("7", max=5) is None
+    assert parse_page("3") == 3 and parse_page("100001") is None
+    assert parse_date("2027-01-04") == dt.date(2027, 1, 4)
+    assert parse_date("2027-02-30") is None and parse_date("２０２７-01-04") is None and parse_date("2027-01-04\x00") is None
+
+
+def test_id_fields_refuse_a_malformed_id_as_a_form_error(world: World) -> None:
+    from django import forms
+
+    class PickForm(forms.Form):
+        programme = IdChoiceField(queryset=Programme.objects.all())
+        programmes = IdMultipleChoiceField(queryset=Programme.objects.all())
+
+    for bad in BAD_VALUES:
+        form = PickForm({"programme": bad, "programmes": [bad]})
+        assert not form.is_valid() and set(form.errors) == {"programme", "programmes"}
+    good = PickForm({"programme": str(world.programme_a.pk), "programmes": [str(world.programme_b.pk)]})
+    assert good.is_valid() and good.cleaned_data["programme"] == world.programme_a
+
+
+def test_saving_proposed_moves_ignores_malformed_waves_and_dates(client: Client, world: World) -> None:
+    client.force_login(world.users["admin"])
+    data = {"move_²": "2027-05-03", f"move_{'9' * 30}": "2027-05-03", f"move_{world.wave_a.pk}": "2027-05-0\x00", "note": "x"}
+    response = client.post(reverse("proposal-list"), data)
+    assert response.status_code == 302
+    assert not WaveMoveProposal.objects.exists()
