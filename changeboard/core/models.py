@@ -149,6 +149,7 @@ class PendingUpload(models.Model):
         COMMITTED = "committed", "Imported"
 
     role_actions: dict[str, set[str]] = {}
+    owner_path = "uploaded_by"  # only ever its uploader's, should a role be granted it
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -162,6 +163,8 @@ class PendingUpload(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     mapping = models.JSONField(default=dict, blank=True, help_text="Import column -> file header, when chosen on the mapping step.")
     result = models.JSONField(null=True, blank=True, help_text="The counts, once committed.")
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

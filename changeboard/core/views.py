@@ -17,13 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from . import exports
 from .filtersets import AuditEntryFilterSet, OutboxFilterSet
 from .forms import add_service_errors, govuk_style
 from .models import AuditEntry, OutboxMessage
 from .outbox import outbox_retry, outbox_retry_failed
+from .params import StrictTableMixin
 from .scoping import CHANGE, VIEW, can
 from .tables import AuditEntryTable, OutboxTable
 
@@ -54,7 +54,7 @@ class ScopedMixin(LoginRequiredMixin):
         return context
 
 
-class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):
+class ScopedListView(ScopedMixin, StrictTableMixin, FilterView):
     """A filterable, sortable, paginated list; `?export=csv|xlsx` downloads the
     same filtered rows with the columns in `export_columns`."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from changeboard.core.params import IdFilter
 from changeboard.portfolio.filtersets import ProgrammeOwnedFilterSet
 
 from .models import ImpactAssessment, ImpactLine, Severity
@@ -18,8 +19,8 @@ class AssessmentFilterSet(ProgrammeOwnedFilterSet):
 
 
 class ImpactLineFilterSet(django_filters.FilterSet):
-    assessment = django_filters.NumberFilter(field_name="assessment", label="Assessment id")
-    programme = django_filters.NumberFilter(field_name="assessment__programme", label="Programme id")
+    assessment = IdFilter(field_name="assessment", label="Assessment id")
+    programme = IdFilter(field_name="assessment__programme", label="Programme id")
     status = django_filters.ChoiceFilter(field_name="assessment__status", choices=ImpactAssessment.Status.choices, label="Assessment status")
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     severity_min = django_filters.NumberFilter(field_name="severity", lookup_expr="gte", label="Severity at least")

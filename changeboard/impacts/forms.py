@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from changeboard.core.forms import GovukFormMixin, govuk_style
+from changeboard.core.params import IdChoiceField, IdMultipleChoiceField
 from changeboard.organisation.models import RankGrade, Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
@@ -24,9 +25,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class LoadFilterForm(GovukFormMixin, forms.Form):
     """Heatmap filters; all optional, with sensible defaults."""
 
-    programme = forms.ModelMultipleChoiceField(queryset=Programme.objects.none(), required=False, label="Programmes",
+    programme = IdMultipleChoiceField(queryset=Programme.objects.none(), required=False, label="Programmes",
                                                widget=forms.SelectMultiple(attrs={"size": 4}), help_text="None chosen means all programmes.")
-    business_group = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label="Business group", empty_label="All business groups")
+    business_group = IdChoiceField(queryset=Unit.objects.none(), required=False, label="Business group", empty_label="All business groups")
     dimension = forms.ChoiceField(choices=[("", "All dimensions"), *Dimension.choices], required=False)
     start = forms.DateField(required=False, widget=DATE, label="From")
     weeks = forms.IntegerField(required=False, min_value=1, max_value=78, initial=26, label="Weeks", widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
@@ -62,7 +63,7 @@ def _restyle(form: forms.Form) -> None:
 
 
 class AssessmentCreateForm(GovukFormMixin, forms.Form):
-    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), empty_label="Choose a programme",
+    programme = IdChoiceField(queryset=Programme.objects.none(), empty_label="Choose a programme",
                                        error_messages={"required": "Choose the programme this assessment is for",
                                                        "invalid_choice": "Choose one of your programmes"})
     title = forms.CharField(max_length=200, help_text="For example: Shared services go-live impacts.",
@@ -114,20 +115,20 @@ class LineForm(GovukFormMixin, forms.Form):
 
     title = forms.CharField(max_length=200, help_text=ImpactLine._meta.get_field("title").help_text,
                             error_messages={"required": "Enter a title for the change"})
-    units = forms.ModelMultipleChoiceField(
+    units = IdMultipleChoiceField(
         queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 12}), label="Impacted units",
         help_text="Each unit is impacted with everything below it. Hold Ctrl (or Cmd) to choose more than one.",
         error_messages={"required": "Choose at least one impacted unit"},
     )
     roles = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Job roles",
                             help_text="One per line, or separated by commas, as they appear in the staff records. Leave empty for every role.")
-    rank_grades = forms.ModelMultipleChoiceField(queryset=RankGrade.objects.all(), required=False, label="Ranks or grades",
+    rank_grades = IdMultipleChoiceField(queryset=RankGrade.objects.all(), required=False, label="Ranks or grades",
                                                  widget=forms.SelectMultiple(attrs={"size": 8}),
                                                  help_text="Leave empty for every rank and grade.")
     severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, widget=forms.RadioSelect, label="Severity",
                                       help_text="Each level is defined by how long a person needs to absorb the change.",
                                       error_messages={"required": "Choose a severity"})
-    wave = forms.ModelChoiceField(queryset=RolloutWave.objects.none(), required=False, label="Rollout wave",
+    wave = IdChoiceField(queryset=RolloutWave.objects.none(), required=False, label="Rollout wave",
                                   empty_label="Not tied to a wave: use the dates below",
                                   help_text="Tie the period to a rollout wave of this programme so it moves when the wave moves.")
     weeks_before_go_live = forms.IntegerField(min_value=0, max_value=importing.MAX_WEEKS, initial=4, label="Weeks before go-live",
@@ -228,7 +229,7 @@ class LineForm(GovukFormMixin, forms.Form):
 class ToleranceForm(GovukFormMixin, forms.Form):
     """Set the portfolio default tolerance, or one unit's own."""
 
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Portfolio default (every unit without its own)",
+    unit = IdChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Portfolio default (every unit without its own)",
                                   help_text="A unit's tolerance also applies to the units below it that have none of their own.")
     tolerance = forms.DecimalField(min_value=Decimal("0.1"), max_digits=5, decimal_places=2,
                                    help_text="Load per person in a week above which the unit is saturated, e.g. 8 for two major changes at once.")

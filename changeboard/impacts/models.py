@@ -20,9 +20,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from changeboard.core.scoping import ScopedQuerySet
+from changeboard.core.scoping import PROGRAMME_MEMBER_ROLES, VIEW, ScopedQuerySet
 from changeboard.organisation.models import RankGrade, Unit
-from changeboard.portfolio.models import Programme, RolloutWave, programme_scope_q
+from changeboard.portfolio.models import Programme, RolloutWave
 
 if TYPE_CHECKING:
     from changeboard.accounts.models import User
@@ -50,15 +50,23 @@ class Severity(models.IntegerChoices):
 
 
 class AssessmentQuerySet(ScopedQuerySet):
+    """An assessment is seen with its programme, and drafts stay the
+    programme team's: a change manager sees and edits every version of their
+    own programmes' assessments and reads every programme's approved ones
+    (portfolio information); other roles read approved ones only."""
+
     def scope_for(self, user: User, action: str) -> AssessmentQuerySet:
         published = Q(status__in=[ImpactAssessment.Status.APPROVED, ImpactAssessment.Status.SUPERSEDED])
-        if user.role == "change_manager":
-            own = programme_scope_q(user, "programme__")
-            # A programme team sees and edits all its own versions; approved
-            # assessments are portfolio information everyone may read, while
-            # another programme's drafts stay private.
-            return self.filter(own | published) if action == "view" else self.filter(own)
-        return self.filter(programme_scope_q(user, "programme__")).filter(published)
+        own = self.programme_q(user, action)
+        if user.role in PROGRAMME_MEMBER_ROLES:
+            return self.filter(own | published) if action == VIEW else self.filter(own)
+        return (self.filter(own) if own else self).filter(published)
+
+    def counting_load(self, user: User) -> AssessmentQuerySet:
+        """The assessments behind the change-load pages. Load is a portfolio
+        figure: every approved assessment counts for everyone; drafts count
+        only where the user may see them."""
+        return self.filter(Q(status=ImpactAssessment.Status.APPROVED) | Q(pk__in=self.restrict(user).values("pk")))
 
 
 class ImpactAssessment(models.Model):
@@ -76,6 +84,7 @@ class ImpactAssessment(models.Model):
         SUPERSEDED = "superseded", "Superseded"
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add", "change"}, "champion": {"view"}}
+    programme_path = "programme"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="assessments")
     title = models.CharField(max_length=200)
@@ -106,16 +115,12 @@ class ImpactAssessment(models.Model):
         return self.status == self.Status.DRAFT
 
 
-class LineQuerySet(ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> LineQuerySet:
-        # Adding, changing or deleting a line is changing its assessment.
-        return self.filter(assessment__in=ImpactAssessment.objects.restrict(user, "view" if action == "view" else "change"))
-
-
 class ImpactLine(models.Model):
     """One change landing on one impacted group over one period."""
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add", "change", "delete"}, "champion": {"view"}}
+    # Seen with its assessment; adding, changing or deleting a line is changing it.
+    parent_path = "assessment"
 
     assessment = models.ForeignKey(ImpactAssessment, on_delete=models.CASCADE, related_name="lines")
     title = models.CharField(max_length=200, help_text="The change, in a few words: e.g. New duty management system.")
@@ -135,7 +140,7 @@ class ImpactLine(models.Model):
     owner = models.CharField(max_length=120, blank=True, help_text="Who owns the mitigations.")
     reached_roles = models.JSONField(default=dict, blank=True, help_text="Impacted people per job role (derived).")
 
-    objects = LineQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "id"]
@@ -220,11 +225,6 @@ class LoadTolerance(models.Model):
 DEFAULT_TOLERANCE = Decimal("8")
 
 
-class ProposalQuerySet(ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> ProposalQuerySet:
-        return self.filter(programme_scope_q(user, "wave__programme__"))
-
-
 class WaveMoveProposal(models.Model):
     """A what-if move of a rollout wave, saved for the programme to decide."""
 
@@ -234,6 +234,7 @@ class WaveMoveProposal(models.Model):
         DISCARDED = "discarded", "Discarded"
 
     role_actions = {"board": {"view", "add"}, "change_manager": {"view", "add", "change"}, "champion": {"view"}}
+    programme_path = "wave__programme"
 
     wave = models.ForeignKey(RolloutWave, on_delete=models.CASCADE, related_name="move_proposals")
     proposed_date = models.DateField()
@@ -243,7 +244,7 @@ class WaveMoveProposal(models.Model):
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ProposalQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,10 +6,12 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from changeboard.core.params import IdChoiceFilter
+
 from .models import RankGrade, Staff, Unit
 
 
-class UnitChoiceFilter(django_filters.ModelChoiceFilter):
+class UnitChoiceFilter(IdChoiceFilter):
     """Filters by a unit and everything below it."""
 
     def filter(self, qs: QuerySet, value: Unit | None) -> QuerySet:
@@ -27,7 +29,7 @@ def _units(request):  # noqa: ANN001, ANN202
 class StaffFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name, staff number or email")
     unit = UnitChoiceFilter(field_name="unit", queryset=_units, label="Unit (and the units below it)", empty_label="Any unit")
-    rank_grade = django_filters.ModelChoiceFilter(queryset=RankGrade.objects.all(), label="Rank or grade", empty_label="Any rank or grade")
+    rank_grade = IdChoiceFilter(queryset=RankGrade.objects.all(), label="Rank or grade", empty_label="Any rank or grade")
     role = django_filters.CharFilter(lookup_expr="icontains", label="Role")
     status = django_filters.ChoiceFilter(
         method="by_status", label="Status", empty_label="In post",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import reduce
-from operator import or_
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -15,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from changeboard.core.scoping import ScopedQuerySet
+from changeboard.core.scoping import ScopedQuerySet, subtree_q, unit_paths
 
 if TYPE_CHECKING:
     from changeboard.accounts.models import User
@@ -26,14 +24,7 @@ READ_ROLES = {"board": {"view"}, "change_manager": {"view"}, "champion": {"view"
 
 def unit_paths_for(user: User) -> list[str]:
     """Materialised paths of the units a champion looks after."""
-    return list(user.units.values_list("path", flat=True))
-
-
-def subtree_q(paths: list[str], field: str = "path") -> Q:
-    """Matches anything at or below any of the given unit paths."""
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+    return unit_paths(user)
 
 
 class RankGrade(models.Model):
@@ -63,10 +54,7 @@ class RankGrade(models.Model):
 
 
 class UnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> UnitQuerySet:
-        if user.role == "champion":
-            return self.filter(subtree_q(unit_paths_for(user)))
-        return self
+    pass
 
 
 class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
@@ -87,6 +75,7 @@ class Unit(MP_Node):
         TEAM = "team", "Team"
 
     role_actions = READ_ROLES
+    unit_path = ""  # champions: their units and everything below them
     steplen = 4
 
     code = models.CharField(max_length=30, unique=True)
@@ -120,11 +109,6 @@ def level_for_depth(depth: int) -> str:
 
 
 class StaffQuerySet(ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> StaffQuerySet:
-        if user.role == "champion":
-            return self.filter(subtree_q(unit_paths_for(user), "unit__path"))
-        return self
-
     def current(self, on: dt.date | None = None) -> StaffQuerySet:
         """Staff in post on a date: not marked as leavers, leave date not passed."""
         day = on or timezone.localdate()
@@ -136,6 +120,7 @@ class Staff(models.Model):
     re-import; never deleted, only marked as a leaver."""
 
     role_actions = READ_ROLES
+    unit_path = "unit"  # champions: the staff at or below their units
 
     staff_number = models.CharField(max_length=20, unique=True)
     first_name = models.CharField(max_length=80)

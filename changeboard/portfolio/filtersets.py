@@ -3,6 +3,8 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from changeboard.core.params import IdChoiceFilter
+
 from .models import Programme
 
 
@@ -20,7 +22,7 @@ class ProgrammeOwnedFilterSet(django_filters.FilterSet):
     the user may see. Subclasses add their own filters and Meta."""
 
     q = django_filters.CharFilter(method="search", label="Title")
-    programme = django_filters.ModelChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")
+    programme = IdChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -10,33 +10,26 @@ from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from changeboard.core.scoping import ScopedQuerySet
+from changeboard.core.scoping import ScopedQuerySet, ancestor_paths
 from changeboard.organisation.models import Unit, subtree_q, unit_paths_for
 
 if TYPE_CHECKING:
     from changeboard.accounts.models import User
 
 
-def programme_scope_q(user: User, prefix: str = "") -> Q:
-    """Which programmes a non-admin may see: change managers their own, Board
-    members all, champions those with a rollout wave touching their units
-    (a wave on a unit above or below theirs)."""
-    if user.role == "change_manager":
-        return Q(**{f"{prefix}pk__in": user.programmes.values("pk")})
-    if user.role == "champion":
+class ProgrammeQuerySet(ScopedQuerySet):
+    """Change managers reach their own programmes and Board members all (the
+    shared rules); champions those with a rollout wave touching their units
+    (a wave on a unit above or below theirs): this model's own rule, which
+    every row seen with its programme follows."""
+
+    def unit_role_programmes_q(self, user: User, prefix: str = "") -> Q:
         paths = unit_paths_for(user)
         if not paths:
-            return Q(pk__in=[])
+            return Q(**{f"{prefix}pk__in": []})
         # Units at or below the champion's, plus their ancestors (path prefixes).
-        ancestors = {p[:i] for p in paths for i in range(Unit.steplen, len(p) + 1, Unit.steplen)}
-        touching = Unit.objects.filter(subtree_q(paths) | Q(path__in=ancestors))
+        touching = Unit.objects.filter(subtree_q(paths) | Q(path__in=ancestor_paths(user)))
         return Q(**{f"{prefix}pk__in": RolloutWave.objects.filter(units__in=touching).values("programme_id")})
-    return Q()
-
-
-class ProgrammeQuerySet(ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> ProgrammeQuerySet:
-        return self.filter(programme_scope_q(user))
 
     def with_next_go_live(self) -> ProgrammeQuerySet:
         """Annotates `next_go_live`: the earliest wave date from today on."""
@@ -63,6 +56,7 @@ class Programme(models.Model):
         CLOSED = "closed", "Closed"
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "change"}, "champion": {"view"}}
+    programme_path = "pk"
 
     code = models.CharField(max_length=20, unique=True, help_text="Short reference, e.g. SBS.")
     name = models.CharField(max_length=200)
@@ -85,25 +79,19 @@ class Programme(models.Model):
 
 
 
-class ProgrammeChildQuerySet(ScopedQuerySet):
-    """Milestones and waves are seen and edited with their programme."""
-
-    def scope_for(self, user: User, action: str) -> ProgrammeChildQuerySet:
-        return self.filter(programme_scope_q(user, "programme__"))
-
-
 CHILD_ROLES = {"board": {"view"}, "change_manager": {"view", "add", "change", "delete"}, "champion": {"view"}}
 
 
 class Milestone(models.Model):
     role_actions = CHILD_ROLES
+    programme_path = "programme"  # seen and edited with their programme
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
     name = models.CharField(max_length=200)
     due_date = models.DateField()
     completed = models.BooleanField(default=False)
 
-    objects = ProgrammeChildQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "name"]
@@ -116,13 +104,14 @@ class RolloutWave(models.Model):
     """A set of units going live together on one date."""
 
     role_actions = CHILD_ROLES
+    programme_path = "programme"  # seen and edited with their programme
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="waves")
     name = models.CharField(max_length=120)
     go_live_date = models.DateField()
     units = models.ManyToManyField(Unit, related_name="rollout_waves", help_text="Each unit goes live with everything below it.")
 
-    objects = ProgrammeChildQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["go_live_date", "name"]

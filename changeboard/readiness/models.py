@@ -15,18 +15,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from changeboard.core.scoping import ScopedQuerySet
-from changeboard.organisation.models import Staff, Unit, subtree_q, unit_paths_for
-from changeboard.portfolio.models import Programme, RolloutWave, programme_scope_q
+from changeboard.organisation.models import Staff, Unit
+from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar, RoleGroup, SurveyWave
 
 
 class ElementTally(models.Model):
     role_actions = {"board": {"view"}, "change_manager": {"view"}, "champion": {"view"}}
+    programme_path = "wave__programme"
+    unit_path = "unit"  # champions: the teams at or below their units
 
     wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
@@ -37,6 +39,8 @@ class ElementTally(models.Model):
     answers = models.PositiveIntegerField(default=0)
     total = models.BigIntegerField(default=0)
     total_sq = models.BigIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wave", "unit", "role_group", "element", "source"], name="element_tally_unique")]
@@ -51,6 +55,8 @@ class UnitScore(models.Model):
     A hidden figure is stored with `shown=False` and no numbers at all."""
 
     role_actions = ElementTally.role_actions
+    programme_path = ElementTally.programme_path
+    unit_path = ElementTally.unit_path
 
     wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
@@ -70,6 +76,8 @@ class UnitScore(models.Model):
     barrier = models.CharField(max_length=15, blank=True)
     trend = models.FloatField(null=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wave", "unit"], name="unit_score_unique")]
         indexes = [models.Index(fields=["unit", "wave"], name="unit_score_unit_wave"),
@@ -84,30 +92,18 @@ class UnitScore(models.Model):
         return self.wave.closes_on
 
 
-class ProgrammeScopedQuerySet(ScopedQuerySet):
-    """Seen and edited with the programme (`programme_path` names the route
-    from the model to its programme)."""
-
-    def scope_for(self, user: Any, action: str) -> ProgrammeScopedQuerySet:
-        return self.filter(programme_scope_q(user, getattr(self.model, "programme_path", "programme__")))
-
-
-class ActionQuerySet(ProgrammeScopedQuerySet):
-    """Actions are seen with their programme, except that a champion sees
-    only the programme-wide ones (no unit) and those about a unit at, below
-    or above their own, never a sibling's: the same rule as the criteria
-    pages' `visible_units_q`, applied here so that the action log, its
-    export, the detail page and the API all follow it."""
-
-    def scope_for(self, user: Any, action: str) -> ActionQuerySet:
-        scoped = super().scope_for(user, action)
-        if getattr(user, "role", None) != "champion":
-            return scoped
-        paths = unit_paths_for(user)
-        if not paths:
-            return scoped.none()
-        ancestors = sorted({p[:end] for p in paths for end in range(Unit.steplen, len(p) + 1, Unit.steplen)})
-        return scoped.filter(Q(unit__isnull=True) | subtree_q(paths, "unit__path") | Q(unit__path__in=ancestors))
+class CriterionQuerySet(ScopedQuerySet):
+    def with_rag_counts(self, user: Any) -> CriterionQuerySet:
+        """Annotate `n_<rag>`: units at each RAG, among the statuses the user
+        sees (`CriterionStatus`'s own unit rule)."""
+        visible = CriterionStatus.objects.unit_q(user, "statuses__")
+        counts = {}
+        for rag in Rag.values:
+            wanted = Q(statuses__rag=rag)
+            if visible:
+                wanted &= visible
+            counts[f"n_{rag}"] = Count("statuses", filter=wanted)
+        return self.annotate(**counts)
 
 
 class Rag(models.TextChoices):
@@ -146,7 +142,7 @@ class Criterion(models.Model):
         TRAINING = "training", "Training completion"
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add", "change", "delete"}, "champion": {"view"}}
-    programme_path = "programme__"
+    programme_path = "programme"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria")
     # RESTRICT, not SET_NULL: deleting the wave must not widen the criterion to
@@ -171,7 +167,7 @@ class Criterion(models.Model):
     evaluated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ProgrammeScopedQuerySet.as_manager()
+    objects = CriterionQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme", "category", "title"]
@@ -190,7 +186,11 @@ class CriterionStatus(models.Model):
     for training, the assessment date by hand)."""
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "change"}, "champion": {"view"}}
-    programme_path = "criterion__programme__"
+    programme_path = "criterion__programme"
+    # Champions see their units, the units below and the units above (whose
+    # go-live includes theirs), never a sibling's.
+    unit_path = "unit"
+    unit_ancestors = True
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="statuses")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
@@ -201,7 +201,7 @@ class CriterionStatus(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = ProgrammeScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["criterion", "unit__path"]
@@ -222,7 +222,11 @@ class Evidence(models.Model):
     Files are served only through a scoped view, never from a public URL."""
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add", "delete"}, "champion": {"view"}}
-    programme_path = "criterion__programme__"
+    programme_path = "criterion__programme"
+    # Evidence for the whole criterion, or for a unit the reader sees (as statuses).
+    unit_path = "unit"
+    unit_ancestors = True
+    unit_optional = True
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="evidence")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -235,7 +239,7 @@ class Evidence(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ProgrammeScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-added_at"]
@@ -282,7 +286,7 @@ class Review(models.Model):
         NO_GO = "no_go", "No-go"
 
     role_actions = {"board": {"view", "decide"}, "change_manager": {"view", "add", "change", "decide"}}
-    programme_path = "programme__"
+    programme_path = "programme"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reviews")
     # A decided review and its snapshot are evidence: deleting the wave is
@@ -300,7 +304,7 @@ class Review(models.Model):
     override_reason = models.TextField(blank=True, help_text="Why the Board decided go despite a critical criterion at red.")
     snapshot = models.JSONField(null=True, blank=True, editable=False)
 
-    objects = ProgrammeScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheduled_on", "pk"]
@@ -336,7 +340,13 @@ class Action(models.Model):
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
 
     role_actions = {"board": {"view", "add", "change"}, "change_manager": {"view", "add", "change"}, "champion": {"view"}}
-    programme_path = "programme__"
+    programme_path = "programme"
+    # Champions see the programme-wide actions (no unit) and those about a
+    # unit at, below or above their own, never a sibling's: the action log,
+    # its export, the detail page and the API all follow it.
+    unit_path = "unit"
+    unit_ancestors = True
+    unit_optional = True
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="actions")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -354,7 +364,7 @@ class Action(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ActionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "pk"]

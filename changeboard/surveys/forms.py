@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from changeboard.core.forms import GovukFormMixin, govuk_style
+from changeboard.core.params import IdChoiceField, IdMultipleChoiceField
 from changeboard.organisation.models import Unit
 
 from .models import MIN_THRESHOLD, Adkar, Instrument, Question, SurveyPolicy, SurveyWave
@@ -16,12 +17,12 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WaveForm(GovukFormMixin, forms.ModelForm):
-    programme = forms.ModelChoiceField(queryset=None, empty_label="Choose a programme",
+    programme = IdChoiceField(queryset=None, empty_label="Choose a programme",
                                        error_messages={"required": "Choose the programme this survey is for"})
-    instrument = forms.ModelChoiceField(queryset=None, empty_label="Choose a questionnaire",
+    instrument = IdChoiceField(queryset=None, empty_label="Choose a questionnaire",
                                         help_text="The portfolio's default readiness survey, or one of your programme's own.",
                                         error_messages={"required": "Choose the questions to ask"})
-    units = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
+    units = IdMultipleChoiceField(queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
                                            help_text="Only when choosing units by hand. Each unit includes everything below it.")
     roles_text = forms.CharField(required=False, label="Job roles", widget=forms.Textarea(attrs={"rows": 3}),
                                  help_text="Optional: one job role per line, exactly as in the HR data. Empty means every role.")
@@ -56,10 +57,10 @@ class WaveForm(GovukFormMixin, forms.ModelForm):
 
 
 class InstrumentCreateForm(GovukFormMixin, forms.Form):
-    programme = forms.ModelChoiceField(queryset=None, empty_label="Choose a programme",
+    programme = IdChoiceField(queryset=None, empty_label="Choose a programme",
                                        error_messages={"required": "Choose the programme this questionnaire is for"})
     name = forms.CharField(max_length=150, help_text="For example: Duty management readiness.", error_messages={"required": "Enter a name"})
-    base = forms.ModelChoiceField(queryset=None, required=False, label="Start from", empty_label="No questions (start empty)",
+    base = IdChoiceField(queryset=None, required=False, label="Start from", empty_label="No questions (start empty)",
                                   help_text="Copy the questions of an existing questionnaire, then add your programme's own.")
 
     def __init__(self, *args: Any, programmes: QuerySet, instruments: QuerySet, **kwargs: Any) -> None:
@@ -74,7 +75,7 @@ class InstrumentCreateForm(GovukFormMixin, forms.Form):
 
 
 class AddQuestionForm(GovukFormMixin, forms.Form):
-    question = forms.ModelChoiceField(queryset=None, empty_label="Choose a question from the bank",
+    question = IdChoiceField(queryset=None, empty_label="Choose a question from the bank",
                                       error_messages={"required": "Choose a question to add"})
 
     def __init__(self, *args: Any, questions: QuerySet, **kwargs: Any) -> None:

@@ -10,20 +10,15 @@ random id and no timestamp, and nothing links it to the invitation.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 
 from changeboard.core.scoping import ScopedQuerySet
 from changeboard.organisation.models import Staff, Unit
-from changeboard.portfolio.models import Programme, programme_scope_q
-
-if TYPE_CHECKING:
-    from changeboard.accounts.models import User
+from changeboard.portfolio.models import Programme
 
 FREE_TEXT_LIMIT = 3
 ANSWER_TEXT_MAX = 1000
@@ -81,19 +76,6 @@ class SurveyPolicy(models.Model):
         return policy or cls.objects.create()
 
 
-class ProgrammeOwnedQuerySet(ScopedQuerySet):
-    """Rows with an optional programme: portfolio-wide rows (no programme)
-    are visible to every role that may view; programme rows follow the
-    programme's scope, and only the programme's team may change them."""
-
-    def scope_for(self, user: User, action: str) -> ProgrammeOwnedQuerySet:
-        own = programme_scope_q(user, "programme__")
-        if action == "view":
-            # An empty Q (every programme, e.g. the Board) would vanish in the OR.
-            return self.filter(Q(programme__isnull=True) | own) if own else self
-        return self.filter(own)
-
-
 class Question(models.Model):
     """An item in the question bank. Never edited once an instrument that
     was sent uses it: a change of wording is a new question."""
@@ -105,6 +87,10 @@ class Question(models.Model):
         TEXT = "text", "Free text"
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add"}, "champion": {"view"}}
+    # Portfolio-wide rows (no programme) are seen by every role that may
+    # view; programme rows follow the programme, and only its team changes them.
+    programme_path = "programme"
+    programme_optional = True
 
     code = models.SlugField(max_length=40, unique=True, help_text="Short, unique; the column name in response imports.")
     text = models.CharField(max_length=300)
@@ -117,7 +103,7 @@ class Question(models.Model):
                                   help_text="Empty for the portfolio's shared bank.")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ProgrammeOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -141,6 +127,10 @@ class Instrument(models.Model):
     sent wave always keeps the questions it was sent with."""
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add", "change"}, "champion": {"view"}}
+    # Portfolio-wide rows (no programme) are seen by every role that may
+    # view; programme rows follow the programme, and only its team changes them.
+    programme_path = "programme"
+    programme_optional = True
 
     name = models.CharField(max_length=150)
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="instruments",
@@ -152,7 +142,7 @@ class Instrument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     questions = models.ManyToManyField(Question, through="InstrumentItem", related_name="instruments")
 
-    objects = ProgrammeOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme__code", "name", "-version"]
@@ -176,11 +166,6 @@ class InstrumentItem(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         constraints = [models.UniqueConstraint(fields=["instrument", "question"], name="instrument_question_unique")]
-
-
-class WaveQuerySet(ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> WaveQuerySet:
-        return self.filter(programme_scope_q(user, "programme__"))
 
 
 class SurveyWave(models.Model):
@@ -209,6 +194,7 @@ class SurveyWave(models.Model):
         STRATIFIED = "stratified", "Sample: up to a target number per unit"
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add", "change"}, "champion": {"view"}}
+    programme_path = "programme"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="survey_waves")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
@@ -237,7 +223,7 @@ class SurveyWave(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminder_on = models.DateField(null=True, blank=True)
 
-    objects = WaveQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opens_on", "programme__code", "pk"]
@@ -310,11 +296,6 @@ class Deferral(models.Model):
         constraints = [models.UniqueConstraint(fields=["wave", "staff"], name="deferral_unique")]
 
 
-class ResponseQuerySet(ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> ResponseQuerySet:
-        return self.filter(wave__in=SurveyWave.objects.restrict(user, "view"))
-
-
 class Response(models.Model):
     """One anonymous response to one wave. No person, no invitation, no time."""
 
@@ -323,6 +304,7 @@ class Response(models.Model):
         IMPORT = "import", "Imported from another tool"
 
     role_actions = {"board": {"view"}, "change_manager": {"view"}, "champion": {"view"}}
+    parent_path = "wave"  # seen with its wave
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="responses")
@@ -330,7 +312,7 @@ class Response(models.Model):
     role_group = models.CharField(max_length=10, choices=RoleGroup.choices)
     source = models.CharField(max_length=6, choices=Source.choices, default=Source.LINK)
 
-    objects = ResponseQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["wave", "unit"], name="response_wave_unit")]

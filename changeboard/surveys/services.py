@@ -26,6 +26,7 @@ from django.utils import timezone
 from changeboard.core import audit
 from changeboard.core.models import OutboxMessage
 from changeboard.core.outbox import outbox_add_many
+from changeboard.core.params import parse_id
 from changeboard.impacts.models import ImpactAssessment, ImpactLine
 from changeboard.organisation.models import Staff, Unit, subtree_q
 from changeboard.portfolio.models import Programme
@@ -737,7 +738,7 @@ def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> i
         raise LinkNotOpen
     sections = survey_sections(invitation)
     if wave_ids is not None:
-        shown = {int(pk) for pk in wave_ids if str(pk).isdigit()}
+        shown = {pk for pk in map(parse_id, wave_ids) if pk is not None}
         sections = [(wave, questions) for wave, questions in sections if wave.pk in shown]
     cleaned, errors = clean_answers(sections, data)
     if errors:

@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
-from django_tables2 import SingleTableMixin
 
 from changeboard.core import exports
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
+from changeboard.core.params import StrictTableMixin, parse_id
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.organisation.models import Staff
@@ -150,9 +150,7 @@ class AssessmentCreateView(ServiceFormView):
         programme = self.request.GET.get("programme")
         if programme:
             # Starting from a programme the user may not change answers 404.
-            if not programme.isdigit():
-                raise Http404
-            initial["programme"] = get_object_or_404(_editable_programmes(self.request.user), pk=int(programme))
+            initial["programme"] = get_object_or_404(_editable_programmes(self.request.user), pk=parse_id(programme) or 0)
         return initial
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -424,7 +422,7 @@ class LineDeleteView(DraftAssessmentMixin, ScopedMixin, TemplateView):
         return redirect(self.assessment.get_absolute_url())
 
 
-class LineStaffView(ScopedMixin, SingleTableMixin, TemplateView):
+class LineStaffView(ScopedMixin, StrictTableMixin, TemplateView):
     """The people in post a line impacts, as the organisation model has them
     now, narrowed to the staff the user may see."""
 

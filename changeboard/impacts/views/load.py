@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from changeboard.core import exports
+from changeboard.core.params import date_or_404, parse_date, parse_id
 from changeboard.core.scoping import ADD, CHANGE, can
 from changeboard.core.views import ScopedMixin, ServiceFormView
 from changeboard.organisation.models import Unit
@@ -54,9 +54,8 @@ class LoadMixin(ScopedMixin):
         for key, value in self.request.GET.items():
             if not key.startswith("move_") or not value:
                 continue
-            try:
-                wave_id, day = int(key[5:]), dt.date.fromisoformat(value)
-            except ValueError:
+            wave_id, day = parse_id(key[5:]), parse_date(value)
+            if wave_id is None or day is None:
                 continue
             moves[wave_id] = day
         if moves:
@@ -77,10 +76,8 @@ class LoadMixin(ScopedMixin):
         return list(units)
 
     def visible_assessments(self) -> Any:
-        """Load is a portfolio figure: every approved assessment counts for
-        everyone; drafts count only where the user may see them."""
-        own = ImpactAssessment.objects.restrict(self.request.user).values("pk")
-        return ImpactAssessment.objects.filter(Q(status=ImpactAssessment.Status.APPROVED) | Q(pk__in=own))
+        """The assessments whose lines count (the model's `counting_load` rule)."""
+        return ImpactAssessment.objects.counting_load(self.request.user)
 
     def heatmap(self) -> load.Heatmap:
         if self._heatmap is None:
@@ -106,8 +103,8 @@ class HeatmapView(LoadMixin, TemplateView):
     def rows(self, heatmap: load.Heatmap) -> tuple[list[dict[str, Any]], Unit | None]:
         within_id = self.request.GET.get("within")
         within = None
-        if within_id and within_id.isdigit():
-            within = next((u for u in heatmap.units if u.pk == int(within_id)), None)
+        if within_id and (within_pk := parse_id(within_id)) is not None:
+            within = next((u for u in heatmap.units if u.pk == within_pk), None)
             if within is None:
                 raise Http404
         if within is not None:
@@ -154,9 +151,9 @@ class HeatmapView(LoadMixin, TemplateView):
         heatmap = self.heatmap()
         rows, within = self.rows(heatmap)
         whatif_programme = None
-        pid = self.request.GET.get("whatif")
-        if pid and pid.isdigit():
-            whatif_programme = Programme.objects.restrict(self.request.user).filter(pk=int(pid)).first()
+        pid = parse_id(self.request.GET.get("whatif"))
+        if pid is not None:
+            whatif_programme = Programme.objects.restrict(self.request.user).filter(pk=pid).first()
         moves = heatmap.filters.wave_dates
         waves = list(whatif_programme.waves.all()) if whatif_programme else []
         for wave in waves:
@@ -229,10 +226,7 @@ class CellView(LoadMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         unit = get_object_or_404(Unit.objects.restrict(self.request.user), pk=self.kwargs["unit"])
-        try:
-            week = load.monday(dt.date.fromisoformat(self.kwargs["week"]))
-        except ValueError as exc:
-            raise Http404 from exc
+        week = load.monday(date_or_404(self.kwargs["week"]))
         filters = self.filters()
         filters.start = filters.end = week
         heatmap = load.compute(filters, [unit], self.visible_assessments())
@@ -281,12 +275,9 @@ class ProposalListView(ScopedMixin, TemplateView):
         saved = 0
         for key, value in request.POST.items():
             if key.startswith("move_") and value:
-                wave = get_object_or_404(waves, pk=key[5:]) if key[5:].isdigit() else None
-                if wave is None:
-                    continue
-                try:
-                    day = dt.date.fromisoformat(value)
-                except ValueError:
+                wave = get_object_or_404(waves, pk=wave_pk) if (wave_pk := parse_id(key[5:])) else None
+                day = parse_date(value)
+                if wave is None or day is None:
                     continue
                 services.proposal_create(wave=wave, proposed_date=day, actor=request.user, note=request.POST.get("note", "")[:300])
                 saved += 1
@@ -301,6 +292,7 @@ def _can_decide(user: Any, proposal: WaveMoveProposal) -> bool:
 
 class ProposalDecideView(ScopedMixin, TemplateView):
     model = WaveMoveProposal
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         proposal = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])

@@ -29,7 +29,6 @@ from changeboard.portfolio.models import Programme, RolloutWave
 from ..filtersets.criteria import CriterionFilterSet, CriterionStatusFilterSet, EvidenceFilterSet
 from ..models import Criterion, CriterionStatus, Evidence, Rag
 from ..services import criteria as services
-from ..views.criteria import visible_evidence_q, visible_units_q, with_rag_counts
 
 
 class _OwnerField(serializers.PrimaryKeyRelatedField):
@@ -73,7 +72,7 @@ class CriterionViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = queryset.select_related("programme", "owner")
-        return with_rag_counts(queryset, self.request.user).order_by("programme__code", "category", "title", "pk")
+        return queryset.with_rag_counts(self.request.user).order_by("programme__code", "category", "title", "pk")
 
     def _fields(self, data: dict[str, Any], instance: Criterion | None) -> dict[str, Any]:
         return {name: data[name] if name in data else (getattr(instance, name) if instance is not None else None)
@@ -132,7 +131,7 @@ class CriterionStatusViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewse
     http_method_names = ["get", "patch", "head", "options"]
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
-        return (queryset.filter(visible_units_q(self.request.user)).select_related("criterion", "unit", "updated_by")
+        return (queryset.select_related("criterion", "unit", "updated_by")
                 .order_by("criterion__programme__code", "criterion__title", "criterion_id", "unit__path"))
 
     def perform_update(self, serializer: CriterionStatusSerializer) -> None:
@@ -195,7 +194,7 @@ class EvidenceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(visible_evidence_q(self.request.user)).select_related("criterion", "unit", "added_by").order_by("-added_at", "-pk")
+        return queryset.select_related("criterion", "unit", "added_by").order_by("-added_at", "-pk")
 
     def perform_create(self, serializer: EvidenceSerializer) -> None:
         data = serializer.validated_data

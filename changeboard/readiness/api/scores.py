@@ -14,12 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from changeboard.core.params import parse_id
 from changeboard.core.scoping import can
 from changeboard.portfolio.models import Programme
 
 from .. import scores
 from ..models import ElementTally
-from ..views.scores import _int, select
+from ..views.scores import select
 
 
 class ScoresView(APIView):
@@ -34,7 +35,7 @@ class ScoresView(APIView):
         """Readiness index, interval, element means, barrier point and trend per unit and closed wave."""
         if not can(request.user, ElementTally):
             raise PermissionDenied
-        pk = _int(request.query_params.get("programme"))
+        pk = parse_id(request.query_params.get("programme"))
         if pk is None:
             raise ValidationError({"programme": "Required: a programme id."})
         programme = Programme.objects.restrict(request.user).filter(pk=pk).first()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from changeboard.core.params import IdFilter
+
 from ..models import Criterion, CriterionStatus, Evidence, Rag
 
 
 class CriterionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Criterion contains")
-    programme = django_filters.NumberFilter(field_name="programme", label="Programme id")
+    programme = IdFilter(field_name="programme", label="Programme id")
     category = django_filters.ChoiceFilter(choices=Criterion.Category.choices, empty_label="Any category")
     criticality = django_filters.ChoiceFilter(choices=Criterion._meta.get_field("criticality").choices, empty_label="Any criticality")
     feed = django_filters.ChoiceFilter(choices=Criterion.Feed.choices, empty_label="Any way of assessing", label="Assessed by")
@@ -25,9 +27,9 @@ class CriterionFilterSet(django_filters.FilterSet):
 
 
 class CriterionStatusFilterSet(django_filters.FilterSet):
-    criterion = django_filters.NumberFilter(field_name="criterion", label="Criterion id")
-    programme = django_filters.NumberFilter(field_name="criterion__programme", label="Programme id")
-    unit = django_filters.NumberFilter(field_name="unit", label="Unit id")
+    criterion = IdFilter(field_name="criterion", label="Criterion id")
+    programme = IdFilter(field_name="criterion__programme", label="Programme id")
+    unit = IdFilter(field_name="unit", label="Unit id")
     rag = django_filters.ChoiceFilter(choices=Rag.choices, label="RAG")
 
     class Meta:
@@ -36,9 +38,9 @@ class CriterionStatusFilterSet(django_filters.FilterSet):
 
 
 class EvidenceFilterSet(django_filters.FilterSet):
-    criterion = django_filters.NumberFilter(field_name="criterion", label="Criterion id")
-    programme = django_filters.NumberFilter(field_name="criterion__programme", label="Programme id")
-    unit = django_filters.NumberFilter(field_name="unit", label="Unit id")
+    criterion = IdFilter(field_name="criterion", label="Criterion id")
+    programme = IdFilter(field_name="criterion__programme", label="Programme id")
+    unit = IdFilter(field_name="unit", label="Unit id")
 
     class Meta:
         model = Evidence

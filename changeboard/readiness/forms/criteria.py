@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from changeboard.accounts.models import User
 from changeboard.core.forms import GovukFormMixin, govuk_style
+from changeboard.core.params import IdChoiceField
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar
@@ -42,10 +43,10 @@ class CriterionForm(GovukFormMixin, forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     category = forms.ChoiceField(choices=Criterion.Category.choices)
     criticality = forms.ChoiceField(choices=Criticality.choices, initial=Criticality.HIGH, help_text=Criterion._meta.get_field("criticality").help_text)
-    rollout_wave = forms.ModelChoiceField(queryset=RolloutWave.objects.none(), required=False, label="Rollout wave",
+    rollout_wave = IdChoiceField(queryset=RolloutWave.objects.none(), required=False, label="Rollout wave",
                                           empty_label="Every unit in the programme's rollout waves",
                                           help_text=Criterion._meta.get_field("rollout_wave").help_text)
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="No owner yet")
+    owner = IdChoiceField(queryset=User.objects.none(), required=False, empty_label="No owner yet")
     measure = forms.CharField(required=False, max_length=200, help_text=Criterion._meta.get_field("measure").help_text)
     pass_mark = forms.CharField(required=False, max_length=100, label="Pass mark",
                                 help_text="What passes, e.g. '90%'. Fed criteria fill it in from their pass mark below.")
@@ -97,7 +98,7 @@ class EvidenceForm(GovukFormMixin, forms.Form):
     url = forms.CharField(required=False, max_length=500, label="Link", help_text="A web address starting with https://, for example a SharePoint page.")
     file = forms.FileField(required=False, label="Or upload a file",
                            widget=forms.ClearableFileInput(attrs={"accept": criteria_services.ACCEPT_ATTRIBUTE}))
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label="Unit",
+    unit = IdChoiceField(queryset=Unit.objects.none(), required=False, label="Unit",
                                   empty_label="The whole criterion", help_text="Only if the evidence is about one unit.")
 
     def __init__(self, *args: Any, units: QuerySet, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from changeboard.core import exports
+from changeboard.core.params import date_or_404, id_or_404
 from changeboard.core.scoping import ADD, CHANGE, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from changeboard.organisation.models import Unit
@@ -76,21 +77,6 @@ class ActionListView(ScopedListView):
         return context
 
 
-def _int(value: str | None) -> int:
-    """A positive id from the query string, or 404. ASCII digits only:
-    `isdigit()` also accepts e.g. "²", which `int()` then refuses."""
-    if value is None or not (value.isascii() and value.isdecimal()):
-        raise Http404
-    return int(value)
-
-
-def _week(value: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError as exc:
-        raise Http404 from exc
-
-
 def links_from(request: HttpRequest, programme: Programme) -> dict[str, Any]:
     """The source and linked objects named by `?source=...`, each in the
     user's scope and of this programme (404 otherwise)."""
@@ -101,18 +87,18 @@ def links_from(request: HttpRequest, programme: Programme) -> dict[str, Any]:
         raise Http404
     links: dict[str, Any] = {"source": source}
     if params.get("unit"):
-        links["unit"] = get_object_or_404(Unit.objects.restrict(user), pk=_int(params.get("unit")))
+        links["unit"] = get_object_or_404(Unit.objects.restrict(user), pk=id_or_404(params.get("unit")))
     if source == Action.Source.SCORE:
         links["survey_wave"] = get_object_or_404(SurveyWave.objects.restrict(user).filter(programme=programme),
-                                                 pk=_int(params.get("survey_wave")))
+                                                 pk=id_or_404(params.get("survey_wave")))
     elif source == Action.Source.CRITERION:
-        links["criterion"] = get_object_or_404(Criterion.objects.restrict(user).filter(programme=programme), pk=_int(params.get("criterion")))
+        links["criterion"] = get_object_or_404(Criterion.objects.restrict(user).filter(programme=programme), pk=id_or_404(params.get("criterion")))
     elif source == Action.Source.HOTSPOT:
-        links["hotspot_week"] = _week(params.get("week"))
+        links["hotspot_week"] = date_or_404(params.get("week"))
         if "unit" not in links:
             raise Http404
     elif source == Action.Source.REVIEW:
-        links["review"] = get_object_or_404(Review.objects.restrict(user).filter(programme=programme), pk=_int(params.get("review")))
+        links["review"] = get_object_or_404(Review.objects.restrict(user).filter(programme=programme), pk=id_or_404(params.get("review")))
     return links
 
 

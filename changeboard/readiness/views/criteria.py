@@ -4,10 +4,10 @@ statuses and evidence, the forms that change them, the scoped evidence
 download and the training-completion import.
 
 Scoping is the core machinery's: `can()` answers 403 for a role that never
-may, `restrict(user, action)` 404 for an object out of scope. On top of it,
-a champion sees the statuses and unit evidence of the units at, below or
-above their own only (a sibling borough's results are not theirs to see),
-the same in the matrix, the detail page, the export and the API. Every
+may, `restrict(user, action)` 404 for an object out of scope. The models
+declare that a champion sees the statuses and unit evidence of the units at,
+below or above their own only (a sibling borough's results are not theirs to
+see), so the matrix, the detail page, the export and the API all follow it. Every
 write goes through `readiness.services.criteria` or `readiness.importing`.
 """
 
@@ -17,7 +17,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -29,7 +29,7 @@ from changeboard.core import exports
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
-from changeboard.organisation.models import Unit, subtree_q, unit_paths_for
+from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 
 from .. import importing
@@ -38,28 +38,6 @@ from ..forms.criteria import CriterionForm, EvidenceForm, StatusForm
 from ..models import Action, Criterion, CriterionStatus, Evidence, Rag, TrainingRecord
 from ..services import criteria as services
 from ..tables.criteria import RAG_TAGS, CriterionTable
-
-# --------------------------------------------------------------------------
-# Read scoping shared with the API
-
-
-def visible_units_q(user: Any, prefix: str = "unit__") -> Q:
-    """Which units' statuses a reader sees. Everyone with the programme sees
-    all of them, except champions: their units, the units below and the
-    units above (whose go-live includes theirs), never a sibling's."""
-    if getattr(user, "role", None) != "champion":
-        return Q()
-    paths = unit_paths_for(user)
-    if not paths:
-        return Q(pk__in=[])
-    ancestors = sorted({p[:end] for p in paths for end in range(Unit.steplen, len(p) + 1, Unit.steplen)})
-    return subtree_q(paths, f"{prefix}path") | Q(**{f"{prefix}path__in": ancestors})
-
-
-def visible_evidence_q(user: Any) -> Q:
-    """Evidence for the whole criterion, or for a unit the reader sees."""
-    unit_q = visible_units_q(user)
-    return Q() if not unit_q else Q(unit__isnull=True) | unit_q
 
 
 def action_url(programme_pk: int, criterion_pk: int, unit_pk: int) -> str | None:
@@ -72,19 +50,6 @@ def action_url(programme_pk: int, criterion_pk: int, unit_pk: int) -> str | None
     return f"{base}?source=criterion&criterion={criterion_pk}&unit={unit_pk}"
 
 
-def _count(rag: str, visible: Q) -> Count:
-    wanted = Q(statuses__rag=rag)
-    if visible:
-        wanted &= visible
-    return Count("statuses", filter=wanted)
-
-
-def with_rag_counts(queryset: QuerySet, user: Any) -> QuerySet:
-    """Annotate `n_<rag>`: units at each RAG, among those the user sees."""
-    visible = visible_units_q(user, "statuses__unit__")
-    return queryset.annotate(**{f"n_{rag}": _count(rag, visible) for rag in Rag.values})
-
-
 # --------------------------------------------------------------------------
 # The matrix
 
@@ -95,7 +60,7 @@ class Matrix:
 
     def __init__(self, criteria: list[Criterion], user: Any) -> None:
         self.criteria = criteria
-        statuses = (CriterionStatus.objects.filter(criterion__in=[c.pk for c in criteria]).filter(visible_units_q(user))
+        statuses = (CriterionStatus.objects.restrict(user, VIEW).filter(criterion__in=[c.pk for c in criteria])
                     .select_related("unit").order_by("unit__path"))
         cells: dict[int, dict[int, CriterionStatus]] = defaultdict(dict)
         units: dict[int, Unit] = {}
@@ -167,7 +132,7 @@ class CriteriaListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset().filter(programme=self.programme).select_related("owner", "programme")
-        return with_rag_counts(queryset, self.request.user).order_by("category", "title", "pk")
+        return queryset.with_rag_counts(self.request.user).order_by("category", "title", "pk")
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*_programme_breadcrumbs(self.programme), ("Readiness criteria", "")]
@@ -203,14 +168,14 @@ class CriterionDetailView(ScopedDetailView):
         criterion: Criterion = self.object
         user = self.request.user
         can_change = Criterion.objects.restrict(user, CHANGE).filter(pk=criterion.pk).exists()
-        statuses = list(criterion.statuses.filter(visible_units_q(user)).select_related("unit", "updated_by").order_by("unit__path"))
+        statuses = list(CriterionStatus.objects.restrict(user, VIEW).filter(criterion=criterion).select_related("unit", "updated_by").order_by("unit__path"))
         raise_actions = can(user, Action, ADD)
         for status in statuses:
             status.action_link = action_url(criterion.programme_id, criterion.pk, status.unit_id) if raise_actions and status.rag == Rag.RED else None
         counts = {rag: 0 for rag in Rag.values}
         for status in statuses:
             counts[status.rag] += 1
-        evidence = list(criterion.evidence.filter(visible_evidence_q(user)).select_related("unit", "added_by"))
+        evidence = list(Evidence.objects.restrict(user, VIEW).filter(criterion=criterion).select_related("unit", "added_by"))
         context.update(
             page_title=criterion.title, statuses=statuses, evidence=evidence,
             rag_counts=[(label, counts[value], value) for value, label in Rag.choices], rag_tags=RAG_TAGS,
@@ -348,7 +313,7 @@ class StatusEditView(ServiceFormView):
     success_message = "Status saved."
 
     def get_object(self) -> CriterionStatus:
-        statuses = self.get_queryset().filter(visible_units_q(self.request.user)).select_related("criterion__programme", "unit")
+        statuses = self.get_queryset().select_related("criterion__programme", "unit")
         return get_object_or_404(statuses, pk=self.kwargs["pk"])
 
     def _fed(self) -> HttpResponse | None:
@@ -473,7 +438,7 @@ class EvidenceDownloadView(ScopedMixin, View):
     http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        evidence = get_object_or_404(self.get_queryset().filter(visible_evidence_q(request.user)), pk=kwargs["pk"])
+        evidence = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         if not evidence.file:
             raise Http404
         response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name or "evidence",

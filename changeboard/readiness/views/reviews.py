@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from changeboard.core.params import parse_id
 from changeboard.core.scoping import ADD, CHANGE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedMixin, ServiceFormView
 from changeboard.portfolio.models import Programme, RolloutWave
@@ -100,7 +101,7 @@ class ReviewDefaultsView(ScopedMixin, View):
         programme = get_object_or_404(Programme.objects.restrict(request.user, CHANGE), pk=kwargs["programme_pk"])
         back = redirect(reverse("review-list", args=[programme.pk]))
         wave_id = request.POST.get("rollout_wave", "")
-        wave = RolloutWave.objects.filter(programme=programme, pk=int(wave_id)).first() if wave_id.isascii() and wave_id.isdecimal() else None
+        wave = RolloutWave.objects.filter(programme=programme, pk=wave_pk).first() if (wave_pk := parse_id(wave_id)) else None
         if wave is None:
             messages.error(request, "Choose a rollout wave of this programme.")
             return back

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from changeboard.core import exports
+from changeboard.core.params import parse_id
 from changeboard.core.views import ScopedMixin
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
@@ -53,25 +54,18 @@ class Selection:
         return rows
 
 
-def _int(value: Any) -> int | None:
-    """An id from the query string, or None. ASCII digits only: `isdigit()`
-    also accepts e.g. "²", which `int()` then refuses (a 500)."""
-    text = "" if value is None else str(value)
-    return int(text) if text.isascii() and text.isdecimal() else None
-
-
 def select(user: Any, programme: Programme, unit_param: Any = None, wave_param: Any = None, only_wave: bool = False) -> Selection:
     """The unit, waves and scores a request asks for; Http404 for a unit out
     of the user's scope or a wave not closed in this programme."""
-    if unit_param not in (None, "") and _int(unit_param) is None:
+    if unit_param not in (None, "") and parse_id(unit_param) is None:
         raise Http404
-    ok, unit = tracking.breakdown_parent(user, _int(unit_param))
+    ok, unit = tracking.breakdown_parent(user, parse_id(unit_param))
     if not ok:
         raise Http404
     waves = scores.closed_waves(programme)
     chosen = waves[-1] if waves else None
     if wave_param not in (None, ""):
-        chosen = SurveyWave.objects.filter(programme=programme, status=SurveyWave.Status.CLOSED, pk=_int(wave_param) or 0).first()
+        chosen = SurveyWave.objects.filter(programme=programme, status=SurveyWave.Status.CLOSED, pk=parse_id(wave_param) or 0).first()
         if chosen is None:
             raise Http404
         if only_wave:

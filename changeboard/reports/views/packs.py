@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import ListView
-from django_tables2 import SingleTableMixin
 
 from changeboard.core.forms import add_service_errors
+from changeboard.core.params import StrictTableMixin
 from changeboard.core.scoping import ADD, can
 from changeboard.core.views import ScopedDetailView, ScopedMixin
 
@@ -46,7 +46,7 @@ def with_sizes(queryset: QuerySet) -> QuerySet:
         files=F("pdf_size") + F("xlsx_size") + F("html_size"))
 
 
-class PackListView(ScopedMixin, SingleTableMixin, ListView):
+class PackListView(ScopedMixin, StrictTableMixin, ListView):
     """Every pack, newest as-of date first, and the form to request one."""
 
     model = BoardPack

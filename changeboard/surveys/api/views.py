@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from changeboard.core.api import ActionScopedMixin, service_errors
+from changeboard.core.params import parse_id
 from changeboard.core.permissions import ActionScopedPermission
 from changeboard.core.scoping import CHANGE
 from changeboard.portfolio.models import Programme
@@ -115,9 +116,10 @@ class SurveyWaveViewSet(ActionScopedMixin, mixins.CreateModelMixin, viewsets.Rea
         fewer people invited than the wave's threshold shows no responses."""
         wave = self.get_object()
         unit_id = request.query_params.get("unit", "")
-        if unit_id and not unit_id.isdigit():
+        unit_pk = parse_id(unit_id)
+        if unit_id and unit_pk is None:
             raise ApiValidationError({"unit": ["A unit id."]})
-        found, parent = tracking.breakdown_parent(request.user, int(unit_id) if unit_id else None)
+        found, parent = tracking.breakdown_parent(request.user, unit_pk)
         if not found:
             raise NotFound
         parent, rows = tracking.unit_rows(wave, parent)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views import View
 
 from changeboard.core import exports
+from changeboard.core.params import parse_id
 from changeboard.core.scoping import ADD, CHANGE, can, is_admin
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.organisation.models import Unit
@@ -166,7 +167,7 @@ class WaveDetailView(ScopedDetailView):
 
 def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
     unit_id = request.GET.get("unit", "")
-    found, parent = tracking.breakdown_parent(request.user, int(unit_id) if unit_id.isdigit() else None)
+    found, parent = tracking.breakdown_parent(request.user, parse_id(unit_id))
     if not found:
         raise Http404
     parent, rows = tracking.unit_rows(wave, parent)
