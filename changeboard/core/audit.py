@@ -56,7 +56,12 @@ def build(
     object_id: str | None = None,
     object_repr: str | None = None,
 ) -> AuditEntry:
-    """An unsaved audit row, for services that write many at once."""
+    """An unsaved audit row, for services that write many at once.
+
+    The action must be one the trail's filter lists (AuditEntry.Action), so
+    every entry can be found by it."""
+    if action not in AuditEntry.Action.values:
+        raise ValueError(f"Unlisted audit action {action!r}: add it to AuditEntry.Action.")
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry(
         actor=actor_obj,
