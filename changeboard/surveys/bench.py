@@ -138,14 +138,14 @@ def make_people(groups: dict[str, int]) -> dict[str, Any]:
     ranks = [r for r in (RankGrade.objects.filter(code=code).first() for code in ("PC", "PC", "PC", "BAND-D", "CONTRACTOR")) if r]
     if not ranks:
         raise BenchError("No ranks or grades: run `manage.py migrate` first.")
-    root = Unit.add_root(name=ROOT_NAME, code=ROOT_CODE, level=Unit.Level.FORCE, full_path=ROOT_NAME)
+    root = Unit.objects.add_root({"name": ROOT_NAME, "code": ROOT_CODE, "level": Unit.Level.FORCE, "full_path": ROOT_NAME})
     parts: dict[str, Any] = {}
     for label, count in groups.items():
         if count <= 0:
             continue
         parent = Unit.objects.get(pk=root.pk)
-        part = parent.add_child(name=label, code=f"{ROOT_CODE}-{label.upper()}", level=Unit.Level.BUSINESS_GROUP,
-                                full_path=f"{ROOT_NAME} > {label}")
+        part = Unit.objects.add_child(parent, {"name": label, "code": f"{ROOT_CODE}-{label.upper()}", "level": Unit.Level.BUSINESS_GROUP,
+                                               "full_path": f"{ROOT_NAME} > {label}"})
         teams = [Unit(path=part.path + _step(i), depth=part.depth + 1, numchild=0, name=f"{label} team {i}",
                       code=f"{ROOT_CODE}-{label.upper()}-{i:04d}", level=Unit.Level.TEAM,
                       full_path=f"{ROOT_NAME} > {label} > {label} team {i}")
