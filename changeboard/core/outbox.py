@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import audit
+from .audit import Actor
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ def has_due() -> bool:
 
 
 @transaction.atomic
-def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
+def outbox_retry(*, message: OutboxMessage, actor: Actor) -> OutboxMessage:
     """Send a failed message again (an administrator's decision)."""
     before = {"status": message.status, "attempts": message.attempts}
     message.status = Status.PENDING
@@ -228,7 +229,7 @@ def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
 
 
 @transaction.atomic
-def outbox_retry_failed(*, actor: Any) -> int:
+def outbox_retry_failed(*, actor: Actor) -> int:
     """Send every failed message again (after an outage was fixed)."""
     failed = OutboxMessage.objects.filter(status=Status.FAILED)
     count = failed.update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claim="", claimed_until=None)
