@@ -22,7 +22,7 @@ class UserQuerySet(ScopedQuerySet):
     pass
 
 
-class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a dynamic base django-stubs cannot follow
     pass
 
 

@@ -68,8 +68,8 @@ class GovukFormMixin:
         govuk_style(self)  # type: ignore[arg-type]  # a mixin: the concrete class is a Form
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        govuk_style(self)  # type: ignore[arg-type]
+        super().full_clean()  # type: ignore[misc]  # a mixin: the concrete class's Form.full_clean
+        govuk_style(self)  # type: ignore[arg-type]  # a mixin: the concrete class is a Form
 
 
 class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
