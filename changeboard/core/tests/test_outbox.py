@@ -175,7 +175,7 @@ def test_messages_are_delivered_once_with_their_stable_message_id(mail: Sink) ->
     for row in rows:
         received = by_id[row.message_id]
         assert received["To"] == row.to_address and received["Subject"] == row.subject
-        assert received.get_payload().strip() == row.body
+        assert str(received.get_payload()).strip() == row.body
         row.refresh_from_db()
         assert (row.attempts, row.claim, row.claimed_until, row.last_error) == (1, "", None, "")
         assert row.sent_at is not None
@@ -448,7 +448,8 @@ def test_a_worker_process_killed_mid_data_loses_and_doubles_nothing(sink: Sink, 
     # This process delivers next: nothing while the dead worker's lease holds, everything after.
     settings.OUTBOX_SEND = True
     settings.MAILERS = smtp_mailers(sink.port)  # type: ignore[attr-defined]
-    leases = OutboxMessage.objects.filter(status=Status.PENDING).values_list("claimed_until", flat=True)
+    leases = [lease for lease in OutboxMessage.objects.filter(status=Status.PENDING).values_list("claimed_until", flat=True) if lease]
+    assert len(leases) == 3
     fake = Clock()
     monkeypatch.setattr(timezone, "now", fake)
     fake.now = min(leases) - dt.timedelta(seconds=1)
@@ -503,8 +504,8 @@ def test_mail_settings_are_mailers_with_no_deprecated_email_setting() -> None:
         warnings.simplefilter("always")
         loaded = Settings("changeboard.settings")
     assert not [w for w in caught if "MAILERS" in str(w.message)]
-    assert not DEPRECATED_EMAIL_SETTINGS & loaded._explicit_settings
-    assert set(loaded.MAILERS) == {"default"}
+    assert not [name for name in DEPRECATED_EMAIL_SETTINGS if loaded.is_overridden(name)]
+    assert set(getattr(loaded, "MAILERS")) == {"default"}
 
 
 def test_the_email_environment_variables_map_into_the_default_mailer(monkeypatch: pytest.MonkeyPatch) -> None:
