@@ -11,11 +11,12 @@ export DJANGO_SETTINGS_MODULE := changeboard.settings
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run test setup python venv deps assets migrate demo browser pdf lint lock worker clean
+.PHONY: help run test setup python venv deps assets migrate demo browser pdf lint typecheck lock worker clean
 
 help:
 	@echo "make run   - set up, load the demo data and serve http://127.0.0.1:$(PORT)"
-	@echo "make test  - set up, then run every test (browser tests included)"
+	@echo "make test  - set up, then run ruff, mypy and every test (browser tests included)"
+	@echo "make typecheck - run mypy only"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -79,10 +80,15 @@ pdf:
 
 test: deps assets browser pdf
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: deps
 	$(PY) -m ruff check .
+
+# mypy with django-stubs and djangorestframework-stubs ([tool.mypy] in pyproject.toml).
+typecheck: deps
+	$(PY) -m mypy
 
 # Recompile the lock files after editing requirements*.in.
 lock: deps

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -248,19 +249,38 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50)
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10)
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def mailers_from_env() -> dict[str, dict[str, Any]]:
+    """Django 6.1's MAILERS from the same environment variables as before
+    (EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_TIMEOUT). The server's options
+    go to the SMTP backend only: another backend (console, locmem, file)
+    refuses options it does not know."""
+    backend = env_str("EMAIL_BACKEND", SMTP_BACKEND)
+    options: dict[str, Any] = {}
+    if backend == SMTP_BACKEND:
+        options = {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 30),
+        }
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = mailers_from_env()
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "changeboard@localhost")
 # The worker sends the outbox over SMTP only when a mail server is configured;
 # otherwise messages wait on the outbox page (the demo shows the flow there).
 # Where emailed links point (survey invitations): the public address of the site.
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 OUTBOX_SEND = env_bool("OUTBOX_SEND", bool(os.environ.get("EMAIL_HOST")))
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -24,11 +24,13 @@ class UserForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = Role.choices
+        cast(forms.ChoiceField, self.fields["role"]).choices = Role.choices
         # The scope fields list every programme and unit (the related models' own managers).
-        self.fields["programmes"].queryset = self.fields["programmes"].queryset.order_by("code")
-        self.fields["units"].queryset = self.fields["units"].queryset.order_by("path")
-        self.fields["units"].label_from_instance = lambda u: "— " * (u.depth - 1) + u.name
+        programmes = cast(forms.ModelMultipleChoiceField, self.fields["programmes"])
+        programmes.queryset = programmes.queryset.order_by("code")
+        units = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        units.queryset = units.queryset.order_by("path")
+        units.label_from_instance = lambda u: "— " * (u.depth - 1) + u.name  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
@@ -37,7 +39,7 @@ class UserForm(GovukFormMixin, forms.ModelForm):
         return password
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         role = data.get("role")
         if role == Role.CHANGE_MANAGER and not data.get("programmes"):
             self.add_error("programmes", "Choose at least one programme for a change manager.")

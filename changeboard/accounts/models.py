@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -20,7 +22,7 @@ class UserQuerySet(ScopedQuerySet):
     pass
 
 
-class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a dynamic base django-stubs cannot follow
     pass
 
 
@@ -41,7 +43,7 @@ class User(AbstractUser):
     )
     is_demo = models.BooleanField(default=False, help_text="Created by the demo seed; production refuses to start while any exist.")
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
     class Meta:
         ordering = ["username"]

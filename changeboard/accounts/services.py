@@ -24,7 +24,7 @@ def user_create(
     *,
     username: str,
     role: str,
-    actor: Any,
+    actor: User | None,
     password: str | None = None,
     first_name: str = "",
     last_name: str = "",
@@ -47,7 +47,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, user: User, actor: Any, programmes: Iterable[Any] | None = None, units: Iterable[Any] | None = None, **fields: Any) -> User:
+def user_update(*, user: User, actor: User | None, programmes: Iterable[Any] | None = None, units: Iterable[Any] | None = None, **fields: Any) -> User:
     before = audit.snapshot(user)
     for name, value in fields.items():
         setattr(user, name, value)
@@ -62,7 +62,7 @@ def user_update(*, user: User, actor: Any, programmes: Iterable[Any] | None = No
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str, actor: Any) -> None:
+def user_set_password(*, user: User, password: str, actor: User | None) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(actor=actor, action="update", obj=user, before=None, after={"password": "changed"})

@@ -6,10 +6,13 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from changeboard.core import audit
 
+from .models import User
+
 
 @receiver(user_logged_in)
-def record_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def record_sign_in(sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit.record(actor=user, action="login", obj=user, after={"signed_in": True})

@@ -13,6 +13,7 @@ from changeboard.core.views import ScopedDetailView, ScopedListView, ServiceForm
 from . import services
 from .filtersets import UserFilterSet
 from .forms import UserForm
+from .http import AuthenticatedHttpRequest
 from .models import User
 from .tables import UserTable
 
@@ -53,6 +54,7 @@ def _split(form: UserForm) -> tuple[dict[str, Any], Any, Any, str]:
 
 
 class UserCreateView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = User
     action = ADD
     form_class = UserForm
@@ -73,6 +75,7 @@ class UserCreateView(ServiceFormView):
 
 
 class UserEditView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = User
     action = CHANGE
     form_class = UserForm
@@ -84,6 +87,7 @@ class UserEditView(ServiceFormView):
 
     def perform(self, form: UserForm) -> Model:
         data, programmes, units, password = _split(form)
+        assert self.object is not None  # set from get_object() before the form is handled
         user = User.objects.get(pk=self.object.pk)
         services.user_update(user=user, actor=self.request.user, programmes=programmes, units=units, **data)
         if password:

@@ -6,12 +6,22 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from .middleware import current_request_id
 from .models import AuditEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+# Who did it: a request's user as Django types it (`request.user`), or None
+# for the system (the worker, a management command). `core` imports no domain
+# app, so not `accounts.User`; any AbstractBaseUser fits. An anonymous or
+# missing actor is written as "system".
+type Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def _plain(value: Any) -> Any:
@@ -47,7 +57,7 @@ def object_label(model: type[models.Model] | models.Model) -> str:
 
 def build(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
@@ -56,11 +66,17 @@ def build(
     object_id: str | None = None,
     object_repr: str | None = None,
 ) -> AuditEntry:
-    """An unsaved audit row, for services that write many at once."""
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    """An unsaved audit row, for services that write many at once.
+
+    The action must be one the trail's filter lists (AuditEntry.Action), so
+    every entry can be found by it."""
+    if action not in AuditEntry.Action.values:
+        raise ValueError(f"Unlisted audit action {action!r}: add it to AuditEntry.Action.")
+    # By id: `core` knows the user model only as AbstractBaseUser.
+    signed_in = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry(
-        actor=actor_obj,
-        actor_name=actor_obj.get_username() if actor_obj else "system",
+        actor_id=signed_in.pk if signed_in is not None else None,
+        actor_name=signed_in.get_username() if signed_in is not None else "system",
         request_id=current_request_id(),
         action=action,
         object_type=object_type or (object_label(obj) if obj is not None else ""),

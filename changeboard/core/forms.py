@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -31,13 +31,15 @@ def govuk_style(form: forms.BaseForm) -> None:
                 css += " govuk-input--width-10"
         # `_errors` is None until validation has run: looking at `errors`
         # here would validate a form before its subclass finished building it.
-        if form.is_bound and form._errors and name in form._errors:
+        # (Private, so not in django-stubs: read with getattr.)
+        checked = getattr(form, "_errors", None)
+        if form.is_bound and checked and name in checked:
             css += " govuk-input--error" if css.startswith("govuk-input") else f" {css.split()[0]}--error"
         widget.attrs["class"] = css
         described = []
         if field.help_text:
             described.append(f"id_{form.add_prefix(name)}-hint")
-        if form.is_bound and form._errors and name in form._errors:
+        if form.is_bound and checked and name in checked:
             described.append(f"id_{form.add_prefix(name)}-error")
         if described:
             widget.attrs["aria-describedby"] = " ".join(described)
@@ -62,12 +64,12 @@ class GovukFormMixin:
     template_name = "core/form.html"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        govuk_style(self)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
+        govuk_style(self)  # type: ignore[arg-type]  # a mixin: the concrete class is a Form
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        govuk_style(self)  # type: ignore[arg-type]
+        super().full_clean()  # type: ignore[misc]  # a mixin: the concrete class's Form.full_clean
+        govuk_style(self)  # type: ignore[arg-type]  # a mixin: the concrete class is a Form
 
 
 class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
@@ -129,7 +131,7 @@ class ImportCommitForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, valid_only_label: str = "", mode_help: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["mode"]
+        field = cast(forms.ChoiceField, self.fields["mode"])
         field.choices = [(self.ALL, "Import only if there are no errors"), (self.VALID_ONLY, valid_only_label or self.valid_only_label)]
         field.help_text = mode_help or self.mode_help
         govuk_style(self)

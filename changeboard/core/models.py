@@ -30,6 +30,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", "Delete"
         IMPORT = "import", "Import"
         LOGIN = "login", "Log in"
+        DOWNLOAD = "download", "Download"
 
     role_actions = {"auditor": {"view"}}
 

@@ -18,13 +18,14 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
 from . import audit
+from .audit import Actor
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -140,20 +141,21 @@ def _mark_sent(message: OutboxMessage) -> None:
             time.sleep(0.2 * (attempt + 1))
 
 
-def _email(message: OutboxMessage, connection: Any) -> EmailMessage:
+def _email(message: OutboxMessage) -> EmailMessage:
     return EmailMessage(
         subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_address], connection=connection, headers={"Message-ID": message.message_id},
+        to=[message.to_address], headers={"Message-ID": message.message_id},
     )
 
 
 def deliver_batch(limit: int = BATCH) -> dict[str, int]:
-    """Send one claimed batch over one SMTP connection."""
+    """Send one claimed batch over one connection of the default mailer
+    (settings.MAILERS["default"]), opened once for the batch."""
     batch = claim_batch(limit)
     counts = {"claimed": len(batch), "sent": 0, "failed": 0, "postponed": 0}
     if not batch:
         return counts
-    connection = get_connection(fail_silently=False)
+    connection = mailers.default
     try:
         connection.open()
     except Exception as exc:  # noqa: BLE001  (any failure to connect is retried)
@@ -170,7 +172,7 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
             ):
                 continue
             try:
-                _email(message, connection).send()
+                connection.send_messages([_email(message)])
             except Exception as exc:  # noqa: BLE001
                 _failed(message, exc)
                 counts["failed"] += 1
@@ -217,7 +219,7 @@ def has_due() -> bool:
 
 
 @transaction.atomic
-def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
+def outbox_retry(*, message: OutboxMessage, actor: Actor) -> OutboxMessage:
     """Send a failed message again (an administrator's decision)."""
     before = {"status": message.status, "attempts": message.attempts}
     message.status = Status.PENDING
@@ -232,7 +234,7 @@ def outbox_retry(*, message: OutboxMessage, actor: Any) -> OutboxMessage:
 
 
 @transaction.atomic
-def outbox_retry_failed(*, actor: Any) -> int:
+def outbox_retry_failed(*, actor: Actor) -> int:
     """Send every failed message again (after an outage was fixed)."""
     failed = OutboxMessage.objects.filter(status=Status.FAILED)
     count = failed.update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claim="", claimed_until=None)

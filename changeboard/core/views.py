@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
+from django_tables2 import Table
 
 from . import exports
 from .filtersets import AuditEntryFilterSet, OutboxFilterSet
@@ -32,7 +33,7 @@ class ScopedMixin(LoginRequiredMixin):
     """Enforces scopes for a page: 403 when the role never may, and a
     queryset restricted to the user so out-of-scope objects answer 404."""
 
-    model: ClassVar[type[Model]]
+    model: type[Model]  # an instance variable in Django's generic views
     action: ClassVar[str] = VIEW
     page_title: ClassVar[str] = ""
 
@@ -60,6 +61,7 @@ class ScopedListView(ScopedMixin, StrictTableMixin, FilterView):
 
     paginate_by = 50
     template_name = "core/list.html"
+    table_class: type[Table]  # django-tables2 leaves it None (untyped)
     export_columns: ClassVar[list[tuple[str, str]]] = []
     export_name: ClassVar[str] = "export"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -19,10 +19,10 @@ class ProgrammeForm(GovukFormMixin, forms.ModelForm):
         model = Programme
         fields = ["code", "name", "description", "sro", "change_lead", "status", "phase"]
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sro"].queryset = User.objects.filter(is_active=True, role__in=[Role.BOARD, Role.ADMIN])
-        self.fields["change_lead"].queryset = User.objects.filter(is_active=True, role=Role.CHANGE_MANAGER)
+        cast(forms.ModelChoiceField, self.fields["sro"]).queryset = User.objects.filter(is_active=True, role__in=[Role.BOARD, Role.ADMIN])
+        cast(forms.ModelChoiceField, self.fields["change_lead"]).queryset = User.objects.filter(is_active=True, role=Role.CHANGE_MANAGER)
         if user is not None and not is_admin(user):
             # Ownership is the portfolio office's to set (see programme_update).
             del self.fields["sro"], self.fields["change_lead"]
@@ -44,5 +44,6 @@ class WaveForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.filter(depth__gte=2, depth__lte=4).order_by("path")
-        self.fields["units"].label_from_instance = lambda u: "— " * (u.depth - 2) + u.name
+        units = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        units.queryset = Unit.objects.filter(depth__gte=2, depth__lte=4).order_by("path")
+        units.label_from_instance = lambda u: "— " * (u.depth - 2) + u.name  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.core.scoping import is_admin
 from changeboard.organisation.models import Unit
@@ -16,7 +17,7 @@ from changeboard.organisation.models import Unit
 from .models import Milestone, Programme, RolloutWave
 
 
-def _save(obj: models.Model, fields: dict[str, Any], actor: Any, m2m: dict[str, Iterable[Any]] | None = None) -> None:
+def _save(obj: models.Model, fields: dict[str, Any], actor: User | None, m2m: dict[str, Iterable[Any]] | None = None) -> None:
     """Validate, save, set many-to-many values and audit the difference."""
     creating = obj.pk is None
     before = None if creating else audit.snapshot(obj)
@@ -32,7 +33,7 @@ def _save(obj: models.Model, fields: dict[str, Any], actor: Any, m2m: dict[str, 
 
 
 @transaction.atomic
-def programme_create(*, actor: Any, **fields: Any) -> Programme:
+def programme_create(*, actor: User | None, **fields: Any) -> Programme:
     programme = Programme()
     _save(programme, fields, actor)
     return programme
@@ -41,7 +42,7 @@ def programme_create(*, actor: Any, **fields: Any) -> Programme:
 OWNERSHIP_FIELDS = ("sro", "change_lead")
 
 
-def _check_ownership_change(programme: Programme, actor: Any, fields: dict[str, Any]) -> None:
+def _check_ownership_change(programme: Programme, actor: User | None, fields: dict[str, Any]) -> None:
     """Who owns a programme (its SRO and change lead, who approves its
     impact assessments) is for the portfolio office to set."""
     if is_admin(actor) or actor is None:
@@ -52,34 +53,34 @@ def _check_ownership_change(programme: Programme, actor: Any, fields: dict[str, 
 
 
 @transaction.atomic
-def programme_update(*, programme: Programme, actor: Any, **fields: Any) -> Programme:
+def programme_update(*, programme: Programme, actor: User | None, **fields: Any) -> Programme:
     _check_ownership_change(programme, actor, fields)
     _save(programme, fields, actor)
     return programme
 
 
 @transaction.atomic
-def milestone_save(*, programme: Programme, actor: Any, milestone: Milestone | None = None, **fields: Any) -> Milestone:
+def milestone_save(*, programme: Programme, actor: User | None, milestone: Milestone | None = None, **fields: Any) -> Milestone:
     milestone = milestone or Milestone(programme=programme)
     _save(milestone, fields, actor)
     return milestone
 
 
 @transaction.atomic
-def milestone_delete(*, milestone: Milestone, actor: Any) -> None:
+def milestone_delete(*, milestone: Milestone, actor: User | None) -> None:
     audit.record(actor=actor, action="delete", obj=milestone, before=audit.snapshot(milestone))
     milestone.delete()
 
 
 @transaction.atomic
-def wave_save(*, programme: Programme, actor: Any, units: Iterable[Unit], wave: RolloutWave | None = None, **fields: Any) -> RolloutWave:
+def wave_save(*, programme: Programme, actor: User | None, units: Iterable[Unit], wave: RolloutWave | None = None, **fields: Any) -> RolloutWave:
     wave = wave or RolloutWave(programme=programme)
     _save(wave, fields, actor, m2m={"units": units})
     return wave
 
 
 @transaction.atomic
-def wave_delete(*, wave: RolloutWave, actor: Any) -> None:
+def wave_delete(*, wave: RolloutWave, actor: User | None) -> None:
     if wave.impact_lines.exists():
         raise ValidationError("Impact lines follow this wave's dates. Move them off the wave (or delete them) before deleting the wave.")
     audit.record(actor=actor, action="delete", obj=wave, before=audit.snapshot(wave))

@@ -137,7 +137,7 @@ def _snapshot(pack: BoardPack) -> dict[str, Any]:
 
 
 @transaction.atomic
-def pack_request(*, as_of: dt.date, actor: Any, scheduled: bool = False, notify: bool = True) -> BoardPack:
+def pack_request(*, as_of: dt.date, actor: User | None, scheduled: bool = False, notify: bool = True) -> BoardPack:
     """Queue a pack for `as_of` (2000 to today: a pack shows data that
     exists) and ask the worker to generate it once this commits. With
     `notify=False` (the bench) the Board is not emailed when it is ready."""
@@ -439,7 +439,7 @@ def render_xlsx(pack: BoardPack, content: dict[str, Any]) -> bytes:
     p = data["portfolio"]
     as_of = data["as_of"]
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     exceptions: list[list[Any]] = []
     for h in p["hotspots"]:
         exceptions.append(["Saturated unit", ", ".join(h["programmes"]), h["unit"], f"Load {h['load']:g} against a tolerance of {h['tolerance']:g}",
@@ -650,7 +650,7 @@ def notify_ready(pack: BoardPack) -> int:
     ])
 
 
-def pack_record_download(*, pack: BoardPack, fmt: str, actor: Any) -> tuple[bytes, str, str]:
+def pack_record_download(*, pack: BoardPack, fmt: str, actor: User) -> tuple[bytes, str, str]:
     """A ready pack's file, its content type and file name; the download is
     audited because a pack holds the whole portfolio's board-level data."""
     if pack.status != Status.READY:

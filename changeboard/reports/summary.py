@@ -27,6 +27,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from changeboard.accounts.models import User
+from changeboard.core.scoping import ScopedQuerySet
 from changeboard.impacts import load
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import Unit
@@ -130,7 +132,7 @@ def _critical_reds(programmes: list[int], names: dict[int, str] | None = None) -
     return found
 
 
-def _scoped(queryset: Any, user: Any) -> Any:
+def _scoped(queryset: ScopedQuerySet, user: User | None) -> ScopedQuerySet:
     """`user=None` is the whole portfolio (a board pack); otherwise what the user may see."""
     return queryset if user is None else queryset.restrict(user)
 
@@ -220,7 +222,7 @@ def action_dict(action: Action, as_of: dt.date) -> dict[str, Any]:
             "status": action.get_status_display(), "source": action.get_source_display(), "days_overdue": (as_of - action.due_date).days}
 
 
-def hotspot_summary(user: Any, as_of: dt.date) -> tuple[list[dict[str, Any]], int, tuple[dt.date, dt.date]]:
+def hotspot_summary(user: User | None, as_of: dt.date) -> tuple[list[dict[str, Any]], int, tuple[dt.date, dt.date]]:
     """Saturated units (force to command level) over the next weeks, from the
     approved impact assessments: the largest loads first, and how many units
     are saturated in at least one of those weeks."""
@@ -231,7 +233,7 @@ def hotspot_summary(user: Any, as_of: dt.date) -> tuple[list[dict[str, Any]], in
     return load.hotspots(heatmap, limit=HOTSPOT_LIMIT), saturated, (filters.start, filters.end)
 
 
-def portfolio(user: Any, as_of: dt.date) -> Portfolio:
+def portfolio(user: User | None, as_of: dt.date) -> Portfolio:
     """Every programme the user may see (`None`: all of them) on one page, exceptions first."""
     programmes = list(_scoped(Programme.objects.all(), user).exclude(status=Programme.Status.CLOSED).order_by("code"))
     ids = [p.pk for p in programmes]
@@ -240,8 +242,10 @@ def portfolio(user: Any, as_of: dt.date) -> Portfolio:
     names: dict[int, str] = {}
     reds = _critical_reds(ids, names)
     latest = latest_scores({pid: {u.pk for w in going for u in w.units.all()} for pid, going in waves.items()}, as_of)
-    counts = {row["programme_id"]: row for row in Action.objects.filter(programme_id__in=ids).values("programme_id").annotate(
-        open=Count("pk", filter=_open_at(as_of)), overdue=Count("pk", filter=_overdue(as_of))).order_by()}
+    # (open, overdue) actions per programme; not named `overdue`, which is an Action property.
+    counts: dict[int, tuple[int, int]] = {
+        row["programme_id"]: (row["n_open"], row["n_overdue"]) for row in Action.objects.filter(programme_id__in=ids).values("programme_id")
+        .annotate(n_open=Count("pk", filter=_open_at(as_of)), n_overdue=Count("pk", filter=_overdue(as_of))).order_by()}
     lines: list[ProgrammeLine] = []
     everyone_not_ready: list[NotReady] = []
     for programme in programmes:
@@ -252,15 +256,15 @@ def portfolio(user: Any, as_of: dt.date) -> Portfolio:
         everyone_not_ready += not_ready
         top = tops.get(programme.pk)
         next_go_live = min((w.go_live_date for w in going), default=None)
-        c = counts.get(programme.pk, {})
+        n_open, n_overdue = counts.get(programme.pk, (0, 0))
         lines.append(ProgrammeLine(programme, next_go_live, score_dict(top), top.unit.name if top else "", not_ready,
-                                   sum(len(t) for (pid, _), t in reds.items() if pid == programme.pk), c.get("open", 0), c.get("overdue", 0)))
+                                   sum(len(t) for (pid, _), t in reds.items() if pid == programme.pk), n_open, n_overdue))
     hotspots, saturated, weeks = hotspot_summary(user, as_of)
     overdue_all = _scoped(Action.objects.all(), user).filter(_overdue(as_of), programme__in=ids)
     overdue_count = overdue_all.count()
     overdue = list(overdue_all.select_related("programme", "unit", "owner").order_by("due_date", "pk")[:OVERDUE_LISTED])
     code = {p.pk: p.code for p in programmes}
-    critical = [{"programme": code[pid], "programme_id": pid, "unit_id": uid, "criteria": [r["title"] for r in found], "items": found}
+    critical: list[dict[str, Any]] = [{"programme": code[pid], "programme_id": pid, "unit_id": uid, "criteria": [r["title"] for r in found], "items": found}
                 for (pid, uid), found in sorted(reds.items())]
     for c in critical:
         c["unit"] = names.get(c["unit_id"], "")
@@ -304,7 +308,7 @@ class ProgrammeSummary:
         }
 
 
-def programme(programme: Programme, user: Any, as_of: dt.date) -> ProgrammeSummary:
+def programme(programme: Programme, user: User | None, as_of: dt.date) -> ProgrammeSummary:
     """One programme: readiness by unit over its recent waves, the trend of
     each ADKAR element, barrier points and response rates, criteria, upcoming
     reviews, units not ready and overdue actions."""
@@ -338,11 +342,11 @@ def programme(programme: Programme, user: Any, as_of: dt.date) -> ProgrammeSumma
     statuses = (CriterionStatus.objects.filter(criterion__programme=programme).values("criterion_id", "criterion__title", "criterion__criticality", "rag")
                 .annotate(n=Count("pk")).order_by("criterion__title"))
     by_criterion: dict[int, dict[str, Any]] = {}
-    for row in statuses:
-        entry = by_criterion.setdefault(row["criterion_id"], {"id": row["criterion_id"], "title": row["criterion__title"],
-                                                              "criticality": Criticality(row["criterion__criticality"]).label,
-                                                              "counts": dict.fromkeys(Rag.values, 0)})
-        entry["counts"][row["rag"]] += row["n"]
+    for counted in statuses:
+        entry = by_criterion.setdefault(counted["criterion_id"], {"id": counted["criterion_id"], "title": counted["criterion__title"],
+                                                                  "criticality": Criticality(counted["criterion__criticality"]).label,
+                                                                  "counts": dict.fromkeys(Rag.values, 0)})
+        entry["counts"][counted["rag"]] += counted["n"]
     criteria = list(by_criterion.values())
     reviews = list(Review.objects.filter(programme=programme, decision="", scheduled_on__gte=as_of - dt.timedelta(days=7))
                    .select_related("rollout_wave").order_by("scheduled_on", "pk")[:10])

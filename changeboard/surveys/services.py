@@ -281,9 +281,18 @@ def wave_launch(*, wave: SurveyWave, actor: Any) -> SurveyWave:
 
 @transaction.atomic
 def wave_cancel(*, wave: SurveyWave, actor: Any) -> SurveyWave:
+    """Cancel a wave that has not opened. A cancelled later round of a
+    recurring series skips that round only: the series carries on with its
+    next round, created as opening this one would have. (Cancelling the
+    first round, before anything was sent, cancels the survey; to end a
+    running series, change the scheduled round's recurrence or repeat date.)"""
     if wave.status not in {Status.DRAFT, Status.SCHEDULED}:
         raise ValidationError("Only a wave that has not opened can be cancelled; close an open wave instead.")
-    return _set_status(wave, Status.CANCELLED, actor)
+    scheduled_round = wave.status == Status.SCHEDULED and wave.series_id is not None
+    _set_status(wave, Status.CANCELLED, actor)
+    if scheduled_round:
+        _next_round(wave, actor)
+    return wave
 
 
 @transaction.atomic
@@ -536,14 +545,24 @@ def open_due_waves() -> dict[str, Any]:
 @transaction.atomic
 def close_due(today: dt.date | None = None) -> int:
     """Close open waves past their closing date, and cancel scheduled ones
-    whose window passed unsent (the worker was down throughout)."""
+    whose window passed unsent (the worker was down throughout). A recurring
+    series carries on past a cancelled round: its next round is created (and
+    cancelled in turn while its window has passed too), so the series picks
+    up again with the first round still to come."""
     day = today or timezone.localdate()
     count = 0
     for wave in SurveyWave.objects.filter(status=Status.OPEN, closes_on__lt=day):
         _set_status(wave, Status.CLOSED, None)
         count += 1
-    for wave in SurveyWave.objects.filter(status=Status.SCHEDULED, closes_on__lt=day):
-        _set_status(wave, Status.CANCELLED, None)
+    missed = list(SurveyWave.objects.filter(status=Status.SCHEDULED, closes_on__lt=day))
+    while missed:
+        later: list[SurveyWave] = []
+        for wave in missed:
+            _set_status(wave, Status.CANCELLED, None)
+            nxt = _next_round(wave, None)
+            if nxt is not None and nxt.closes_on < day:
+                later.append(nxt)
+        missed = later
     return count
 
 

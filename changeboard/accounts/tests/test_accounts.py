@@ -19,7 +19,7 @@ def test_admin_creates_a_change_manager_who_sees_only_their_programme(client: An
     assert list(user.programmes.all()) == [world.programme_b]
     assert user.check_password("a-very-long-passphrase-9")
     entry = AuditEntry.objects.get(object_type="accounts.user", object_id=str(user.pk), action="create")
-    assert "password" not in entry.after
+    assert entry.after is not None and "password" not in entry.after
     client.force_login(user)
     assert client.get(world.programme_b.get_absolute_url()).status_code == 200
     assert client.get(world.programme_a.get_absolute_url()).status_code == 404
@@ -47,6 +47,7 @@ def test_editing_scope_takes_effect_and_is_audited(client: Any, world: Any) -> N
     })
     assert r.status_code == 302
     entry = AuditEntry.objects.filter(object_type="accounts.user", object_id=str(champion.pk), action="update").latest("timestamp")
+    assert entry.before is not None and entry.after is not None
     assert entry.before["units"] == [world.westminster.pk] and entry.after["units"] == [world.camden.pk]
     client.force_login(champion)
     assert client.get(world.staff_out.get_absolute_url()).status_code == 200

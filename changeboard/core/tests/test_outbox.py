@@ -107,18 +107,17 @@ def sink() -> Iterator[Sink]:
         controller.stop()
 
 
+def smtp_mailers(port: int) -> dict[str, Any]:
+    """MAILERS whose default mailer is SMTP on this machine's `port`."""
+    return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                        "OPTIONS": {"host": "127.0.0.1", "port": port, "username": "", "password": "", "use_tls": False, "timeout": 10}}}
+
+
 @pytest.fixture
 def mail(settings: Any, sink: Sink) -> Sink:
     """Real SMTP delivery to the sink."""
     settings.OUTBOX_SEND = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port  # type: ignore[attr-defined]
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+    settings.MAILERS = smtp_mailers(sink.port)  # type: ignore[attr-defined]
     return sink
 
 
@@ -176,7 +175,7 @@ def test_messages_are_delivered_once_with_their_stable_message_id(mail: Sink) ->
     for row in rows:
         received = by_id[row.message_id]
         assert received["To"] == row.to_address and received["Subject"] == row.subject
-        assert received.get_payload().strip() == row.body
+        assert str(received.get_payload()).strip() == row.body
         row.refresh_from_db()
         assert (row.attempts, row.claim, row.claimed_until, row.last_error) == (1, "", None, "")
         assert row.sent_at is not None
@@ -303,7 +302,7 @@ def test_a_dropped_connection_is_reopened_for_the_rest_of_the_batch(mail: Sink, 
 def test_a_refused_connection_is_retried_and_everything_is_sent_once_the_server_is_back(mail: Sink, clock: Clock,
                                                                                     settings: Any) -> None:
     rows = queue(3)
-    settings.EMAIL_PORT = free_port()  # nothing listens there
+    settings.MAILERS = smtp_mailers(free_port())  # nothing listens there
     assert outbox.deliver_due() == {"claimed": 3, "sent": 0, "failed": 0, "postponed": 3}
     for row in OutboxMessage.objects.all():
         # An outage is not the messages' fault: no attempt is used up.
@@ -317,7 +316,7 @@ def test_a_refused_connection_is_retried_and_everything_is_sent_once_the_server_
         assert outbox.deliver_due()["postponed"] == 3
     assert set(OutboxMessage.objects.values_list("status", "attempts")) == {(Status.PENDING, 0)}
 
-    settings.EMAIL_PORT = mail.port  # type: ignore[attr-defined]
+    settings.MAILERS = smtp_mailers(mail.port)  # type: ignore[attr-defined]
     clock.advance(seconds=outbox.UNREACHABLE_RETRY.total_seconds())
     assert outbox.deliver_due() == {"claimed": 3, "sent": 3, "failed": 0, "postponed": 0}
     assert_each_received_once(mail, rows)
@@ -358,11 +357,11 @@ def test_a_worker_dying_mid_batch_leaves_the_rest_for_the_next_run(mail: Sink, c
     real_email = outbox._email
     calls: list[int] = []
 
-    def dies_on_third(message: OutboxMessage, connection: Any) -> Any:
+    def dies_on_third(message: OutboxMessage) -> Any:
         calls.append(message.pk)
         if len(calls) == 3:
             raise WorkerKilled
-        return real_email(message, connection)
+        return real_email(message)
 
     monkeypatch.setattr(outbox, "_email", dies_on_third)
     with pytest.raises(WorkerKilled):
@@ -387,11 +386,11 @@ def test_a_slow_batch_does_not_send_what_another_worker_took_over(mail: Sink, cl
     real_email = outbox._email
     taken: list[OutboxMessage] = []
 
-    def slow(message: OutboxMessage, connection: Any) -> Any:
+    def slow(message: OutboxMessage) -> Any:
         clock.advance(seconds=70)
         if message.pk == rows[1].pk:
             taken.extend(outbox.claim_batch())  # the other worker, now past the original lease
-        return real_email(message, connection)
+        return real_email(message)
 
     monkeypatch.setattr(outbox, "_email", slow)
     assert outbox.deliver_batch() == {"claimed": 3, "sent": 2, "failed": 0, "postponed": 0}
@@ -448,14 +447,9 @@ def test_a_worker_process_killed_mid_data_loses_and_doubles_nothing(sink: Sink, 
 
     # This process delivers next: nothing while the dead worker's lease holds, everything after.
     settings.OUTBOX_SEND = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port  # type: ignore[attr-defined]
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    leases = OutboxMessage.objects.filter(status=Status.PENDING).values_list("claimed_until", flat=True)
+    settings.MAILERS = smtp_mailers(sink.port)  # type: ignore[attr-defined]
+    leases = [lease for lease in OutboxMessage.objects.filter(status=Status.PENDING).values_list("claimed_until", flat=True) if lease]
+    assert len(leases) == 3
     fake = Clock()
     monkeypatch.setattr(timezone, "now", fake)
     fake.now = min(leases) - dt.timedelta(seconds=1)
@@ -494,3 +488,34 @@ def test_nothing_is_scheduled_when_sending_is_off(settings: Any, django_capture_
     with django_capture_on_commit_callbacks() as callbacks:
         assert outbox.outbox_add(key="k:1", kind="test", to_address="a@example.police.uk", subject="s", body="b")
     assert callbacks == []
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_mail_settings_are_mailers_with_no_deprecated_email_setting() -> None:
+    """Django 6.1's MAILERS, not the EMAIL_* settings it deprecates: loading
+    the settings warns of nothing."""
+    import warnings
+
+    from django.conf import DEPRECATED_EMAIL_SETTINGS, Settings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = Settings("changeboard.settings")
+    assert not [w for w in caught if "MAILERS" in str(w.message)]
+    assert not [name for name in DEPRECATED_EMAIL_SETTINGS if loaded.is_overridden(name)]
+    assert set(getattr(loaded, "MAILERS")) == {"default"}
+
+
+def test_the_email_environment_variables_map_into_the_default_mailer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from changeboard.settings import mailers_from_env
+
+    for name, value in {"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "2525", "EMAIL_HOST_USER": "board",
+                        "EMAIL_HOST_PASSWORD": "s3cret", "EMAIL_USE_TLS": "true", "EMAIL_TIMEOUT": "7"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    assert mailers_from_env() == {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
+        "host": "smtp.example.org", "port": 2525, "username": "board", "password": "s3cret", "use_tls": True, "timeout": 7}}}
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    assert mailers_from_env() == {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend", "OPTIONS": {}}}

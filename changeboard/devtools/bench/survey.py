@@ -138,14 +138,14 @@ def make_people(groups: dict[str, int]) -> dict[str, Any]:
     ranks = [r for r in (RankGrade.objects.filter(code=code).first() for code in ("PC", "PC", "PC", "BAND-D", "CONTRACTOR")) if r]
     if not ranks:
         raise BenchError("No ranks or grades: run `manage.py migrate` first.")
-    root = Unit.add_root(name=ROOT_NAME, code=ROOT_CODE, level=Unit.Level.FORCE, full_path=ROOT_NAME)
+    root = Unit.objects.add_root({"name": ROOT_NAME, "code": ROOT_CODE, "level": Unit.Level.FORCE, "full_path": ROOT_NAME})
     parts: dict[str, Any] = {}
     for label, count in groups.items():
         if count <= 0:
             continue
         parent = Unit.objects.get(pk=root.pk)
-        part = parent.add_child(name=label, code=f"{ROOT_CODE}-{label.upper()}", level=Unit.Level.BUSINESS_GROUP,
-                                full_path=f"{ROOT_NAME} > {label}")
+        part = Unit.objects.add_child(parent, {"name": label, "code": f"{ROOT_CODE}-{label.upper()}", "level": Unit.Level.BUSINESS_GROUP,
+                                               "full_path": f"{ROOT_NAME} > {label}"})
         teams = [Unit(path=part.path + _step(i), depth=part.depth + 1, numchild=0, name=f"{label} team {i}",
                       code=f"{ROOT_CODE}-{label.upper()}-{i:04d}", level=Unit.Level.TEAM,
                       full_path=f"{ROOT_NAME} > {label} > {label} team {i}")
@@ -502,15 +502,15 @@ class _Sink:
 def _smtp_baseline(messages: list[Any]) -> tuple[int, float]:
     """Send the first messages as the outbox would (Django's EmailMessage,
     Message-ID header, one SMTP connection) but with no database work."""
-    from django.core.mail import EmailMessage, get_connection
+    from django.core.mail import EmailMessage, mailers
 
     if not messages:
         return 0, 0.0
     started = time.perf_counter()
-    with get_connection(fail_silently=False) as smtp:
+    with mailers.default as smtp:
         for message in messages:
-            EmailMessage(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.to_address],
-                         connection=smtp, headers={"Message-ID": message.message_id}).send()
+            smtp.send_messages([EmailMessage(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
+                                             to=[message.to_address], headers={"Message-ID": message.message_id})])
     return len(messages), time.perf_counter() - started
 
 
@@ -544,9 +544,9 @@ def bench_emails(*, programme: Any, unit: Any, emails: int) -> dict[str, Any]:
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        with override_settings(OUTBOX_SEND=True, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-                               EMAIL_PORT=port, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="", EMAIL_USE_TLS=False, EMAIL_USE_SSL=False,
-                               EMAIL_TIMEOUT=30):
+        smtp = {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "username": "", "password": "", "use_tls": False, "timeout": 30}}
+        with override_settings(OUTBOX_SEND=True, MAILERS={"default": smtp}):
             baseline_count, baseline_seconds = _smtp_baseline(ours[:SMTP_BASELINE])
             sink.ids.clear()
             started = time.perf_counter()

@@ -241,7 +241,7 @@ def test_commit_creates_people_units_line_managers_and_audit(world: Any) -> None
     first, second = Staff.objects.get(staff_number="300001"), Staff.objects.get(staff_number="300002")
     assert first.line_manager == second
     assert second.line_manager == world.staff_in
-    assert first.unit.full_path == NEW_TEAM and first.unit.get_parent() == world.westminster
+    assert first.unit.full_path == NEW_TEAM and Unit.objects.get_parent(first.unit) == world.westminster
     entries = AuditEntry.objects.filter(object_type="organisation.staff", action="create")
     assert {e.object_id for e in entries} == {str(first.pk), str(second.pk)}
     for entry in entries:
@@ -344,11 +344,12 @@ def test_new_units_fit_the_tree(world: Any) -> None:
             person("300003", unit_path="Test Force > Specialist Operations")]
     report = importing.commit(to_csv(rows), actor=None)
     assert report.units_created == 5
-    assert Unit.find_problems() == ([], [], [], [], [])
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
     eight = Unit.objects.get(full_path=deep)
     assert eight.depth == 8 and len(eight.code) <= 30 and eight.level == Unit.Level.TEAM
-    assert eight.get_parent().get_parent().get_parent() == world.team
-    assert [u.name for u in world.westminster.get_children()] == ["Response Team 1", "Response Team 2"]
+    parent = Unit.objects.get_parent
+    assert parent(parent(parent(eight))) == world.team
+    assert [u.name for u in Unit.objects.get_children(world.westminster)] == ["Response Team 1", "Response Team 2"]
     new_team = Unit.objects.get(full_path=NEW_TEAM)
     assert new_team.code == f"U{new_team.path}"
     assert AuditEntry.objects.filter(object_type="organisation.unit", action="create", object_id=str(new_team.pk)).exists()

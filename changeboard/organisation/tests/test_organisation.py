@@ -11,7 +11,7 @@ from changeboard.organisation.services import unit_ensure_path
 
 
 def test_unit_paths_build_a_consistent_tree(world: Any) -> None:
-    assert Unit.find_problems() == ([], [], [], [], [])
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
     assert world.team.full_path.endswith("Westminster > Response Team 1")
     assert [u.name for u in Unit.objects.get_ancestors(world.team)] == ["Test Force", "Frontline Policing", "Central West BCU", "Westminster"]
     assert world.team.level == "team" and world.central_west.level == "command"

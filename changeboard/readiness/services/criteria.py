@@ -10,8 +10,8 @@ call these, so the rules live here once:
   hidden or missing figure is "not enough data", never a colour;
 - a training-fed criterion compares the share of a unit's staff in post (at
   or below it) who completed a course with a percentage, amber within ten
-  points below it; a unit with nobody in post is "not enough data", one
-  with fewer than `TRAINING_MIN_STAFF` in post keeps its RAG but shows no
+  points below it; a unit with nobody in post, or with fewer than
+  `TRAINING_MIN_STAFF` in post, is "not enough data": no colour and no
   counts (so no one's own training record is read out);
 - a manual criterion is set by hand, per unit, with a note.
 
@@ -53,10 +53,10 @@ Feed = Criterion.Feed
 SCORE_RANGE = (Decimal(1), Decimal(5))
 TRAINING_RANGE = (Decimal(0), Decimal(100))
 AMBER_BAND = Decimal(10)  # training: within this many points below the pass mark is amber
-# Training: a unit with fewer current staff than this keeps its RAG but shows
-# no counts, percentage or completion date ("Fewer than 5 staff"), so that a
-# status like "0% (0 of 1)" does not read out one person's training record to
-# everyone who can see the criterion.
+# Training: a unit with fewer current staff than this is "not enough data"
+# and shows no colour, counts, percentage or completion date ("Fewer than 5
+# staff"), so that neither a status like "0% (0 of 1)" nor a red reads out
+# one person's training record to everyone who can see the criterion.
 TRAINING_MIN_STAFF = 5
 TRAINING_FEW_STAFF = f"Fewer than {TRAINING_MIN_STAFF} staff"
 
@@ -434,23 +434,24 @@ def _training_results(criterion: Criterion, units: list[Unit], today: dt.date) -
     shown is rounded down, so it never claims more than was done.
 
     Small units: with fewer than `TRAINING_MIN_STAFF` current staff the
-    value is "Fewer than 5 staff" and the date is today's, never the counts,
-    the percentage or the latest completion date, which would identify
-    individuals' training records. The RAG is kept (not "not enough data"):
-    a go decision has to see, and a critical red has to block on, a small
-    unit that is not trained. The colour alone is the accepted residue:
-    readiness is judged per unit and the unit's managers see it anyway."""
+    RAG is "not enough data", the value "Fewer than 5 staff" and the date
+    today's: never a colour, the counts, the percentage or the latest
+    completion date, any of which would identify individuals' training
+    records (a unit of one person is green or red exactly when that person
+    is trained or not). The same threshold as the hidden counts; a go
+    decision sees such a unit as not enough data, as it does a hidden
+    survey figure."""
     threshold = criterion.threshold if criterion.threshold is not None else TRAINING_RANGE[1]
     results: Results = {}
     for pk, (total, done, latest) in training_counts(criterion.course, units).items():
         if not total:
             results[pk] = (Rag.NO_DATA, "No staff in post", today)
             continue
+        if total < TRAINING_MIN_STAFF:
+            results[pk] = (Rag.NO_DATA, TRAINING_FEW_STAFF, today)
+            continue
         share = Decimal(done * 100) / Decimal(total)
         rag = Rag.GREEN if share >= threshold else Rag.AMBER if share >= threshold - AMBER_BAND else Rag.RED
-        if total < TRAINING_MIN_STAFF:
-            results[pk] = (rag, TRAINING_FEW_STAFF, today)
-            continue
         results[pk] = (rag, f"{int(share)}% ({done} of {total})", latest or today)
     return results
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from changeboard.conftest import make_staff
 from changeboard.core.models import AuditEntry
 from changeboard.core.tests.test_permissions import API_LOGIN, HIDDEN, LOGIN, OK, PERSONAS, READERS, _check, _client, expect
 from changeboard.readiness import importing
@@ -59,6 +60,13 @@ class Criteria:
         self.file_a = services.evidence_add(criterion=self.a, title="Sign-off minutes", file=upload("minutes.pdf", PDF), actor=lead)
         self.link_a = services.evidence_add(criterion=self.a, title="Process map", url="https://intranet.example/map", actor=lead)
         self.file_b = services.evidence_add(criterion=self.b, title="Template pack", file=upload("pack.pdf", PDF), actor=None)
+
+
+def five_in_post(world: Any) -> None:
+    """Four more staff beside `staff_in`: a unit of five shows its training
+    colour (a smaller one is "not enough data", TRAINING_MIN_STAFF)."""
+    for i in range(4):
+        make_staff(f"10040{i}", world.team)
 
 
 def upload(name: str, data: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
@@ -282,6 +290,7 @@ def test_board_reads_but_sees_no_edit_controls(client: Any, c: Criteria) -> None
 
 def test_evaluate_button(client: Any, c: Criteria) -> None:
     client.force_login(c.world.users["lead"])
+    five_in_post(c.world)
     response = client.post(reverse("criterion-evaluate", args=[c.fed.pk]), follow=True)
     assert b"Re-evaluated: red 1." in response.content
 
@@ -338,6 +347,7 @@ def test_api_criterion_create_validates_and_filters(client: Any, c: Criteria) ->
     url = reverse("api-criterion-list")
     bad = client.post(url, {"programme": c.world.programme_a.pk, "title": "Trained", "feed": "training"}, content_type="application/json")
     assert bad.status_code == 400 and set(bad.json()) == {"course", "threshold"}
+    five_in_post(c.world)
     good = client.post(url, {"programme": c.world.programme_a.pk, "title": "Trained", "feed": "training", "course": "x-1", "threshold": "75"},
                        content_type="application/json")
     assert good.status_code == 201 and good.json()["course"] == "X-1" and good.json()["units"]["red"] == 1

@@ -217,11 +217,13 @@ def training_status(world: Any, in_post: int, trained: int) -> CriterionStatus:
     return CriterionStatus.objects.get(criterion=criterion, unit=world.central_west)
 
 
-@pytest.mark.parametrize(("in_post", "trained", "rag"), [(1, 0, Rag.RED), (1, 1, Rag.GREEN), (4, 4, Rag.GREEN), (4, 3, Rag.RED)])
-def test_a_unit_with_fewer_than_five_staff_keeps_its_rag_but_shows_no_counts(world: Any, in_post: int, trained: int, rag: str) -> None:
+@pytest.mark.parametrize(("in_post", "trained"), [(1, 0), (1, 1), (4, 4), (4, 3)])
+def test_a_unit_with_fewer_than_five_staff_shows_no_colour_and_no_counts(world: Any, in_post: int, trained: int) -> None:
+    # The same threshold as the hidden counts: a unit of one person is green
+    # or red exactly when that person is trained, so no colour either.
     assert criteria_services.TRAINING_MIN_STAFF == 5
     status = training_status(world, in_post, trained)
-    assert (status.rag, status.value, status.as_of) == (rag, "Fewer than 5 staff", timezone.localdate())
+    assert (status.rag, status.value, status.as_of) == (Rag.NO_DATA, "Fewer than 5 staff", timezone.localdate())
 
 
 def test_a_unit_with_five_staff_shows_its_counts(world: Any) -> None:
@@ -233,6 +235,18 @@ def test_the_criterion_page_shows_no_small_unit_counts(client: Any, world: Any) 
     status = training_status(world, 1, 0)
     page = _client(client, world, "champion").get(reverse("criterion-detail", args=[status.criterion_id])).content.decode()
     assert "Fewer than 5 staff" in page and "0 of 1" not in page
+
+
+def test_a_unit_of_one_shows_no_colour_on_the_page_the_api_or_the_export(client: Any, world: Any) -> None:
+    status = training_status(world, 1, 0)
+    c = _client(client, world, "lead")
+    page = c.get(reverse("criterion-detail", args=[status.criterion_id])).content.decode()
+    assert "Not enough data" in page and "govuk-tag--red" not in page
+    api = c.get(reverse("api-criterion-status-detail", args=[status.pk]), HTTP_ACCEPT="application/json").json()
+    assert (api["rag"], api["rag_label"], api["value"]) == ("no_data", "Not enough data", "Fewer than 5 staff")
+    response = c.get(reverse("criteria-list", args=[world.programme_a.pk]), {"export": "csv"})
+    export = b"".join(response.streaming_content).decode()
+    assert "Not enough data: Fewer than 5 staff" in export and "Red" not in export
 
 
 # ---------------------------------------------------------------- 6. the snapshot's dates

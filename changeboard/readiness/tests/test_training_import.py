@@ -112,13 +112,15 @@ def test_commit_reevaluates_training_criteria_and_writes_one_audit_row(world: An
     criterion = services.criterion_save(programme=world.programme_a, actor=None, title="Trained", feed="training", course="SBS-101",
                                         threshold=100)
     status = CriterionStatus.objects.get(criterion=criterion, unit=world.central_west)
-    assert status.rag == Rag.RED
+    # One person in post, untrained: no colour, which the import must not turn green.
+    assert (status.rag, status.value) == (Rag.NO_DATA, "Fewer than 5 staff")
+    evaluated = status.updated_at
     before = AuditEntry.objects.count()
     report = importing.commit(csv_file("100001,SBS-101,2026-01-05"), "training.csv", actor=world.users["admin"])
     status.refresh_from_db()
-    # One person in post: the RAG, but no counts or completion date (services.criteria.TRAINING_MIN_STAFF).
-    assert (status.rag, status.value, status.as_of) == (Rag.GREEN, "Fewer than 5 staff", timezone.localdate())
-    assert report.criteria == 1
+    # One person in post: no colour, counts or completion date (services.criteria.TRAINING_MIN_STAFF).
+    assert (status.rag, status.value, status.as_of) == (Rag.NO_DATA, "Fewer than 5 staff", timezone.localdate())
+    assert status.updated_at > evaluated and report.criteria == 1
     entries = AuditEntry.objects.filter(pk__gt=0).order_by("pk")[before:]
     kinds = [(e.action, e.object_type) for e in entries]
     assert kinds.count(("import", "readiness.trainingrecord")) == 1

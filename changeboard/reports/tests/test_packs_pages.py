@@ -170,6 +170,27 @@ def test_downloads_are_attachments_audited_and_wait_for_ready(client: Any, world
     assert c.get(reverse("pack-download", args=[queued.pk, "pdf"])).status_code == 404
 
 
+def test_the_audit_trail_filters_pack_downloads(client: Any, world: Any) -> None:
+    """"download" is a listed action: the trail's filter finds the downloads
+    on the page and in the API (an unlisted action was refused as invalid)."""
+    pack = ready_pack()
+    board = _client(client, world, "board")
+    for fmt in ("pdf", "xlsx"):
+        assert board.get(reverse("pack-download", args=[pack.pk, fmt])).status_code == 200
+    packs.pack_record_download(pack=pack, fmt="html", actor=world.users["board"])
+    AuditEntry.objects.create(action="update", object_type="reports.boardpack", object_id=str(pack.pk), object_repr="Not a download")
+    auditor = _client(client, world, "auditor")
+    page = auditor.get(reverse("audit-list"), {"action": "download"})
+    text = page.content.decode()
+    assert page.status_code == 200 and '<option value="download" selected>Download</option>' in text
+    assert pack.title in text and "Not a download" not in text
+    api = auditor.get(reverse("api-audit-list"), {"action": "download"}, HTTP_ACCEPT="application/json")
+    assert api.status_code == 200
+    results = api.json()["results"]
+    assert len(results) == 3 and {r["action"] for r in results} == {"download"}
+    assert sorted(r["after"]["format"] for r in results) == ["html", "pdf", "xlsx"]
+
+
 def test_the_api_reads_requests_and_downloads(client: Any, world: Any, django_capture_on_commit_callbacks: Any) -> None:
     c = _client(client, world, "board")
     pack = ready_pack()

@@ -504,6 +504,46 @@ def test_a_one_off_wave_makes_no_next_round(world: Any, admin: Any, today: dt.da
     assert SurveyWave.objects.count() == 1
 
 
+def weekly_series(world: Any, admin: Any, today: dt.date, weeks: int = 3) -> SurveyWave:
+    """A weekly series whose first round opened today (so round 2 is scheduled)."""
+    first = launched(make_wave(world.programme_a, admin, opens=today, closes=today + 2 * DAY, units=[world.north],
+                               recurrence=SurveyWave.Recurrence.WEEKLY, repeat_until=today + weeks * 7 * DAY), admin)
+    services.open_due(today)
+    return first
+
+
+def test_a_cancelled_round_does_not_end_the_series(world: Any, admin: Any, today: dt.date) -> None:
+    first = weekly_series(world, admin, today)
+    second = SurveyWave.objects.get(series=first, round_number=2)
+    services.wave_cancel(wave=second, actor=admin)
+    assert SurveyWave.objects.get(pk=second.pk).status == Status.CANCELLED
+    third = SurveyWave.objects.get(series=first, round_number=3)
+    assert (third.status, third.opens_on, third.closes_on) == (Status.SCHEDULED, today + 14 * DAY, today + 16 * DAY)
+    assert list(third.units.all()) == [world.north]
+    services.open_due(today + 14 * DAY)
+    assert SurveyWave.objects.get(pk=third.pk).status == Status.OPEN
+    fourth = SurveyWave.objects.get(series=first, round_number=4)
+    assert (fourth.status, fourth.opens_on) == (Status.SCHEDULED, today + 21 * DAY)
+
+
+def test_a_round_missed_while_the_worker_was_down_does_not_end_the_series(world: Any, admin: Any, today: dt.date) -> None:
+    first = weekly_series(world, admin, today, weeks=4)
+    # Down from day 1 to day 17: round 2 (days 7-9) and round 3 (days 14-16) passed unsent.
+    services.tick(today + 17 * DAY)
+    rounds = dict(SurveyWave.objects.filter(series=first).values_list("round_number", "status"))
+    assert rounds == {2: Status.CANCELLED, 3: Status.CANCELLED, 4: Status.SCHEDULED}
+    services.tick(today + 21 * DAY)
+    assert SurveyWave.objects.get(series=first, round_number=4).status == Status.OPEN
+    assert SurveyWave.objects.get(series=first, round_number=5).opens_on == today + 28 * DAY
+
+
+def test_cancelling_a_series_before_its_first_round_opens_cancels_the_survey(world: Any, admin: Any, today: dt.date) -> None:
+    first = launched(make_wave(world.programme_a, admin, opens=today + DAY, closes=today + 2 * DAY, units=[world.north],
+                               recurrence=SurveyWave.Recurrence.WEEKLY, repeat_until=today + 21 * DAY), admin)
+    services.wave_cancel(wave=first, actor=admin)
+    assert list(SurveyWave.objects.values_list("status", flat=True)) == [Status.CANCELLED]
+
+
 # ---------------------------------------------------------------- reminders
 
 
