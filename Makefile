@@ -17,6 +17,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 help:
 	@echo "make run   - set up, load the demo data and serve http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up, then run every test (browser tests included)"
+	@echo "make serve - serve the database already set up (web server, worker, scheduler; links on SITE_URL)"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
