@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
@@ -11,11 +12,12 @@ export DJANGO_SETTINGS_MODULE := changeboard.settings
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run test setup python venv deps assets migrate demo browser pdf lint typecheck lock worker clean
+.PHONY: help run serve test setup python venv deps assets migrate demo browser pdf lint typecheck lock worker clean
 
 help:
 	@echo "make run   - set up, load the demo data and serve http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up, then run ruff, mypy and every test (browser tests included)"
+	@echo "make serve - serve the database already set up (web server, worker, scheduler; links on SITE_URL)"
 	@echo "make typecheck - run mypy only"
 
 python:
@@ -51,8 +53,15 @@ demo: setup
 
 run: demo
 	$(MANAGE) demo_accounts
-	@echo "Changeboard on http://127.0.0.1:$(PORT) (Ctrl-C stops the web server, the worker and the scheduler)"
-	@PORT=$(PORT) $(VENV)/bin/honcho --no-prefix start
+	@$(MAKE) --no-print-directory serve
+
+# The web server, the worker and the scheduler (the Procfile), on the set-up
+# database. honcho gives each process its own PORT (web PORT, worker PORT+100,
+# scheduler PORT+200), so SITE_URL, where survey links point, is fixed here
+# from the web server's port and handed to all three.
+serve:
+	@echo "Changeboard on $(SITE_URL) (Ctrl-C stops the web server, the worker and the scheduler)"
+	@PORT=$(PORT) SITE_URL="$(SITE_URL)" VENV=$(VENV) $(VENV)/bin/honcho --no-prefix start
 
 worker: setup
 	$(MANAGE) db_worker

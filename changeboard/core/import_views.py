@@ -220,11 +220,12 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
             report = self.preview(pending)
             return self.render_preview(pending, report, form) if report else redirect(self.get_upload_url())
         try:
-            report = self.importer.commit_pending(pending=pending, actor=request.user, skip_invalid=form.skip_invalid)
+            report = self.importer.commit_pending(pending=pending, actor=request.user, skip_invalid=form.skip_invalid,
+                                                  **self.commit_choices(form))
         except ImportFileError as exc:
             return self.file_unreadable(exc)
         except ImportRefusedBase as exc:
-            form.add_error("mode", self.refusal_reason(exc.report))
+            form.add_error(self.refusal_field(exc), self.refusal_reason(exc.report))
             return self.render_preview(pending, exc.report, form)
         except self.commit_errors as exc:
             return self.commit_failed(exc, pending)
@@ -236,6 +237,15 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
 
     def commit_failed(self, exc: Exception, pending: PendingUpload) -> HttpResponse:
         raise exc
+
+    def commit_choices(self, form: ImportCommitForm) -> dict[str, Any]:
+        """The import's own commit choices from the valid commit form
+        (keyword arguments of its importer's `commit`)."""
+        return {}
+
+    def refusal_field(self, exc: ImportRefusedBase) -> str:
+        """The commit form's field a refusal is shown on."""
+        return "mode"
 
     def refusal_reason(self, report: ImportReportBase) -> str:
         if report.missing_columns:

@@ -255,13 +255,14 @@ class Importer[R: ImportReportBase]:
         """More keyword arguments for `commit` from the staged upload."""
         return {}
 
-    def commit_pending(self, *, pending: PendingUpload, actor: Any, skip_invalid: bool) -> R:
-        """Import a staged file, once and only for its uploader."""
+    def commit_pending(self, *, pending: PendingUpload, actor: Any, skip_invalid: bool, **options: Any) -> R:
+        """Import a staged file, once and only for its uploader. `options`
+        are the import's own commit choices (`commit` keyword arguments)."""
 
         def write(upload: PendingUpload) -> R:
             importer = self.for_upload(upload)
             return importer.commit(bytes(upload.content), upload.original_filename, actor=actor, skip_invalid=skip_invalid,
-                                   import_id=str(upload.token), **importer.commit_options(upload))
+                                   import_id=str(upload.token), **importer.commit_options(upload), **options)
 
         return uploads.commit(upload=pending, actor=actor, write=write)
 

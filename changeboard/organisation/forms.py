@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from changeboard.core.forms import GovukFormMixin, govuk_style
+from changeboard.core.forms import GovukFormMixin, ImportCommitForm, govuk_style
 
 from . import importing
 
@@ -50,3 +50,40 @@ class ColumnMappingForm(GovukFormMixin, forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {column: self.cleaned_data[column] for column in importing.ALL_COLUMNS if self.cleaned_data.get(column)}
+
+
+class StaffImportCommitForm(ImportCommitForm):
+    """The staff import's commit step: besides rows with errors, whether people
+    missing from the file are marked as leavers (a full import) or nobody is
+    (add and update only), and, when a full import would mark many people as
+    leavers, that number typed to confirm it (checked by the commit itself,
+    against the database as it is then)."""
+
+    FULL = "full"
+    ADD_UPDATE_ONLY = "add_update_only"
+
+    leavers = forms.ChoiceField(
+        label="People in Changeboard who are not in the file",
+        choices=[(FULL, "Full import: mark them as leavers (the file lists everyone)"),
+                 (ADD_UPDATE_ONLY, "Add and update only: mark nobody as a leaver (the file lists only some people)")],
+        initial=FULL, widget=forms.RadioSelect, required=False,  # not chosen: a full import, as the file format says
+    )
+    confirm_leavers = forms.CharField(
+        label="Type the number of people who would be marked as leavers", required=False, max_length=9,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_confirm_leavers(self) -> int | None:
+        value: str = self.cleaned_data.get("confirm_leavers", "").strip().replace(",", "")
+        if not value:
+            return None
+        if not (value.isascii() and value.isdigit()):
+            raise forms.ValidationError("Type the number of leavers in digits, for example 120")
+        return int(value)
+
+    @property
+    def add_update_only(self) -> bool:
+        return self.cleaned_data.get("leavers") == self.ADD_UPDATE_ONLY
+
+    def commit_options(self) -> dict[str, Any]:
+        return {"add_update_only": self.add_update_only, "confirm_leavers": self.cleaned_data.get("confirm_leavers")}

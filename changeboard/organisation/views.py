@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from changeboard.core.forms import govuk_style
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.models import PendingUpload
 from changeboard.core.scoping import can
@@ -19,7 +20,7 @@ from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 
 from . import importing
 from .filtersets import StaffFilterSet
-from .forms import ColumnMappingForm
+from .forms import ColumnMappingForm, StaffImportCommitForm
 from .models import Staff, Unit, subtree_headcounts
 from .tables import StaffTable
 
@@ -184,6 +185,7 @@ class StaffImportPreviewView(ImportPreviewView, StaffImportMixin):
     page_title = preview_title = "Check the staff import"
     mode_help = "Rows with errors are never imported. People in rows with errors are not marked as leavers."
     mapping_form_class = ColumnMappingForm
+    commit_form_class = StaffImportCommitForm
     problems_name = "staff-import-problems"
     reason_format = "{reason} ({count})"
     commit_errors = (IntegrityError,)
@@ -194,7 +196,16 @@ class StaffImportPreviewView(ImportPreviewView, StaffImportMixin):
         messages.error(self.request, "The staff records changed while this import was being saved, so nothing was saved. Check the preview and commit again.")
         return redirect(self.get_preview_url(pending))
 
+    def commit_choices(self, form: Any) -> dict[str, Any]:
+        return dict(form.commit_options())
+
+    def refusal_field(self, exc: Exception) -> str:
+        return "confirm_leavers" if isinstance(exc, importing.LeaversNotConfirmed) else "mode"
+
     def refusal_reason(self, report: Any) -> str:
+        if not report.refused and report.confirmation_needed:
+            return (f"Type {report.would_leave} to confirm that {report.would_leave} people are marked as leavers, "
+                    "or choose add and update only")
         if report.needs_mapping:
             return "Choose which columns hold the required values before importing"
         return super().refusal_reason(report)
@@ -206,3 +217,11 @@ class StaffImportPreviewView(ImportPreviewView, StaffImportMixin):
 
     def preview_context(self, report: Any) -> dict[str, Any]:
         return {"mapping_rows": [(importing.COLUMN_LABELS[c], report.mapping.get(c, "")) for c in importing.ALL_COLUMNS]}
+
+    def render_preview(self, pending: PendingUpload, report: Any, form: Any) -> HttpResponse:
+        if report.would_leave:
+            label = f"To mark {report.would_leave} people as leavers, type {report.would_leave}"
+            form.fields["confirm_leavers"].label = label
+            form["confirm_leavers"].label = label  # the bound field, cached once the form was validated
+        govuk_style(form)  # a refusal added after validation gets its error styling and description too
+        return super().render_preview(pending, report, form)

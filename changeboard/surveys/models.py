@@ -277,8 +277,19 @@ class Invitation(models.Model):
         return f"Invitation {self.pk}"
 
 
+class DeferralQuerySet(ScopedQuerySet):
+    def scope_for(self, user: User, action: str) -> DeferralQuerySet:
+        """Waves the user may see, and within them only the people the user
+        may see: the staff rule (a champion: their units and below)."""
+        return self.filter(wave__in=SurveyWave.objects.restrict(user, action),
+                           staff__in=Staff.objects.restrict(user, action).values("pk"))
+
+
 class Deferral(models.Model):
-    """Someone in a wave's audience who was not invited, and why."""
+    """Someone in a wave's audience who was not invited, and why. Names and
+    staff numbers: read through `Deferral.objects.restrict(user)`."""
+
+    role_actions = {"board": {"view"}, "change_manager": {"view"}, "champion": {"view"}}
 
     class Reason(models.TextChoices):
         CONTACTED = "contacted", "Already invited to a survey inside the contact window"
@@ -290,6 +301,8 @@ class Deferral(models.Model):
     last_contacted_on = models.DateField(null=True, blank=True)
     eligible_from = models.DateField(null=True, blank=True)
     next_round_on = models.DateField(null=True, blank=True, help_text="When the person is next asked, in the next round.")
+
+    objects = DeferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["staff__last_name", "staff__first_name"]

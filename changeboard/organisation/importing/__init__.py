@@ -24,7 +24,9 @@ Why it is shaped like this:
   preview) inside `transaction.atomic`.
 - **A file is a full snapshot.** People in the database who are missing from
   the file are marked as leavers (never deleted); people who come back are
-  un-marked. Re-importing the same file changes nothing and writes no audit
+  un-marked. A full import that would mark many people in post as leavers
+  (more than 50, or more than 5% of the staff in post and at least 10) is committed only
+  when that number is confirmed; the add and update only mode marks nobody. Re-importing the same file changes nothing and writes no audit
   rows for the unchanged.
 - **No personal data in logs.** Problems carry row numbers, column names and
   reasons; cell values go only to the person who uploaded the file.
@@ -56,8 +58,10 @@ from .columns import (
     staff_import_set_mapping,
 )
 from .importer import (
+    ANY_NUMBER,
     StaffImporter,
     commit,
+    leavers_confirmed,
     preview,
     run_import,
     sample_csv,
@@ -65,11 +69,19 @@ from .importer import (
     staff_import_commit,
     staff_import_stage,
 )
-from .report import ImportRefused, ImportReport
+from .report import (
+    LEAVERS_CONFIRM_COUNT,
+    LEAVERS_CONFIRM_SHARE,
+    ImportRefused,
+    ImportReport,
+    LeaversNotConfirmed,
+    leavers_need_confirmation,
+)
 from .rules import _Row
 from .writer import _LATE, _manager_depths
 
 __all__ = [
+    "ANY_NUMBER", "LEAVERS_CONFIRM_COUNT", "LEAVERS_CONFIRM_MIN", "LEAVERS_CONFIRM_SHARE", "LeaversNotConfirmed", "leavers_confirmed", "leavers_need_confirmation",
     "ALL_COLUMNS", "BATCH_SIZE", "COLUMNS", "COLUMN_LABELS", "EXTRA_COLUMNS", "HEADER_ALIASES", "MAX_MANAGER_TIERS", "MAX_UNIT_DEPTH",
     "MAX_UNIT_NAME", "PROBLEMS_SHOWN", "PROBLEM_HEADERS", "REQUIRED_COLUMNS", "SAMPLE_ABSENCES", "SAMPLE_ROWS", "STAFF_FIELDS",
     "ColumnMap", "ImportFileError", "ImportRefused", "ImportReport", "Problem", "StaffImporter", "_LATE", "_Row", "_manager_depths",

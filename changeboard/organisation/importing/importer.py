@@ -36,7 +36,7 @@ from .columns import (
     save_mapping,
     staff_import_set_mapping,
 )
-from .report import ImportRefused, ImportReport, _report
+from .report import ImportRefused, ImportReport, LeaversNotConfirmed, _report
 from .rules import _check_rows, _classify, _clean, _Cleaned, _Lookups, _Plan, _positions
 from .writer import _apply
 
@@ -81,12 +81,25 @@ def _load(data: bytes, filename: str, mapping: Mapping[str, str] | None, *, keep
     return cleaned, columns
 
 
-def _analyse(cleaned: _Cleaned, columns: ColumnMap, skip_invalid: bool) -> tuple[_Plan | None, ImportReport]:
+def _analyse(cleaned: _Cleaned, columns: ColumnMap, skip_invalid: bool, add_update_only: bool = False) -> tuple[_Plan | None, ImportReport]:
     if columns.missing:
-        return None, _report(None, cleaned, columns, skip_invalid)
+        return None, _report(None, cleaned, columns, skip_invalid, add_update_only)
     plan = _check_rows(cleaned, columns, _Lookups(), timezone.localdate())
-    _classify(plan)
-    return plan, _report(plan, cleaned, columns, skip_invalid)
+    _classify(plan, add_update_only=add_update_only)
+    return plan, _report(plan, cleaned, columns, skip_invalid, add_update_only)
+
+
+# `confirm_leavers` for a caller that accepts any number of leavers (the
+# command's --confirm-leavers); otherwise it is the number the user confirmed.
+ANY_NUMBER = -1
+
+
+def leavers_confirmed(report: ImportReport, confirm_leavers: int | None) -> bool:
+    """Whether a commit may write this report: a full import marking many
+    people in post as leavers needs that very number confirmed."""
+    if not report.confirmation_needed:
+        return True
+    return confirm_leavers is not None and confirm_leavers in {ANY_NUMBER, report.would_leave}
 
 
 @contextmanager
@@ -110,7 +123,10 @@ class StaffImporter(Importer[ImportReport]):
     row rules, checked in bulk (`rules`) and written in bulk (`writer`).
 
     A file is a full snapshot: people missing from it are marked as
-    leavers. An import that changes nothing leaves no audit row."""
+    leavers, unless the import is add and update only. A full import that
+    would mark many people in post as leavers (`report.confirmation_needed`)
+    is refused unless that number is confirmed (`confirm_leavers`). An
+    import that changes nothing leaves no audit row."""
 
     kind = PendingUpload.Kind.STAFF
     label = "Staff import"
@@ -126,6 +142,8 @@ class StaffImporter(Importer[ImportReport]):
         self.mapping = mapping
         self.keep = False
         self.plan: _Plan | None = None
+        self.add_update_only = False
+        self.confirm_leavers: int | None = None
 
     def load(self, data: bytes, filename: str) -> tuple[_Cleaned, ColumnMap]:
         global _last_cleaned
@@ -137,29 +155,34 @@ class StaffImporter(Importer[ImportReport]):
     def analyse(self, loaded: tuple[_Cleaned, ColumnMap], skip_invalid: bool) -> ImportReport:
         cleaned, columns = loaded
         self.loaded = loaded
-        self.plan, report = _analyse(cleaned, columns, skip_invalid)
+        self.plan, report = _analyse(cleaned, columns, skip_invalid, self.add_update_only)
         return report
 
     def preview(self, data: bytes, filename: str = "", *, mapping: Mapping[str, str] | None = None,
-                skip_invalid: bool = False) -> ImportReport:
+                skip_invalid: bool = False, add_update_only: bool = False) -> ImportReport:
         """Check the file against the database and say what a commit would
         do. Writes nothing."""
-        self.mapping, self.keep = mapping, True
+        self.mapping, self.keep, self.add_update_only = mapping, True, add_update_only
         with _cyclic_gc_paused():
             return super().preview(data, filename, skip_invalid=skip_invalid)
 
     def commit(self, data: bytes, filename: str = "", *, actor: Any, skip_invalid: bool = False, import_id: str = "",
-               mapping: Mapping[str, str] | None = None) -> ImportReport:
+               mapping: Mapping[str, str] | None = None, add_update_only: bool = False,
+               confirm_leavers: int | None = None) -> ImportReport:
         """Check the file again against the current database and write it,
         all or nothing. Raises ImportRefused (having written nothing) when
         the file has errors and `skip_invalid` is false, or nothing in it is
-        importable."""
+        importable; LeaversNotConfirmed when a full import would mark many
+        people as leavers and `confirm_leavers` is not that number."""
         self.mapping, self.keep = mapping, False
+        self.add_update_only, self.confirm_leavers = add_update_only, confirm_leavers
         with _cyclic_gc_paused():
             return super().commit(data, filename, actor=actor, skip_invalid=skip_invalid, import_id=import_id)
 
     def write(self, report: ImportReport, *, actor: Any) -> None:
         assert self.plan is not None
+        if not leavers_confirmed(report, self.confirm_leavers):
+            raise LeaversNotConfirmed(report)  # inside the transaction, before any write
         cleaned, columns = self.loaded
         with sqlite_page_cache(131072):  # up to 128 MB: a dozen indexes on staff and audit
             _apply(self.plan, actor=actor)
@@ -179,7 +202,8 @@ class StaffImporter(Importer[ImportReport]):
             object_type="organisation.staffimport",
             object_id=import_id,
             object_repr=f"Staff import ({cleaned.file_format.upper()})",
-            after={**report.counts(), "skip_invalid": skip_invalid, "problems": len(report.problems)},
+            after={**report.counts(), "skip_invalid": skip_invalid, "problems": len(report.problems),
+                   "add_update_only": report.add_update_only},
         )
         audit.record_many([summary])
 
@@ -193,29 +217,37 @@ class StaffImporter(Importer[ImportReport]):
         return staff_import_set_mapping(pending=pending, headers=headers, mapping=mapping, actor=actor)
 
 
-def preview(data: bytes, filename: str = "", *, mapping: Mapping[str, str] | None = None, skip_invalid: bool = False) -> ImportReport:
+def preview(data: bytes, filename: str = "", *, mapping: Mapping[str, str] | None = None, skip_invalid: bool = False,
+            add_update_only: bool = False) -> ImportReport:
     """Check the file against the database and say what a commit would do.
     Writes nothing."""
-    return StaffImporter().preview(data, filename, mapping=mapping, skip_invalid=skip_invalid)
+    return StaffImporter().preview(data, filename, mapping=mapping, skip_invalid=skip_invalid, add_update_only=add_update_only)
 
 
 def commit(data: bytes, filename: str = "", *, actor: Any, mapping: Mapping[str, str] | None = None, skip_invalid: bool = False,
-           import_id: str = "") -> ImportReport:
+           import_id: str = "", add_update_only: bool = False, confirm_leavers: int | None = None) -> ImportReport:
     """Check the file again against the current database and write it, all
     or nothing. Raises ImportRefused (having written nothing) when the file
-    has errors and `skip_invalid` is false, or nothing in it is importable."""
-    return StaffImporter().commit(data, filename, actor=actor, mapping=mapping, skip_invalid=skip_invalid, import_id=import_id)
+    has errors and `skip_invalid` is false, or nothing in it is importable;
+    LeaversNotConfirmed when a full import would mark many people as leavers
+    unconfirmed (`confirm_leavers`: that number, or ANY_NUMBER)."""
+    return StaffImporter().commit(data, filename, actor=actor, mapping=mapping, skip_invalid=skip_invalid, import_id=import_id,
+                                  add_update_only=add_update_only, confirm_leavers=confirm_leavers)
 
 
 def run_import(data: bytes, filename: str = "", *, actor: Any, mapping: Mapping[str, str] | None = None, skip_invalid: bool = False,
-               dry_run: bool = False) -> ImportReport:
+               dry_run: bool = False, add_update_only: bool = False, confirm_leavers: int | None = None) -> ImportReport:
     """The command's entry point: a preview when `dry_run`, else a commit.
-    A dry run raises ImportRefused when the real run would be refused."""
+    A dry run raises ImportRefused (LeaversNotConfirmed) when the real run
+    would be refused."""
     if not dry_run:
-        return commit(data, filename, actor=actor, mapping=mapping, skip_invalid=skip_invalid)
-    report = preview(data, filename, mapping=mapping, skip_invalid=skip_invalid)
+        return commit(data, filename, actor=actor, mapping=mapping, skip_invalid=skip_invalid, add_update_only=add_update_only,
+                      confirm_leavers=confirm_leavers)
+    report = preview(data, filename, mapping=mapping, skip_invalid=skip_invalid, add_update_only=add_update_only)
     if report.refused:
         raise ImportRefused(report)
+    if not leavers_confirmed(report, confirm_leavers):
+        raise LeaversNotConfirmed(report)
     return report
 
 
@@ -229,10 +261,12 @@ def staff_import_stage(*, data: bytes, filename: str, actor: Any) -> PendingUplo
     return StaffImporter().stage(data=data, filename=filename, actor=actor)
 
 
-def staff_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> ImportReport:
+def staff_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool, add_update_only: bool = False,
+                        confirm_leavers: int | None = None) -> ImportReport:
     """Import a staged HR file with the mapping chosen for it, once and
     only for its uploader."""
-    return StaffImporter().commit_pending(pending=pending, actor=actor, skip_invalid=skip_invalid)
+    return StaffImporter().commit_pending(pending=pending, actor=actor, skip_invalid=skip_invalid, add_update_only=add_update_only,
+                                          confirm_leavers=confirm_leavers)
 
 
 def sample_rows() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:

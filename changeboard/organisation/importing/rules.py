@@ -113,6 +113,10 @@ class _Plan:
     unchanged: int = 0
     leavers: list[tuple[Any, ...]] = field(default_factory=list)
     new_units: set[str] = field(default_factory=set)
+    # Of the people a full import would mark as leavers, those still in post;
+    # and everyone in post now (the base of the confirmation threshold).
+    would_leave: int = 0
+    in_post: int = 0
 
     @property
     def valid_rows(self) -> int:
@@ -340,8 +344,10 @@ def _check_line_managers(plan: _Plan, repeated: set[str]) -> None:
                     queue.append(row.number)
 
 
-def _classify(plan: _Plan) -> None:
-    """Sort valid rows into create / update / unchanged and find leavers."""
+def _classify(plan: _Plan, *, add_update_only: bool = False) -> None:
+    """Sort valid rows into create / update / unchanged and find leavers
+    (none in add and update only mode). People already marked as leavers,
+    or whose leave date has passed, are not counted in `would_leave`."""
     lookups = plan.lookups
     staff = lookups.staff
     number_by_id = lookups.number_by_id
@@ -372,11 +378,17 @@ def _classify(plan: _Plan) -> None:
         else:
             changed = tuple(name for name, old, new in zip(names, before, after, strict=True) if old != new)
             plan.update.append((row, current, changed))
+    today = plan.today
+    leave_at, leaver_at = _FIELD_INDEX["leave_date"], _FIELD_INDEX["is_leaver"]
     for number, current in staff.items():
-        if number not in present and not current[13]:
-            plan.leavers.append(current)
-
-
+        if current[leaver_at]:
+            continue  # already a leaver
+        in_post = current[leave_at] is None or current[leave_at] > today
+        plan.in_post += in_post
+        if number not in present:
+            plan.would_leave += in_post
+            if not add_update_only:
+                plan.leavers.append(current)
 
 
 def _units_to_create(plan: _Plan) -> list[str]:

@@ -159,7 +159,7 @@ class WaveDetailView(ScopedDetailView):
         # one person answers would give that person's answers away.
         if wave.status == Status.CLOSED:
             context.update(readiness_context(wave, context["rate_parent"]))
-        context["deferred"] = wave.deferrals.count()
+        context["deferred"] = Deferral.objects.restrict(self.request.user).filter(wave=wave).count()
         context["rounds"] = (SurveyWave.objects.restrict(self.request.user).filter(series=wave.series or wave)
                              .exclude(pk=wave.pk).order_by("round_number")[:60]) if wave.recurrence != SurveyWave.Recurrence.NONE else []
         return context
@@ -265,7 +265,7 @@ class DeferralListView(ScopedListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return Deferral.objects.filter(wave=self.wave).select_related("staff")
+        return Deferral.objects.restrict(self.request.user).filter(wave=self.wave).select_related("staff")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,11 @@ Same checks and same writes as the upload page (both call
 --dry-run, when the file would be imported); 1 with the problem report when
 the file is refused or cannot be read; 2 for wrong arguments.
 
+A full import marks people missing from the file as leavers. When that is
+many people in post (more than 50, or more than 5% of the staff in post and
+at least 10) it is refused unless --confirm-leavers is given;
+--add-update-only adds and updates people and marks nobody as a leaver.
+
 The problem report names rows, columns and reasons but never prints cell
 values, because command output tends to end up in logs and the file holds
 personal data. The upload page shows the values to the person who uploaded it.
@@ -23,7 +28,8 @@ from changeboard.organisation import importing
 
 
 class Command(BaseCommand):
-    help = "Import the HR system's staff file (CSV or XLSX): upsert by staff number, mark people missing from the file as leavers."
+    help = ("Import the HR system's staff file (CSV or XLSX): upsert by staff number, mark people missing from the file as leavers "
+            "(unless --add-update-only).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", help="The CSV or XLSX file exported by the HR system.")
@@ -37,6 +43,12 @@ class Command(BaseCommand):
             "Remembered for this header row after a successful import.",
         )
         parser.add_argument("--actor", metavar="USERNAME", help="The user the audit trail records (default: system).")
+        leavers = parser.add_mutually_exclusive_group()
+        leavers.add_argument("--add-update-only", action="store_true",
+                             help="Add and update the people in the file; mark nobody as a leaver (for a partial file).")
+        leavers.add_argument("--confirm-leavers", action="store_true",
+                             help="Allow a full import to mark many people as leavers (more than 50, or more than 5%% of the staff in post); "
+                             "without it such an import is refused.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
@@ -56,10 +68,17 @@ class Command(BaseCommand):
 
         try:
             report = importing.run_import(
-                data, path.name, actor=actor, mapping=mapping or None, skip_invalid=options["skip_invalid"], dry_run=options["dry_run"]
+                data, path.name, actor=actor, mapping=mapping or None, skip_invalid=options["skip_invalid"], dry_run=options["dry_run"],
+                add_update_only=options["add_update_only"], confirm_leavers=importing.ANY_NUMBER if options["confirm_leavers"] else None,
             )
         except importing.ImportFileError as exc:
             raise CommandError(str(exc))
+        except importing.LeaversNotConfirmed as exc:
+            self._describe(exc.report)
+            raise CommandError(
+                f"Refused: this full import would mark {exc.report.would_leave} of the {exc.report.in_post} people in post as leavers. "
+                "Run again with --confirm-leavers to mark them, or with --add-update-only to mark nobody as a leaver. Nothing was written."
+            )
         except importing.ImportRefused as exc:
             self._describe(exc.report)
             self._problems(exc.report)
