@@ -277,19 +277,13 @@ class Invitation(models.Model):
         return f"Invitation {self.pk}"
 
 
-class DeferralQuerySet(ScopedQuerySet):
-    def scope_for(self, user: User, action: str) -> DeferralQuerySet:
-        """Waves the user may see, and within them only the people the user
-        may see: the staff rule (a champion: their units and below)."""
-        return self.filter(wave__in=SurveyWave.objects.restrict(user, action),
-                           staff__in=Staff.objects.restrict(user, action).values("pk"))
-
-
 class Deferral(models.Model):
     """Someone in a wave's audience who was not invited, and why. Names and
     staff numbers: read through `Deferral.objects.restrict(user)`."""
 
     role_actions = {"board": {"view"}, "change_manager": {"view"}, "champion": {"view"}}
+    parent_path = "wave"  # only in waves the user may see
+    unit_path = "staff__unit"  # and only the people the staff rule shows them (a champion: their units and below)
 
     class Reason(models.TextChoices):
         CONTACTED = "contacted", "Already invited to a survey inside the contact window"
@@ -302,7 +296,7 @@ class Deferral(models.Model):
     eligible_from = models.DateField(null=True, blank=True)
     next_round_on = models.DateField(null=True, blank=True, help_text="When the person is next asked, in the next round.")
 
-    objects = DeferralQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["staff__last_name", "staff__first_name"]
