@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 KIND = PendingUpload.Kind.TRAINING_RECORDS
 COLUMNS: tuple[str, ...] = ("staff_number", "course", "completed_on")
-COURSE_MAX = TrainingRecord._meta.get_field("course").max_length
+COURSE_MAX = cast(int, TrainingRecord._meta.get_field("course").max_length)
 BATCH_SIZE = 2000
 PREVIEW_COURSES = 100
 

@@ -50,7 +50,7 @@ def seed_readiness(*, seed: int, actor: Any = None, today: dt.date | None = None
         first = waves[0]
         course = f"{programme.code}-101"
         counts["training_records"] += _training(first, course, rng, day)
-        fed = [
+        fed: list[dict[str, Any]] = [
             {"category": "people", "title": "Staff know how to work the new way", "criticality": "critical", "feed": "score",
              "element": "knowledge", "threshold": Decimal("3.5"), "measure": "Knowledge mean in the latest readiness survey"},
             {"category": "people", "title": "Staff want the change", "criticality": "high", "feed": "score", "element": "desire",

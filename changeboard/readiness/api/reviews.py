@@ -6,7 +6,7 @@ access (403); another programme's review is not found (404)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -83,13 +83,13 @@ class ReviewViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("programme", "rollout_wave", "decided_by").order_by("scheduled_on", "pk")
 
-    def perform_create(self, serializer: ReviewSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         with service_errors():
             serializer.instance = services.review_save(programme=data.pop("programme"), actor=self.request.user, **data)
 
-    def perform_update(self, serializer: ReviewSerializer) -> None:
-        review: Review = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        review = cast(Review, serializer.instance)
         with service_errors():
             serializer.instance = services.review_save(programme=review.programme, review=review, actor=self.request.user,
                                                        **serializer.validated_data)

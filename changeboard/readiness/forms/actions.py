@@ -4,7 +4,7 @@ only collect and shape what the user typed. Who can own an action is here
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -47,13 +47,13 @@ class ActionForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit = self.fields["unit"]
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
         unit.queryset = unit_choices(user)
-        unit.label_from_instance = lambda u: "— " * max(u.depth - 1, 0) + u.name
+        unit.label_from_instance = lambda u: "— " * max(u.depth - 1, 0) + u.name  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
         unit.empty_label = "The whole programme"
-        owner = self.fields["owner"]
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
         owner.queryset = owner_choices()
-        owner.label_from_instance = owner_label
+        owner.label_from_instance = owner_label  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
         owner.empty_label = "No owner yet"
         govuk_style(self)
 

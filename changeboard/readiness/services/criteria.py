@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 import filetype
 from django.conf import settings
@@ -82,7 +82,7 @@ def _clean_criterion(programme: Programme, fields: dict[str, Any]) -> dict[str, 
     field at fault. Fields a feed does not use are cleared, so a criterion
     switched from one feed to another keeps no stale settings."""
     errors: dict[str, list[str]] = defaultdict(list)
-    data = {name: fields.get(name) for name in CRITERION_FIELDS}
+    data: dict[str, Any] = {name: fields.get(name) for name in CRITERION_FIELDS}
     data["title"] = (data["title"] or "").strip()
     if not data["title"]:
         errors["title"].append("Enter the criterion")
@@ -309,7 +309,7 @@ def evidence_add(*, criterion: Criterion, title: str, actor: Any, url: str = "",
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             errors["url"].append("Enter a link starting with http:// or https://")
-        if len(url) > Evidence._meta.get_field("url").max_length:
+        if len(url) > cast(int, Evidence._meta.get_field("url").max_length):
             errors["url"].append("The link must be at most 500 characters")
     if unit is not None and not criterion_units(criterion).filter(pk=unit.pk).exists():
         errors["unit"].append("Choose one of the units this criterion assesses")
@@ -334,7 +334,7 @@ def evidence_add(*, criterion: Criterion, title: str, actor: Any, url: str = "",
     except Exception:
         # The row failed after the file was written: do not leave it behind.
         if evidence.file:
-            evidence.file.storage.delete(evidence.file.name)
+            evidence.file.storage.delete(cast(str, evidence.file.name))
         raise
     return evidence
 
@@ -343,7 +343,7 @@ def evidence_add(*, criterion: Criterion, title: str, actor: Any, url: str = "",
 def evidence_delete(*, evidence: Evidence, actor: Any) -> None:
     """Delete a piece of evidence; its file goes once the delete commits."""
     before = _evidence_snapshot(evidence)
-    name = evidence.file.name if evidence.file else ""
+    name = cast(str, evidence.file.name) if evidence.file else ""
     audit.record(actor=actor, action="delete", obj=evidence, before=before)
     evidence.delete()
     _delete_files_on_commit([name])
