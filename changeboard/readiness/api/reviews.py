@@ -33,7 +33,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE)
     rollout_wave = ScopedPrimaryKeyRelatedField(model=RolloutWave)
     decided = serializers.BooleanField(read_only=True)
-    decided_by = serializers.StringRelatedField(read_only=True)
+    decided_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
     snapshot = serializers.JSONField(read_only=True, help_text="The evidence frozen with the decision (null until decided).")
 
     class Meta:
@@ -62,7 +62,7 @@ class ReviewDecisionSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["action_owner"].queryset = owner_choices()
+        cast("serializers.PrimaryKeyRelatedField[User]", fields["action_owner"]).queryset = owner_choices()  # type: ignore[arg-type]  # the stubs type it with a Manager, which the Django plugin reads as a descriptor
         return fields
 
 

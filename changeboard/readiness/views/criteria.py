@@ -14,7 +14,7 @@ write goes through `readiness.services.criteria` or `readiness.importing`.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Model, QuerySet
@@ -35,7 +35,7 @@ from changeboard.portfolio.models import Programme
 from .. import importing
 from ..filtersets.criteria import CriterionFilterSet
 from ..forms.criteria import CriterionForm, EvidenceForm, StatusForm
-from ..models import Action, Criterion, CriterionStatus, Evidence, Rag, TrainingRecord
+from ..models import Action, Criterion, CriterionQuerySet, CriterionStatus, Evidence, Rag, TrainingRecord
 from ..services import criteria as services
 from ..tables.criteria import RAG_TAGS, CriterionTable
 
@@ -99,7 +99,7 @@ def _criterion_breadcrumbs(criterion: Criterion) -> list[tuple[str, str]]:
 class ProgrammeCriterionFilterSet(CriterionFilterSet):
     """The page is already one programme's: no programme filter on it."""
 
-    programme = None
+    programme = None  # type: ignore[assignment]  # django-filter: None removes the inherited filter
 
     class Meta(CriterionFilterSet.Meta):
         fields = ["q", "category", "criticality", "feed"]
@@ -127,12 +127,12 @@ class CriteriaListView(ScopedListView):
             filterset = self.get_filterset(self.get_filterset_class())
             criteria = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
             matrix = Matrix(list(criteria.order_by("category", "title", "pk")), request.user)
-            return exports.export_response(fmt, f"readiness-criteria-{self.programme.code}", matrix.headers(), matrix.export_rows())
+            return cast(HttpResponse, exports.export_response(fmt, f"readiness-criteria-{self.programme.code}", matrix.headers(), matrix.export_rows()))
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset().filter(programme=self.programme).select_related("owner", "programme")
-        return queryset.with_rag_counts(self.request.user).order_by("category", "title", "pk")
+        return cast(CriterionQuerySet, queryset).with_rag_counts(self.request.user).order_by("category", "title", "pk")
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*_programme_breadcrumbs(self.programme), ("Readiness criteria", "")]
@@ -171,7 +171,7 @@ class CriterionDetailView(ScopedDetailView):
         statuses = list(CriterionStatus.objects.restrict(user, VIEW).filter(criterion=criterion).select_related("unit", "updated_by").order_by("unit__path"))
         raise_actions = can(user, Action, ADD)
         for status in statuses:
-            status.action_link = action_url(criterion.programme_id, criterion.pk, status.unit_id) if raise_actions and status.rag == Rag.RED else None
+            status.action_link = action_url(criterion.programme_id, criterion.pk, status.unit_id) if raise_actions and status.rag == Rag.RED else None  # type: ignore[attr-defined]  # for the template only
         counts = {rag: 0 for rag in Rag.values}
         for status in statuses:
             counts[status.rag] += 1
@@ -194,7 +194,7 @@ class CriterionFormMixin:
     request: HttpRequest
     kwargs: dict[str, Any]
     programme: Programme
-    object: Criterion | None
+    object: Model | None
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()  # type: ignore[misc]
@@ -209,7 +209,7 @@ class CriterionFormMixin:
         return context
 
     def perform(self, form: CriterionForm) -> Model:
-        return services.criterion_save(programme=self.programme, criterion=self.object, actor=self.request.user, **form.service_kwargs())
+        return services.criterion_save(programme=self.programme, criterion=cast(Criterion | None, self.object), actor=self.request.user, **form.service_kwargs())
 
 
 class CriterionCreateView(CriterionFormMixin, ServiceFormView):

@@ -6,7 +6,7 @@ wave. The figures and suppression come from `scores`; the API uses the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -104,7 +104,7 @@ class ProgrammeScoresView(ScopedMixin, TemplateView):
         self.selection = select(request.user, self.programme, request.GET.get("unit"), request.GET.get("wave"))
         fmt = request.GET.get("format")
         if fmt in ("csv", "xlsx"):
-            return exports.export_response(fmt, f"readiness-{self.programme.code}", EXPORT_HEADERS, export_rows(self.selection))
+            return cast(HttpResponse, exports.export_response(fmt, f"readiness-{self.programme.code}", EXPORT_HEADERS, export_rows(self.selection)))
         return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
