@@ -273,6 +273,7 @@ def test_the_snapshot_keeps_the_day_it_was_recorded_and_the_page_labels_each_par
     CriterionStatus.objects.create(criterion=criterion, unit=world.central_west, rag=Rag.RED, value="2 of 5")
     action_create(programme=world.programme_a, title="Publish rotas", due_date=due(), unit=world.central_west, actor=None)
     review = decide(go_no_go(world), world.users["board"], held)
+    assert review.snapshot is not None
     assert review.snapshot["recorded_on"] == today.isoformat() and review.snapshot["as_of"] == held.isoformat()
     page = _client(client, world, "board").get(review.get_absolute_url()).content.decode()
     assert f"Criteria statuses for the units of Wave 1, as recorded on {long_date(today)}" in page
@@ -283,6 +284,7 @@ def test_the_snapshot_keeps_the_day_it_was_recorded_and_the_page_labels_each_par
 
 def test_an_older_snapshot_without_recorded_on_uses_the_decision_day(client: Any, world: Any) -> None:
     review = decide(go_no_go(world), world.users["board"], timezone.localdate())
+    assert review.snapshot is not None
     snapshot = dict(review.snapshot)
     del snapshot["recorded_on"]
     decided_at = timezone.now() - dt.timedelta(days=30)
