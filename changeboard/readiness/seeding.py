@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.organisation.models import Staff, subtree_q
 from changeboard.portfolio.models import Programme, RolloutWave
 
@@ -39,7 +40,7 @@ MANUAL = [
 ]
 
 
-def seed_readiness(*, seed: int, actor: Any = None, today: dt.date | None = None) -> dict[str, int]:
+def seed_readiness(*, seed: int, actor: User | None = None, today: dt.date | None = None) -> dict[str, int]:
     day = today or timezone.localdate()
     rng = random.Random(seed)
     counts = {"criteria": 0, "training_records": 0, "reviews": 0, "actions": 0}
@@ -98,7 +99,7 @@ def _manual_statuses(criterion: Criterion, rng: random.Random, red_allowed: bool
     CriterionStatus.objects.bulk_update(statuses, ["rag", "note", "as_of"])
 
 
-def _actions(programme: Programme, wave: RolloutWave, rng: random.Random, day: dt.date, actor: Any) -> int:
+def _actions(programme: Programme, wave: RolloutWave, rng: random.Random, day: dt.date, actor: User | None) -> int:
     """Five actions: two open, one done, two overdue (back-dated: a new
     action cannot be raised late, so the seed moves their due dates)."""
     units = list(wave.units.all()[:3])

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core import exports
 from changeboard.core.params import date_or_404, id_or_404
 from changeboard.core.scoping import ADD, CHANGE, can
@@ -117,6 +118,7 @@ def suggested_title(links: dict[str, Any]) -> str:
 
 
 class ActionCreateView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Action
     action = ADD
     form_class = ActionForm

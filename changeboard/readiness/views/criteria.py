@@ -25,6 +25,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import TemplateView
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core import exports
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
@@ -191,7 +192,7 @@ class CriterionDetailView(ScopedDetailView):
 class CriterionFormMixin:
     """Create and edit share the form, the template and the service."""
 
-    request: HttpRequest
+    request: AuthenticatedHttpRequest
     kwargs: dict[str, Any]
     programme: Programme
     object: Model | None
@@ -213,6 +214,7 @@ class CriterionFormMixin:
 
 
 class CriterionCreateView(CriterionFormMixin, ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = ADD
     form_class = CriterionForm
@@ -233,6 +235,7 @@ class CriterionCreateView(CriterionFormMixin, ServiceFormView):
 
 
 class CriterionEditView(CriterionFormMixin, ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = CHANGE
     form_class = CriterionForm
@@ -254,6 +257,7 @@ class CriterionEditView(CriterionFormMixin, ServiceFormView):
 
 
 class CriterionDeleteView(ScopedMixin, TemplateView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = DELETE
     template_name = "readiness/criterion_confirm_delete.html"
@@ -276,7 +280,7 @@ class CriterionDeleteView(ScopedMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         criterion = self.get_criterion()
         programme_pk = criterion.programme_id
-        services.criterion_delete(criterion=criterion, actor=request.user)
+        services.criterion_delete(criterion=criterion, actor=self.request.user)
         messages.success(request, "Criterion deleted.")
         return redirect("criteria-list", programme_pk=programme_pk)
 
@@ -286,13 +290,14 @@ class CriterionEvaluateView(ScopedMixin, View):
     criterion from the latest scores or training records; any criterion's
     units from its rollout waves as they are now)."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = CHANGE
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         criterion = get_object_or_404(self.get_queryset().select_related("programme"), pk=kwargs["pk"])
-        summary = services.criterion_evaluate(criterion=criterion, actor=request.user)
+        summary = services.criterion_evaluate(criterion=criterion, actor=self.request.user)
         words = ", ".join(f"{label.lower()} {summary[value]}" for value, label in Rag.choices if summary[value])
         messages.success(request, f"Re-evaluated: {words or 'no units to assess'}.")
         return redirect(criterion.get_absolute_url())
@@ -306,6 +311,7 @@ class StatusEditView(ServiceFormView):
     """Set one unit's RAG for a manual criterion. A fed criterion's status
     is worked out, so its page says so and goes back."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = CriterionStatus
     action = CHANGE
     form_class = StatusForm
@@ -363,6 +369,7 @@ class StatusEditView(ServiceFormView):
 
 
 class EvidenceAddView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Evidence
     action = ADD
     form_class = EvidenceForm
@@ -403,6 +410,7 @@ class EvidenceAddView(ServiceFormView):
 
 
 class EvidenceDeleteView(ScopedMixin, TemplateView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Evidence
     action = DELETE
     template_name = "readiness/evidence_confirm_delete.html"
@@ -424,7 +432,7 @@ class EvidenceDeleteView(ScopedMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         evidence = self.get_evidence()
         criterion = evidence.criterion
-        services.evidence_delete(evidence=evidence, actor=request.user)
+        services.evidence_delete(evidence=evidence, actor=self.request.user)
         messages.success(request, "Evidence deleted.")
         return redirect(f"{criterion.get_absolute_url()}#evidence")
 

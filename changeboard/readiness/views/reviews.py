@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.params import parse_id
 from changeboard.core.scoping import ADD, CHANGE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedMixin, ServiceFormView
@@ -93,6 +94,7 @@ class ReviewListView(ScopedMixin, TemplateView):
 class ReviewDefaultsView(ScopedMixin, View):
     """POST only: add the wave's missing default checkpoints."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Review
     action = ADD
     http_method_names = ["post"]
@@ -105,7 +107,7 @@ class ReviewDefaultsView(ScopedMixin, View):
         if wave is None:
             messages.error(request, "Choose a rollout wave of this programme.")
             return back
-        created = services.reviews_add_defaults(rollout_wave=wave, actor=request.user)
+        created = services.reviews_add_defaults(rollout_wave=wave, actor=self.request.user)
         if created:
             messages.success(request, f"Added {len(created)} review{'s' if len(created) != 1 else ''} for {wave.name}: "
                                       + ", ".join(r.get_checkpoint_display() for r in created) + ".")
@@ -209,6 +211,7 @@ class ReviewDecideView(ServiceFormView):
     """Record the decision once. The blockers are shown beside the form; an
     override reason is asked for only while they exist."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Review
     action = DECIDE
     form_class = ReviewDecideForm
