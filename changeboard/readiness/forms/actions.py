@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from changeboard.accounts.models import Role, User
@@ -29,7 +30,7 @@ def owner_label(user: User) -> str:
     return f"{user} ({user.get_role_display()})"
 
 
-def unit_choices(user: Any) -> QuerySet:
+def unit_choices(user: User | AnonymousUser) -> QuerySet:
     return Unit.objects.restrict(user).order_by("path")
 
 
@@ -45,7 +46,7 @@ class ActionForm(GovukFormMixin, forms.ModelForm):
         error_messages = {"title": {"required": "Enter what needs to be done"},
                           "due_date": {"required": "Enter the due date", "invalid": "Enter the due date as a real date"}}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit = cast(forms.ModelChoiceField, self.fields["unit"])
         unit.queryset = unit_choices(user)

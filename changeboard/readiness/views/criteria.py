@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -26,6 +27,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
+from changeboard.accounts.models import User
 from changeboard.core import exports
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
@@ -59,7 +61,7 @@ class Matrix:
     """Units (rows, in tree order) x criteria (columns): each cell the
     unit's status, or None where the criterion does not assess the unit."""
 
-    def __init__(self, criteria: list[Criterion], user: Any) -> None:
+    def __init__(self, criteria: list[Criterion], user: User | AnonymousUser) -> None:
         self.criteria = criteria
         statuses = (CriterionStatus.objects.restrict(user, VIEW).filter(criterion__in=[c.pk for c in criteria])
                     .select_related("unit").order_by("unit__path"))
