@@ -106,5 +106,5 @@ class ReviewViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
         decision = ReviewDecisionSerializer(data=request.data, context=self.get_serializer_context())
         decision.is_valid(raise_exception=True)
         with service_errors():
-            review = services.review_decide(review=review, actor=request.user, **decision.validated_data)
+            review = services.review_decide(review=review, actor=cast(User, request.user), **decision.validated_data)
         return Response(self.get_serializer(review).data)

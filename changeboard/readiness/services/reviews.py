@@ -220,7 +220,7 @@ def condition_lines(conditions: str) -> list[str]:
 
 
 def _check_decision(review: Review, decision: str, conditions: str, override_reason: str, held_on: dt.date | None,
-                    actor: Any) -> bool:
+                    actor: User | None) -> bool:
     """Validate a decision; True when it overrides a critical red."""
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose go, go with conditions or no-go."})
@@ -251,7 +251,7 @@ def _check_decision(review: Review, decision: str, conditions: str, override_rea
 
 @transaction.atomic
 def review_decide(*, review: Review, decision: str, conditions: str, notes: str, override_reason: str, held_on: dt.date | None,
-                  actor: Any, raise_actions: bool = False, action_owner: Any = None, action_due_date: dt.date | None = None) -> Review:
+                  actor: User | None, raise_actions: bool = False, action_owner: User | None = None, action_due_date: dt.date | None = None) -> Review:
     """Record the decision once, freeze its evidence and audit it. With
     `raise_actions`, each condition line also becomes an action on the log
     (source review), in the same transaction, so a decision is never

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.conftest import make_staff
 from changeboard.core.tests.test_permissions import _client
 from changeboard.organisation.services import unit_ensure_path
@@ -257,7 +258,7 @@ def go_no_go(world: Any) -> Review:
     return Review.objects.get(rollout_wave=world.wave_a, checkpoint=Review.Checkpoint.GO_NO_GO)
 
 
-def decide(review: Review, actor: Any, held_on: dt.date) -> Review:
+def decide(review: Review, actor: User, held_on: dt.date) -> Review:
     return review_services.review_decide(review=review, decision=Review.Decision.NO_GO, conditions="", notes="", override_reason="",
                                          held_on=held_on, actor=actor)
 

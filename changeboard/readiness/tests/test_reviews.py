@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core.models import AuditEntry
 from changeboard.portfolio.models import RolloutWave
 
@@ -43,7 +44,7 @@ def go_no_go(world: Any) -> Review:
     return Review.objects.get(rollout_wave=world.wave_a, checkpoint=Review.Checkpoint.GO_NO_GO)
 
 
-def decide(review: Review, actor: Any, decision: str = NO_GO, **extra: Any) -> Review:
+def decide(review: Review, actor: User, decision: str = NO_GO, **extra: Any) -> Review:
     values: dict[str, Any] = {"conditions": "", "notes": "", "override_reason": "", "held_on": timezone.localdate()}
     values.update(extra)
     return services.review_decide(review=review, decision=decision, actor=actor, **values)
