@@ -19,10 +19,11 @@ import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar, cast
 
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.core.importing import Importer, ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text, parse_date
 from changeboard.core.models import PendingUpload
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 KIND = PendingUpload.Kind.TRAINING_RECORDS
 COLUMNS: tuple[str, ...] = ("staff_number", "course", "completed_on")
-COURSE_MAX = TrainingRecord._meta.get_field("course").max_length
+COURSE_MAX = cast(int, TrainingRecord._meta.get_field("course").max_length)
 BATCH_SIZE = 2000
 PREVIEW_COURSES = 100
 
@@ -163,7 +164,7 @@ class TrainingImporter(Importer[TrainingImportReport]):
     def describe(self, report: TrainingImportReport) -> None:
         _classify(report)
 
-    def write(self, report: TrainingImportReport, *, actor: Any) -> None:
+    def write(self, report: TrainingImportReport, *, actor: User | None) -> None:
         new, later = _classify(report)
         now = timezone.now()
         TrainingRecord.objects.bulk_create(
@@ -176,7 +177,7 @@ class TrainingImporter(Importer[TrainingImportReport]):
         )
         report.criteria = criteria_evaluate_fed(Criterion.Feed.TRAINING, actor=actor)
 
-    def record(self, report: TrainingImportReport, *, actor: Any, filename: str, import_id: str, skip_invalid: bool) -> None:
+    def record(self, report: TrainingImportReport, *, actor: User | None, filename: str, import_id: str, skip_invalid: bool) -> None:
         # One row for the whole import: the records are HR data, not each worth a trail entry.
         audit.record(actor=actor, action="import", object_type=audit.object_label(TrainingRecord), object_id="",
                      object_repr="Training completion import", after={**report.counts(), "file": filename})
@@ -218,7 +219,7 @@ def _classify(report: TrainingImportReport) -> tuple[list[TrainingRow], list[tup
     return new, later
 
 
-def commit(data: bytes, filename: str = "", *, actor: Any, skip_invalid: bool = False) -> TrainingImportReport:
+def commit(data: bytes, filename: str = "", *, actor: User | None, skip_invalid: bool = False) -> TrainingImportReport:
     """Check the file again and write its records, all or nothing, then
     re-evaluate the training-fed criteria. Raises TrainingImportRefused
     (having written nothing) when the file has errors and `skip_invalid` is
@@ -226,12 +227,12 @@ def commit(data: bytes, filename: str = "", *, actor: Any, skip_invalid: bool = 
     return TrainingImporter().commit(data, filename, actor=actor, skip_invalid=skip_invalid)
 
 
-def training_import_stage(*, data: bytes, filename: str, actor: Any) -> PendingUpload:
+def training_import_stage(*, data: bytes, filename: str, actor: User | None) -> PendingUpload:
     """Keep a training file until its uploader has checked the preview."""
     return TrainingImporter().stage(data=data, filename=filename, actor=actor)
 
 
-def training_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> TrainingImportReport:
+def training_import_commit(*, pending: PendingUpload, actor: User | None, skip_invalid: bool) -> TrainingImportReport:
     """Import a staged training file, once and only for its uploader."""
     return TrainingImporter().commit_pending(pending=pending, actor=actor, skip_invalid=skip_invalid)
 

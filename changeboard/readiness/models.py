@@ -11,7 +11,7 @@ keeps them current when `surveys.signals.responses_changed` is sent.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +23,11 @@ from changeboard.core.scoping import ScopedQuerySet
 from changeboard.organisation.models import Staff, Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar, RoleGroup, SurveyWave
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from changeboard.accounts.models import User
 
 
 class ElementTally(models.Model):
@@ -93,7 +98,7 @@ class UnitScore(models.Model):
 
 
 class CriterionQuerySet(ScopedQuerySet):
-    def with_rag_counts(self, user: Any) -> CriterionQuerySet:
+    def with_rag_counts(self, user: User | AnonymousUser) -> CriterionQuerySet:
         """Annotate `n_<rag>`: units at each RAG, among the statuses the user
         sees (`CriterionStatus`'s own unit rule)."""
         visible = CriterionStatus.objects.unit_q(user, "statuses__")

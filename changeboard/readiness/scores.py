@@ -53,7 +53,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -402,7 +402,7 @@ def _set_trends(wave: SurveyWave) -> list[UnitScore]:
     old = {} if before is None else dict(UnitScore.objects.filter(wave=before, shown=True).values_list("unit_id", "index"))
     changed = []
     for row in UnitScore.objects.filter(wave=wave):
-        trend = round(row.index - old[row.unit_id], 1) if row.shown and row.index is not None and row.unit_id in old else None
+        trend = round(row.index - cast(float, old[row.unit_id]), 1) if row.shown and row.index is not None and row.unit_id in old else None
         if trend != row.trend:
             row.trend = trend
             changed.append(row)

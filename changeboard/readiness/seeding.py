@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.organisation.models import Staff, subtree_q
 from changeboard.portfolio.models import Programme, RolloutWave
 
@@ -39,7 +40,7 @@ MANUAL = [
 ]
 
 
-def seed_readiness(*, seed: int, actor: Any = None, today: dt.date | None = None) -> dict[str, int]:
+def seed_readiness(*, seed: int, actor: User | None = None, today: dt.date | None = None) -> dict[str, int]:
     day = today or timezone.localdate()
     rng = random.Random(seed)
     counts = {"criteria": 0, "training_records": 0, "reviews": 0, "actions": 0}
@@ -50,7 +51,7 @@ def seed_readiness(*, seed: int, actor: Any = None, today: dt.date | None = None
         first = waves[0]
         course = f"{programme.code}-101"
         counts["training_records"] += _training(first, course, rng, day)
-        fed = [
+        fed: list[dict[str, Any]] = [
             {"category": "people", "title": "Staff know how to work the new way", "criticality": "critical", "feed": "score",
              "element": "knowledge", "threshold": Decimal("3.5"), "measure": "Knowledge mean in the latest readiness survey"},
             {"category": "people", "title": "Staff want the change", "criticality": "high", "feed": "score", "element": "desire",
@@ -98,7 +99,7 @@ def _manual_statuses(criterion: Criterion, rng: random.Random, red_allowed: bool
     CriterionStatus.objects.bulk_update(statuses, ["rag", "note", "as_of"])
 
 
-def _actions(programme: Programme, wave: RolloutWave, rng: random.Random, day: dt.date, actor: Any) -> int:
+def _actions(programme: Programme, wave: RolloutWave, rng: random.Random, day: dt.date, actor: User | None) -> int:
     """Five actions: two open, one done, two overdue (back-dated: a new
     action cannot be raised late, so the seed moves their due dates)."""
     units = list(wave.units.all()[:3])

@@ -11,6 +11,7 @@ before the next review, and `review_blockers` sees it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +26,7 @@ _CLEARING = "_readiness_clearing_programmes"
 
 def _evaluate_later(programme_ids: Iterable[int]) -> None:
     for programme_id in sorted(set(programme_ids)):
-        transaction.on_commit(lambda pk=programme_id: _evaluate(pk))
+        transaction.on_commit(partial(_evaluate, programme_id))
 
 
 def _evaluate(programme_id: int) -> None:

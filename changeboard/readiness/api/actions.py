@@ -5,7 +5,7 @@ checks that what an action links to belongs to its programme."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from rest_framework import mixins, serializers, viewsets
@@ -64,12 +64,12 @@ class ActionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMo
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("programme").order_by("due_date", "pk")
 
-    def perform_create(self, serializer: ActionSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         data.pop("status", None)  # a new action is open
         with service_errors():
             serializer.instance = services.action_create(actor=self.request.user, **data)
 
-    def perform_update(self, serializer: ActionSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         with service_errors():
-            serializer.instance = services.action_update(action=serializer.instance, actor=self.request.user, **serializer.validated_data)
+            serializer.instance = services.action_update(action=cast(Action, serializer.instance), actor=self.request.user, **serializer.validated_data)

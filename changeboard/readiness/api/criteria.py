@@ -7,7 +7,7 @@ pages' exactly."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
@@ -27,7 +27,7 @@ from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
 from ..filtersets.criteria import CriterionFilterSet, CriterionStatusFilterSet, EvidenceFilterSet
-from ..models import Criterion, CriterionStatus, Evidence, Rag
+from ..models import Criterion, CriterionQuerySet, CriterionStatus, Evidence, Rag
 from ..services import criteria as services
 
 
@@ -72,20 +72,20 @@ class CriterionViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = queryset.select_related("programme", "owner")
-        return queryset.with_rag_counts(self.request.user).order_by("programme__code", "category", "title", "pk")
+        return cast(CriterionQuerySet, queryset).with_rag_counts(self.request.user).order_by("programme__code", "category", "title", "pk")
 
     def _fields(self, data: dict[str, Any], instance: Criterion | None) -> dict[str, Any]:
         return {name: data[name] if name in data else (getattr(instance, name) if instance is not None else None)
                 for name in services.CRITERION_FIELDS}
 
-    def perform_create(self, serializer: CriterionSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         with service_errors():
             saved = services.criterion_save(programme=data["programme"], actor=self.request.user, **self._fields(data, None))
         serializer.instance = self._counted(saved)
 
-    def perform_update(self, serializer: CriterionSerializer) -> None:
-        instance: Criterion = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        instance = cast(Criterion, serializer.instance)
         data = dict(serializer.validated_data)
         programme = data.get("programme", instance.programme)
         with service_errors():
@@ -134,8 +134,8 @@ class CriterionStatusViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewse
         return (queryset.select_related("criterion", "unit", "updated_by")
                 .order_by("criterion__programme__code", "criterion__title", "criterion_id", "unit__path"))
 
-    def perform_update(self, serializer: CriterionStatusSerializer) -> None:
-        status: CriterionStatus = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        status = cast(CriterionStatus, serializer.instance)
         data = serializer.validated_data
         with service_errors():
             serializer.instance = services.status_set(status=status, rag=data.get("rag", status.rag), note=data.get("note", status.note),
@@ -196,7 +196,7 @@ class EvidenceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("criterion", "unit", "added_by").order_by("-added_at", "-pk")
 
-    def perform_create(self, serializer: EvidenceSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
         with service_errors():
             serializer.instance = services.evidence_add(criterion=data["criterion"], title=data.get("title", ""), url=data.get("url", ""),

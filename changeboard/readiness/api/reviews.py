@@ -6,7 +6,7 @@ access (403); another programme's review is not found (404)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -33,7 +33,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE)
     rollout_wave = ScopedPrimaryKeyRelatedField(model=RolloutWave)
     decided = serializers.BooleanField(read_only=True)
-    decided_by = serializers.StringRelatedField(read_only=True)
+    decided_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
     snapshot = serializers.JSONField(read_only=True, help_text="The evidence frozen with the decision (null until decided).")
 
     class Meta:
@@ -62,7 +62,7 @@ class ReviewDecisionSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["action_owner"].queryset = owner_choices()
+        cast("serializers.PrimaryKeyRelatedField[User]", fields["action_owner"]).queryset = owner_choices()  # type: ignore[arg-type]  # the stubs type it with a Manager, which the Django plugin reads as a descriptor
         return fields
 
 
@@ -83,13 +83,13 @@ class ReviewViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("programme", "rollout_wave", "decided_by").order_by("scheduled_on", "pk")
 
-    def perform_create(self, serializer: ReviewSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         with service_errors():
             serializer.instance = services.review_save(programme=data.pop("programme"), actor=self.request.user, **data)
 
-    def perform_update(self, serializer: ReviewSerializer) -> None:
-        review: Review = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        review = cast(Review, serializer.instance)
         with service_errors():
             serializer.instance = services.review_save(programme=review.programme, review=review, actor=self.request.user,
                                                        **serializer.validated_data)
@@ -106,5 +106,5 @@ class ReviewViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMod
         decision = ReviewDecisionSerializer(data=request.data, context=self.get_serializer_context())
         decision.is_valid(raise_exception=True)
         with service_errors():
-            review = services.review_decide(review=review, actor=request.user, **decision.validated_data)
+            review = services.review_decide(review=review, actor=cast(User, request.user), **decision.validated_data)
         return Response(self.get_serializer(review).data)

@@ -27,7 +27,7 @@ def owners_in_scope(request: Any) -> QuerySet:
 class ActionFilterSet(ProgrammeOwnedFilterSet):
     status = django_filters.ChoiceFilter(choices=Action.Status.choices, empty_label="Any status")
     source = django_filters.ChoiceFilter(choices=Action.Source.choices, empty_label="Anywhere", label="Raised from")
-    owner = django_filters.ModelChoiceFilter(queryset=owners_in_scope, empty_label="Anyone", label="Owner")
+    owner = django_filters.ModelChoiceFilter(queryset=owners_in_scope, empty_label="Anyone", label="Owner")  # type: ignore[arg-type]  # django-filter takes a callable of the request here (documented); its stubs allow only a QuerySet
     overdue = django_filters.BooleanFilter(method="only_overdue", label="Overdue only", widget=forms.CheckboxInput)
 
     class Meta:

@@ -23,8 +23,8 @@ def waves_in_scope(request: Any) -> QuerySet:
 class ReviewFilterSet(django_filters.FilterSet):
     """For the API: the page lists one programme's reviews, split by decided."""
 
-    programme = django_filters.ModelChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")
-    rollout_wave = django_filters.ModelChoiceFilter(queryset=waves_in_scope, label="Rollout wave")
+    programme = django_filters.ModelChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")  # type: ignore[arg-type]  # django-filter takes a callable of the request here (documented); its stubs allow only a QuerySet
+    rollout_wave = django_filters.ModelChoiceFilter(queryset=waves_in_scope, label="Rollout wave")  # type: ignore[arg-type]  # django-filter takes a callable of the request here (documented); its stubs allow only a QuerySet
     decided = django_filters.BooleanFilter(method="by_decided", label="Decided")
 
     class Meta:

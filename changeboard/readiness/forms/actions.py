@@ -4,9 +4,10 @@ only collect and shape what the user typed. Who can own an action is here
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from changeboard.accounts.models import Role, User
@@ -29,7 +30,7 @@ def owner_label(user: User) -> str:
     return f"{user} ({user.get_role_display()})"
 
 
-def unit_choices(user: Any) -> QuerySet:
+def unit_choices(user: User | AnonymousUser) -> QuerySet:
     return Unit.objects.restrict(user).order_by("path")
 
 
@@ -45,15 +46,15 @@ class ActionForm(GovukFormMixin, forms.ModelForm):
         error_messages = {"title": {"required": "Enter what needs to be done"},
                           "due_date": {"required": "Enter the due date", "invalid": "Enter the due date as a real date"}}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit = self.fields["unit"]
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
         unit.queryset = unit_choices(user)
-        unit.label_from_instance = lambda u: "— " * max(u.depth - 1, 0) + u.name
+        unit.label_from_instance = lambda u: "— " * max(u.depth - 1, 0) + u.name  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
         unit.empty_label = "The whole programme"
-        owner = self.fields["owner"]
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
         owner.queryset = owner_choices()
-        owner.label_from_instance = owner_label
+        owner.label_from_instance = owner_label  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
         owner.empty_label = "No owner yet"
         govuk_style(self)
 

@@ -4,7 +4,7 @@ checks, who may) are the services'."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -26,7 +26,7 @@ def _restyle(form: forms.Form) -> None:
     """GovukFormMixin styles (and so validates) a bound form as it is built,
     before a subclass narrows its querysets: forget those errors and style
     again against the final fields."""
-    form._errors = None
+    form._errors = None  # type: ignore[attr-defined]  # private, unlisted in the stubs: forgetting it makes the form validate again
     govuk_style(form)
 
 
@@ -64,8 +64,8 @@ class CriterionForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rollout_wave"].queryset = RolloutWave.objects.filter(programme=programme).order_by("go_live_date", "name")
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role="auditor").order_by("last_name", "first_name", "username")
+        cast(forms.ModelChoiceField, self.fields["rollout_wave"]).queryset = RolloutWave.objects.filter(programme=programme).order_by("go_live_date", "name")
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = User.objects.filter(is_active=True).exclude(role="auditor").order_by("last_name", "first_name", "username")
         _restyle(self)
 
     @staticmethod
@@ -103,8 +103,9 @@ class EvidenceForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, units: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: unit.full_path
+        unit = cast(IdChoiceField, self.fields["unit"])
+        unit.queryset = units
+        unit.label_from_instance = lambda unit: unit.full_path  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
         limit = criteria_services.evidence_max_bytes() // (1024 * 1024)
         self.fields["file"].help_text = f"{criteria_services.ALLOWED_TYPES_TEXT}, up to {limit} MB."
         _restyle(self)

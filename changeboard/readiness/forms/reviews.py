@@ -3,7 +3,7 @@ forms only collect and shape what the user typed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -33,9 +33,11 @@ class ReviewForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rollout_wave"].queryset = programme.waves.order_by("go_live_date", "name")
-        self.fields["rollout_wave"].empty_label = "Choose a wave"
-        self.fields["checkpoint"].choices = [c for c in self.fields["checkpoint"].choices if c[0]]
+        wave = cast(forms.ModelChoiceField, self.fields["rollout_wave"])
+        wave.queryset = programme.waves.order_by("go_live_date", "name")
+        wave.empty_label = "Choose a wave"
+        checkpoint = cast(forms.ChoiceField, self.fields["checkpoint"])
+        checkpoint.choices = [c for c in cast(list[tuple[str, str]], checkpoint.choices) if c[0]]
         govuk_style(self)
 
 
@@ -67,13 +69,14 @@ class ReviewDecideForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not blockers:
             del self.fields["override_reason"]
-        owner = self.fields["action_owner"]
+        owner = cast(forms.ModelChoiceField, self.fields["action_owner"])
         owner.queryset = owner_choices()
-        owner.label_from_instance = owner_label
+        owner.label_from_instance = owner_label  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
         govuk_style(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("raise_actions") and not data.get("action_due_date") and "action_due_date" not in self.errors:
             self.add_error("action_due_date", "Enter the date the condition actions are due")
         return data

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
@@ -72,7 +73,7 @@ def _check_owner(owner: Any) -> None:
 
 
 @transaction.atomic
-def action_create(*, programme: Programme, title: str, due_date: dt.date, actor: Any, owner: Any = None,
+def action_create(*, programme: Programme, title: str, due_date: dt.date, actor: User | None, owner: Any = None,
                   unit: Unit | None = None, description: str = "", source: str = Source.MANUAL,
                   criterion: Criterion | None = None, review: Review | None = None, survey_wave: SurveyWave | None = None,
                   hotspot_week: dt.date | None = None) -> Action:
@@ -93,7 +94,7 @@ def action_create(*, programme: Programme, title: str, due_date: dt.date, actor:
 
 
 @transaction.atomic
-def action_update(*, action: Action, actor: Any, **fields: Any) -> Action:
+def action_update(*, action: Action, actor: User | None, **fields: Any) -> Action:
     """Change an action's wording, owner, unit, due date or status. Its
     programme and the link it was raised from are fixed: they are the
     record of why it exists. Closing it (done or cancelled) stamps

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 import filetype
 from django.conf import settings
@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.organisation.models import Staff, Unit, subtree_q
 from changeboard.portfolio.models import Programme, RolloutWave
@@ -82,7 +83,7 @@ def _clean_criterion(programme: Programme, fields: dict[str, Any]) -> dict[str, 
     field at fault. Fields a feed does not use are cleared, so a criterion
     switched from one feed to another keeps no stale settings."""
     errors: dict[str, list[str]] = defaultdict(list)
-    data = {name: fields.get(name) for name in CRITERION_FIELDS}
+    data: dict[str, Any] = {name: fields.get(name) for name in CRITERION_FIELDS}
     data["title"] = (data["title"] or "").strip()
     if not data["title"]:
         errors["title"].append("Enter the criterion")
@@ -140,7 +141,7 @@ def _pass_mark(feed: str, element: str, threshold: Decimal, course: str) -> str:
 
 
 @transaction.atomic
-def criterion_save(*, programme: Programme, actor: Any, criterion: Criterion | None = None, **fields: Any) -> Criterion:
+def criterion_save(*, programme: Programme, actor: User | None, criterion: Criterion | None = None, **fields: Any) -> Criterion:
     """Create (no `criterion`) or edit a criterion, then evaluate it so its
     units' statuses exist at once. Switching a fed criterion to manual sets
     its statuses back to "not assessed": a feed's colours are not a
@@ -186,7 +187,7 @@ def _delete_files_on_commit(names: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def criterion_delete(*, criterion: Criterion, actor: Any) -> None:
+def criterion_delete(*, criterion: Criterion, actor: User | None) -> None:
     """Delete a criterion with its statuses and evidence (and the evidence
     files, after the commit). The audit row keeps what was deleted."""
     before = audit.snapshot(criterion) or {}
@@ -201,7 +202,7 @@ def criterion_delete(*, criterion: Criterion, actor: Any) -> None:
 
 
 @transaction.atomic
-def status_set(*, status: CriterionStatus, rag: str, note: str = "", actor: Any, as_of: dt.date | None = None) -> CriterionStatus:
+def status_set(*, status: CriterionStatus, rag: str, note: str = "", actor: User | None, as_of: dt.date | None = None) -> CriterionStatus:
     """Record a unit's RAG for a manual criterion, dated today unless given.
     Fed criteria refuse: their next evaluation would overwrite it."""
     criterion = status.criterion
@@ -290,7 +291,7 @@ def _safe_file_name(name: str) -> str:
 
 
 @transaction.atomic
-def evidence_add(*, criterion: Criterion, title: str, actor: Any, url: str = "", file: Any = None,
+def evidence_add(*, criterion: Criterion, title: str, actor: User | None, url: str = "", file: Any = None,
                  unit: Unit | None = None) -> Evidence:
     """Attach a link or a file (not both) to a criterion, optionally for one
     of its units. Files are checked by size, extension and content, stored
@@ -309,7 +310,7 @@ def evidence_add(*, criterion: Criterion, title: str, actor: Any, url: str = "",
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             errors["url"].append("Enter a link starting with http:// or https://")
-        if len(url) > Evidence._meta.get_field("url").max_length:
+        if len(url) > cast(int, Evidence._meta.get_field("url").max_length):
             errors["url"].append("The link must be at most 500 characters")
     if unit is not None and not criterion_units(criterion).filter(pk=unit.pk).exists():
         errors["unit"].append("Choose one of the units this criterion assesses")
@@ -334,16 +335,16 @@ def evidence_add(*, criterion: Criterion, title: str, actor: Any, url: str = "",
     except Exception:
         # The row failed after the file was written: do not leave it behind.
         if evidence.file:
-            evidence.file.storage.delete(evidence.file.name)
+            evidence.file.storage.delete(cast(str, evidence.file.name))
         raise
     return evidence
 
 
 @transaction.atomic
-def evidence_delete(*, evidence: Evidence, actor: Any) -> None:
+def evidence_delete(*, evidence: Evidence, actor: User | None) -> None:
     """Delete a piece of evidence; its file goes once the delete commits."""
     before = _evidence_snapshot(evidence)
-    name = evidence.file.name if evidence.file else ""
+    name = cast(str, evidence.file.name) if evidence.file else ""
     audit.record(actor=actor, action="delete", obj=evidence, before=before)
     evidence.delete()
     _delete_files_on_commit([name])
@@ -457,7 +458,7 @@ def _training_results(criterion: Criterion, units: list[Unit], today: dt.date) -
 
 
 @transaction.atomic
-def criterion_evaluate(*, criterion: Criterion, actor: Any = None) -> dict[str, int]:
+def criterion_evaluate(*, criterion: Criterion, actor: User | None = None) -> dict[str, int]:
     """Make sure the criterion has one status per unit it assesses (removing
     units no longer in scope) and, for a fed criterion, work out each
     unit's RAG, value and date. Returns the count of units per RAG, which is
@@ -493,7 +494,7 @@ def criterion_evaluate(*, criterion: Criterion, actor: Any = None) -> dict[str, 
     return summary
 
 
-def criteria_evaluate_programme(programme: Programme, actor: Any = None) -> int:
+def criteria_evaluate_programme(programme: Programme, actor: User | None = None) -> int:
     """Evaluate every criterion of a programme (after its rollout waves change)."""
     count = 0
     for criterion in Criterion.objects.filter(programme=programme).select_related("programme"):
@@ -502,7 +503,7 @@ def criteria_evaluate_programme(programme: Programme, actor: Any = None) -> int:
     return count
 
 
-def criteria_evaluate_fed(feed: str | None = None, actor: Any = None) -> int:
+def criteria_evaluate_fed(feed: str | None = None, actor: User | None = None) -> int:
     """Evaluate every fed criterion, or those of one feed: after a training
     import (`training`) and after the scores are rebuilt (`score`)."""
     criteria = Criterion.objects.exclude(feed=Feed.MANUAL).select_related("programme")

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.core.scoping import is_admin
 from changeboard.organisation.models import Unit, subtree_q
@@ -49,7 +50,7 @@ OVERRIDE_ROLES = {"board"}
 HELD_ON_MAX_DAYS_AGO = 14
 
 
-def can_override(actor: Any) -> bool:
+def can_override(actor: User | None) -> bool:
     """Board members and portfolio admins may record a go over a critical red."""
     return is_admin(actor) or getattr(actor, "role", None) in OVERRIDE_ROLES
 
@@ -57,12 +58,12 @@ def can_override(actor: Any) -> bool:
 # ---------------------------------------------------------------- checkpoints
 
 
-def _audit_create(review: Review, actor: Any) -> None:
+def _audit_create(review: Review, actor: User | None) -> None:
     audit.record(actor=actor, action="create", obj=review, after=audit.snapshot(review))
 
 
 @transaction.atomic
-def reviews_add_defaults(*, rollout_wave: RolloutWave, actor: Any) -> list[Review]:
+def reviews_add_defaults(*, rollout_wave: RolloutWave, actor: User | None) -> list[Review]:
     """Create the default checkpoints the wave does not have yet, dated back
     from its go-live date (each date can be changed afterwards). Running it
     twice adds nothing, so the button is safe to press again after adding a
@@ -87,7 +88,7 @@ def _refuse_if_decided(review: Review) -> None:
 
 
 @transaction.atomic
-def review_save(*, programme: Programme, actor: Any, review: Review | None = None, **fields: Any) -> Review:
+def review_save(*, programme: Programme, actor: User | None, review: Review | None = None, **fields: Any) -> Review:
     """Create a review, or change one not yet decided (its wave, checkpoint,
     title, date and notes; the decision has its own service)."""
     unknown = sorted(set(fields) - set(EDITABLE))
@@ -219,7 +220,7 @@ def condition_lines(conditions: str) -> list[str]:
 
 
 def _check_decision(review: Review, decision: str, conditions: str, override_reason: str, held_on: dt.date | None,
-                    actor: Any) -> bool:
+                    actor: User | None) -> bool:
     """Validate a decision; True when it overrides a critical red."""
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose go, go with conditions or no-go."})
@@ -250,7 +251,7 @@ def _check_decision(review: Review, decision: str, conditions: str, override_rea
 
 @transaction.atomic
 def review_decide(*, review: Review, decision: str, conditions: str, notes: str, override_reason: str, held_on: dt.date | None,
-                  actor: Any, raise_actions: bool = False, action_owner: Any = None, action_due_date: dt.date | None = None) -> Review:
+                  actor: User | None, raise_actions: bool = False, action_owner: User | None = None, action_due_date: dt.date | None = None) -> Review:
     """Record the decision once, freeze its evidence and audit it. With
     `raise_actions`, each condition line also becomes an action on the log
     (source review), in the same transaction, so a decision is never

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from ..models import Action
 
-ACTION_TAGS = {
+ACTION_TAGS: dict[str, str] = {
     Action.Status.OPEN: "govuk-tag--blue",
     Action.Status.IN_PROGRESS: "govuk-tag--light-blue",
     Action.Status.DONE: "govuk-tag--green",

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from ..models import Criterion, Rag
 
 # Colour is never the only signal: every tag carries its RAG in words.
-RAG_TAGS = {
+RAG_TAGS: dict[str, str] = {
     Rag.GREEN: "govuk-tag--green",
     Rag.AMBER: "govuk-tag--yellow",
     Rag.RED: "govuk-tag--red",
@@ -26,7 +26,7 @@ class _Count(tables.Column):
 
     def __init__(self, rag: Rag, **kwargs: object) -> None:
         super().__init__(accessor=f"n_{rag.value}", verbose_name=rag.label, attrs={"td": {"class": "govuk-table__cell--numeric"}},
-                         **kwargs)  # type: ignore[arg-type]
+                         **kwargs)
 
 
 class CriterionTable(tables.Table):

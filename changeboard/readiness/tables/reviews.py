@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from ..models import Review
 
-DECISION_TAGS = {
+DECISION_TAGS: dict[str, str] = {
     Review.Decision.GO: "govuk-tag--green",
     Review.Decision.CONDITIONS: "govuk-tag--yellow",
     Review.Decision.NO_GO: "govuk-tag--red",

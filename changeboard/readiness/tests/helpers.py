@@ -22,14 +22,18 @@ def team(name: str) -> Any:
 def first_questions() -> dict[str, Question]:
     """One agreement question per ADKAR element (the first of the default instrument)."""
     out: dict[str, Question] = {}
-    for q in services.default_instrument().ordered_questions():
+    instrument = services.default_instrument()
+    assert instrument is not None
+    for q in instrument.ordered_questions():
         if q.kind == Question.Kind.LIKERT and q.adkar and q.adkar not in out:
             out[q.adkar] = q
     return out
 
 
 def closed_wave(programme: Any, title: str, closes_on: dt.date, **fields: Any) -> SurveyWave:
-    return SurveyWave.objects.create(programme=programme, instrument=services.default_instrument(), title=title,
+    instrument = services.default_instrument()
+    assert instrument is not None
+    return SurveyWave.objects.create(programme=programme, instrument=instrument, title=title,
                                      status=SurveyWave.Status.CLOSED, opens_on=closes_on - dt.timedelta(days=13),
                                      closes_on=closes_on, min_responses=fields.pop("min_responses", 5), **fields)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -49,6 +49,7 @@ def test_raising_an_action_is_audited(world: Any) -> None:
     action = make(world, owner=world.users["champion"], unit=world.westminster, description="  Ten minutes at parade  ")
     assert (action.source, action.status, action.created_by, action.description) == ("manual", "open", world.users["lead"], "Ten minutes at parade")
     entry = AuditEntry.objects.get(object_type="readiness.action", action="create")
+    assert entry.after is not None
     assert entry.after["title"] == "Brief the night shift"
 
 
@@ -113,7 +114,7 @@ def test_status_changes_set_and_clear_closed_at(world: Any) -> None:
     action = action_update(action=action, status=Action.Status.IN_PROGRESS, actor=world.users["board"])
     assert action.closed_at is None
     updates = AuditEntry.objects.filter(object_type="readiness.action", action="update").order_by("pk")
-    assert [e.after["status"] for e in updates] == ["done", "cancelled", "in_progress"]
+    assert [cast(dict[str, Any], e.after)["status"] for e in updates] == ["done", "cancelled", "in_progress"]
 
 
 def test_the_link_an_action_was_raised_from_is_fixed(world: Any) -> None:

@@ -224,7 +224,9 @@ def test_matrix_export(client: Any, c: Criteria) -> None:
     assert lines[0].startswith("Unit,Unit code,") and "Local process signed off (critical)" in lines[0]
     assert lines[1].startswith("Test Force > Frontline Policing > Central West BCU,") and "Amber" in lines[1]
     xlsx = client.get(url, {"export": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Unit" and "Amber" in rows[1]
 
 
@@ -323,6 +325,7 @@ def test_download_is_an_unsniffable_attachment(client: Any, c: Criteria) -> None
     assert "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == PDF
     # The stored file is not under a public URL: MEDIA_URL is not served.
+    assert c.file_a.file.name is not None
     assert client.get("/media/" + c.file_a.file.name).status_code == 404
 
 

@@ -125,6 +125,7 @@ def test_status_set_records_rag_note_date_and_audit(world: Any) -> None:
     row.refresh_from_db()
     assert (row.rag, row.note, row.as_of, row.updated_by) == (Rag.AMBER, "Two teams still to brief", timezone.localdate(), world.users["lead"])
     entry = AuditEntry.objects.filter(object_type="readiness.criterionstatus").get()
+    assert entry.before is not None and entry.after is not None
     assert entry.before["rag"] == "not_assessed" and entry.after["rag"] == "amber"
 
 
@@ -177,6 +178,7 @@ def test_evaluation_writes_one_audit_row_per_criterion(world: Any) -> None:
     summary = services.criterion_evaluate(criterion=criterion, actor=world.users["admin"])
     assert AuditEntry.objects.count() == before + 1
     entry = AuditEntry.objects.latest("pk")
+    assert entry.after is not None
     assert entry.object_id == str(criterion.pk) and entry.after["evaluated"] == summary and entry.after["units"] == 3
 
 
@@ -318,6 +320,7 @@ def test_accepted_files_are_stored_under_a_random_name(world: Any, name: str, da
     criterion = manual(world)
     evidence = services.evidence_add(criterion=criterion, title="Proof", file=upload(name, data, "text/html"), actor=world.users["lead"])
     assert (evidence.file_name, evidence.content_type, evidence.size, evidence.url) == (name, mime, len(data), "")
+    assert evidence.file.name is not None
     assert name not in evidence.file.name and evidence.file.name.startswith(f"evidence/{criterion.pk}/")
     assert evidence.file.read() == data
     assert AuditEntry.objects.filter(object_type="readiness.evidence", action="create").count() == 1
@@ -383,6 +386,7 @@ def test_link_only_and_link_rules(world: Any) -> None:
 def test_evidence_delete_removes_the_file_after_commit(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     evidence = services.evidence_add(criterion=manual(world), title="Proof", file=upload("plan.pdf", PDF), actor=None)
     storage, name = evidence.file.storage, evidence.file.name
+    assert name is not None
     with django_capture_on_commit_callbacks(execute=True):
         services.evidence_delete(evidence=evidence, actor=world.users["lead"])
     assert not storage.exists(name) and not Evidence.objects.exists()
@@ -393,6 +397,7 @@ def test_criterion_delete_removes_its_files(world: Any, django_capture_on_commit
     criterion = manual(world)
     evidence = services.evidence_add(criterion=criterion, title="Proof", file=upload("plan.pdf", PDF), actor=None)
     storage, name = evidence.file.storage, evidence.file.name
+    assert name is not None
     with django_capture_on_commit_callbacks(execute=True):
         services.criterion_delete(criterion=criterion, actor=None)
     assert not storage.exists(name)

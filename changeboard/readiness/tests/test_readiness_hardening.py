@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.conftest import make_staff
 from changeboard.core.tests.test_permissions import _client
 from changeboard.organisation.services import unit_ensure_path
@@ -257,7 +258,7 @@ def go_no_go(world: Any) -> Review:
     return Review.objects.get(rollout_wave=world.wave_a, checkpoint=Review.Checkpoint.GO_NO_GO)
 
 
-def decide(review: Review, actor: Any, held_on: dt.date) -> Review:
+def decide(review: Review, actor: User, held_on: dt.date) -> Review:
     return review_services.review_decide(review=review, decision=Review.Decision.NO_GO, conditions="", notes="", override_reason="",
                                          held_on=held_on, actor=actor)
 
@@ -273,6 +274,7 @@ def test_the_snapshot_keeps_the_day_it_was_recorded_and_the_page_labels_each_par
     CriterionStatus.objects.create(criterion=criterion, unit=world.central_west, rag=Rag.RED, value="2 of 5")
     action_create(programme=world.programme_a, title="Publish rotas", due_date=due(), unit=world.central_west, actor=None)
     review = decide(go_no_go(world), world.users["board"], held)
+    assert review.snapshot is not None
     assert review.snapshot["recorded_on"] == today.isoformat() and review.snapshot["as_of"] == held.isoformat()
     page = _client(client, world, "board").get(review.get_absolute_url()).content.decode()
     assert f"Criteria statuses for the units of Wave 1, as recorded on {long_date(today)}" in page
@@ -283,6 +285,7 @@ def test_the_snapshot_keeps_the_day_it_was_recorded_and_the_page_labels_each_par
 
 def test_an_older_snapshot_without_recorded_on_uses_the_decision_day(client: Any, world: Any) -> None:
     review = decide(go_no_go(world), world.users["board"], timezone.localdate())
+    assert review.snapshot is not None
     snapshot = dict(review.snapshot)
     del snapshot["recorded_on"]
     decided_at = timezone.now() - dt.timedelta(days=30)

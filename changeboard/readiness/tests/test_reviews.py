@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core.models import AuditEntry
 from changeboard.portfolio.models import RolloutWave
 
@@ -43,7 +44,7 @@ def go_no_go(world: Any) -> Review:
     return Review.objects.get(rollout_wave=world.wave_a, checkpoint=Review.Checkpoint.GO_NO_GO)
 
 
-def decide(review: Review, actor: Any, decision: str = NO_GO, **extra: Any) -> Review:
+def decide(review: Review, actor: User, decision: str = NO_GO, **extra: Any) -> Review:
     values: dict[str, Any] = {"conditions": "", "notes": "", "override_reason": "", "held_on": timezone.localdate()}
     values.update(extra)
     return services.review_decide(review=review, decision=decision, actor=actor, **values)
@@ -88,6 +89,7 @@ def test_an_undecided_review_can_be_changed_and_is_audited(world: Any) -> None:
     review.refresh_from_db()
     assert (review.scheduled_on, review.title, str(review)) == (dt.date(2027, 2, 26), "Final go/no-go", "Final go/no-go")
     entry = AuditEntry.objects.filter(object_type="readiness.review", action="update").get()
+    assert entry.before is not None and entry.after is not None
     assert entry.before["scheduled_on"] == "2027-03-01" and entry.after["scheduled_on"] == "2027-02-26"
 
 
@@ -143,6 +145,7 @@ def test_a_change_manager_cannot_record_the_override(world: Any, blocked: Review
 def test_the_board_or_an_admin_records_the_override(world: Any, blocked: Review, persona: str) -> None:
     review = decide(blocked, world.users[persona], GO, override_reason="Rotas are covered by mutual aid for two weeks")
     assert (review.decision, review.override_reason, review.decided_by) == (GO, "Rotas are covered by mutual aid for two weeks", world.users[persona])
+    assert review.snapshot is not None
     assert review.snapshot["blockers"] == 1
 
 
@@ -182,6 +185,7 @@ def test_a_decided_review_never_changes(world: Any) -> None:
     review.refresh_from_db()
     assert (review.decision, review.title, review.decided_by) == (NO_GO, "", world.users["board"])
     entry = AuditEntry.objects.filter(object_type="readiness.review", object_id=str(review.pk), action="update").get()
+    assert entry.before is not None and entry.after is not None
     assert entry.before["decision"] == "" and entry.after["decision"] == NO_GO and entry.actor == world.users["board"]
 
 
@@ -196,6 +200,7 @@ def test_the_snapshot_stays_as_decided_when_the_evidence_changes(world: Any) -> 
     Action.objects.create(programme=world.programme_a, unit=world.westminster, title="Extra training", due_date=today + dt.timedelta(days=5))
     review = decide(go_no_go(world), world.users["board"], NO_GO, conditions="Training above 90%")
     frozen = review.snapshot
+    assert frozen is not None
     assert frozen["as_of"] == today.isoformat()
     assert frozen["criteria"] == [{
         "criterion": "Officers trained", "criterion_id": status.criterion_id, "criticality": "critical", "criticality_label": "Critical",
@@ -220,6 +225,7 @@ def test_a_hidden_score_is_frozen_without_numbers(world: Any) -> None:
     today = timezone.localdate()
     unit_score(closed_wave(world.programme_a, "Pulse 1", today - dt.timedelta(days=7)), world.central_west, shown=False)
     review = decide(go_no_go(world), world.users["board"], NO_GO)
+    assert review.snapshot is not None
     row = review.snapshot["scores"][0]
     assert row["status"] == "Not enough data" and row["shown"] is False
     assert not {"index", "ci_low", "ci_high", "responses", "response_rate", "means", "barrier", "trend"} & set(row)
@@ -230,6 +236,7 @@ def test_the_snapshot_uses_surveys_closed_by_the_day_the_review_was_held(world: 
     unit_score(closed_wave(world.programme_a, "Before", today - dt.timedelta(days=20)), world.central_west, index=40.0)
     unit_score(closed_wave(world.programme_a, "After", today - dt.timedelta(days=2)), world.central_west, index=70.0)
     review = decide(go_no_go(world), world.users["board"], NO_GO, held_on=today - dt.timedelta(days=10))
+    assert review.snapshot is not None
     assert review.snapshot["scores"][0]["wave"] == "Before" and review.snapshot["as_of"] == (today - dt.timedelta(days=10)).isoformat()
 
 

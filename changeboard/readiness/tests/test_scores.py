@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from changeboard.core.tests.test_permissions import _client
+from changeboard.organisation.models import Unit
 from changeboard.organisation.services import unit_ensure_path
 from changeboard.readiness import scores
 
@@ -106,7 +107,7 @@ def hidden(world: Any) -> Any:
 
 def test_primary_and_secondary_suppression_among_siblings(hidden: Any) -> None:
     b = scores.breakdown(hidden.survey, hidden.westminster)
-    by = {r.unit.pk: r for r in b.rows}
+    by = {cast(Unit, r.unit).pk: r for r in b.rows}
     assert by[hidden.t3.pk].reason == "few"
     # One hidden sibling would be derivable from Westminster and the others: a second one is hidden.
     assert sum(not r.shown for r in b.rows) == 2
@@ -117,6 +118,7 @@ def test_primary_and_secondary_suppression_among_siblings(hidden: Any) -> None:
 def test_a_hidden_unit_cannot_be_recovered_by_drilling_down_or_filtering(client: Any, hidden: Any) -> None:
     b = scores.breakdown(hidden.survey, hidden.westminster)
     forced = next(r for r in b.rows if r.reason == "secondary").unit
+    assert forced is not None
     c = _client(client, hidden, "board")
     url = reverse("api-scores")
     for unit in (forced, hidden.t3):
@@ -154,6 +156,7 @@ def test_the_xlsx_export_hides_the_same_figures(client: Any, hidden: Any) -> Non
     assert page.status_code == 200 and scores.NOT_ENOUGH in page.content.decode()
     response = c.get(url, {"unit": hidden.westminster.pk, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     status, index = header.index("Status"), header.index("Readiness index")
@@ -184,6 +187,7 @@ def test_stored_unit_scores_match_the_page_for_every_unit(world: Any) -> None:
         for row in scores.with_trend(scores.breakdown(second, parent)).rows:
             if row.directly:
                 continue
+            assert row.unit is not None
             got = stored[row.unit.pk]
             assert got.shown == row.shown and got.reason == row.reason, row.label
             if row.shown:

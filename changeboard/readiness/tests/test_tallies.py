@@ -21,7 +21,9 @@ def _sums(wave: Any) -> dict[str, Any]:
 
 def test_closing_a_wave_builds_its_tallies_and_submissions_do_not(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     s = Surveys(world)
-    token = Invitation.objects.filter(waves=s.open, used=False).order_by("pk").first().token
+    invitation = Invitation.objects.filter(waves=s.open, used=False).order_by("pk").first()
+    assert invitation is not None
+    token = invitation.token
     with django_capture_on_commit_callbacks(execute=True):
         services.submit(token=token, data=s.answers(token, "4"))
     assert not ElementTally.objects.filter(wave=s.open).exists()  # no hot row locked per submission

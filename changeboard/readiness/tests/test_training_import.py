@@ -99,6 +99,7 @@ def test_xlsx_with_excel_dates_and_numbers(world: Any) -> None:
 
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None
     sheet.append(["Staff Number", "Course", "Completed On"])
     sheet.append([100001, "SBS-101", dt.datetime(2026, 1, 5)])
     buffer = io.BytesIO()
@@ -126,6 +127,7 @@ def test_commit_reevaluates_training_criteria_and_writes_one_audit_row(world: An
     assert kinds.count(("import", "readiness.trainingrecord")) == 1
     assert kinds.count(("update", "readiness.criterion")) == 1  # the re-evaluation's summary
     imported = AuditEntry.objects.get(action="import")
+    assert imported.after is not None
     assert imported.after["created"] == 1 and imported.after["file"] == "training.csv" and imported.actor == world.users["admin"]
 
 
@@ -136,6 +138,7 @@ def test_staged_upload_commits_once_for_its_uploader_only(world: Any) -> None:
     with pytest.raises(ValidationError):
         importing.training_import_commit(pending=pending, actor=other, skip_invalid=False)
     report = importing.training_import_commit(pending=pending, actor=admin, skip_invalid=False)
+    assert pending.result is not None
     assert report.created == 1 and pending.status == PendingUpload.Status.COMMITTED and pending.result["created"] == 1
     with pytest.raises(ValidationError):
         importing.training_import_commit(pending=pending, actor=admin, skip_invalid=False)

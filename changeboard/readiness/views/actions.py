@@ -10,7 +10,7 @@ so a link to another programme's data can be neither shown nor saved.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core import exports
 from changeboard.core.params import date_or_404, id_or_404
 from changeboard.core.scoping import ADD, CHANGE, can
@@ -68,7 +69,7 @@ class ActionListView(ScopedListView):
             row[at_overdue] = "Overdue" if row[at_overdue] else ""
             row[at_status], row[at_source] = statuses.get(row[at_status], row[at_status]), sources.get(row[at_source], row[at_source])
             rows.append(row)
-        return exports.export_response(fmt, self.export_name, [label for label, _ in self.export_columns], rows)
+        return cast(HttpResponse, exports.export_response(fmt, self.export_name, [label for label, _ in self.export_columns], rows))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -117,6 +118,7 @@ def suggested_title(links: dict[str, Any]) -> str:
 
 
 class ActionCreateView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Action
     action = ADD
     form_class = ActionForm
@@ -198,7 +200,7 @@ class ActionEditView(ServiceFormView):
         return context
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Action log", reverse("action-list")), (str(self.object), self.object.get_absolute_url()), ("Change", "")]  # type: ignore[attr-defined]
+        return [("Action log", reverse("action-list")), (str(self.object), cast(Action, self.object).get_absolute_url()), ("Change", "")]
 
     def perform(self, form: ActionEditForm) -> Model:
         # The form has written its values onto the instance; the service

@@ -14,9 +14,10 @@ write goes through `readiness.services.criteria` or `readiness.importing`.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +26,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import TemplateView
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
+from changeboard.accounts.models import User
 from changeboard.core import exports
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
@@ -35,7 +38,7 @@ from changeboard.portfolio.models import Programme
 from .. import importing
 from ..filtersets.criteria import CriterionFilterSet
 from ..forms.criteria import CriterionForm, EvidenceForm, StatusForm
-from ..models import Action, Criterion, CriterionStatus, Evidence, Rag, TrainingRecord
+from ..models import Action, Criterion, CriterionQuerySet, CriterionStatus, Evidence, Rag, TrainingRecord
 from ..services import criteria as services
 from ..tables.criteria import RAG_TAGS, CriterionTable
 
@@ -58,7 +61,7 @@ class Matrix:
     """Units (rows, in tree order) x criteria (columns): each cell the
     unit's status, or None where the criterion does not assess the unit."""
 
-    def __init__(self, criteria: list[Criterion], user: Any) -> None:
+    def __init__(self, criteria: list[Criterion], user: User | AnonymousUser) -> None:
         self.criteria = criteria
         statuses = (CriterionStatus.objects.restrict(user, VIEW).filter(criterion__in=[c.pk for c in criteria])
                     .select_related("unit").order_by("unit__path"))
@@ -99,7 +102,7 @@ def _criterion_breadcrumbs(criterion: Criterion) -> list[tuple[str, str]]:
 class ProgrammeCriterionFilterSet(CriterionFilterSet):
     """The page is already one programme's: no programme filter on it."""
 
-    programme = None
+    programme = None  # type: ignore[assignment]  # django-filter: None removes the inherited filter
 
     class Meta(CriterionFilterSet.Meta):
         fields = ["q", "category", "criticality", "feed"]
@@ -127,12 +130,12 @@ class CriteriaListView(ScopedListView):
             filterset = self.get_filterset(self.get_filterset_class())
             criteria = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
             matrix = Matrix(list(criteria.order_by("category", "title", "pk")), request.user)
-            return exports.export_response(fmt, f"readiness-criteria-{self.programme.code}", matrix.headers(), matrix.export_rows())
+            return cast(HttpResponse, exports.export_response(fmt, f"readiness-criteria-{self.programme.code}", matrix.headers(), matrix.export_rows()))
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset().filter(programme=self.programme).select_related("owner", "programme")
-        return queryset.with_rag_counts(self.request.user).order_by("category", "title", "pk")
+        return cast(CriterionQuerySet, queryset).with_rag_counts(self.request.user).order_by("category", "title", "pk")
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*_programme_breadcrumbs(self.programme), ("Readiness criteria", "")]
@@ -171,7 +174,7 @@ class CriterionDetailView(ScopedDetailView):
         statuses = list(CriterionStatus.objects.restrict(user, VIEW).filter(criterion=criterion).select_related("unit", "updated_by").order_by("unit__path"))
         raise_actions = can(user, Action, ADD)
         for status in statuses:
-            status.action_link = action_url(criterion.programme_id, criterion.pk, status.unit_id) if raise_actions and status.rag == Rag.RED else None
+            status.action_link = action_url(criterion.programme_id, criterion.pk, status.unit_id) if raise_actions and status.rag == Rag.RED else None  # type: ignore[attr-defined]  # for the template only
         counts = {rag: 0 for rag in Rag.values}
         for status in statuses:
             counts[status.rag] += 1
@@ -191,10 +194,10 @@ class CriterionDetailView(ScopedDetailView):
 class CriterionFormMixin:
     """Create and edit share the form, the template and the service."""
 
-    request: HttpRequest
+    request: AuthenticatedHttpRequest
     kwargs: dict[str, Any]
     programme: Programme
-    object: Criterion | None
+    object: Model | None
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()  # type: ignore[misc]
@@ -209,10 +212,11 @@ class CriterionFormMixin:
         return context
 
     def perform(self, form: CriterionForm) -> Model:
-        return services.criterion_save(programme=self.programme, criterion=self.object, actor=self.request.user, **form.service_kwargs())
+        return services.criterion_save(programme=self.programme, criterion=cast(Criterion | None, self.object), actor=self.request.user, **form.service_kwargs())
 
 
 class CriterionCreateView(CriterionFormMixin, ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = ADD
     form_class = CriterionForm
@@ -233,6 +237,7 @@ class CriterionCreateView(CriterionFormMixin, ServiceFormView):
 
 
 class CriterionEditView(CriterionFormMixin, ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = CHANGE
     form_class = CriterionForm
@@ -254,6 +259,7 @@ class CriterionEditView(CriterionFormMixin, ServiceFormView):
 
 
 class CriterionDeleteView(ScopedMixin, TemplateView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = DELETE
     template_name = "readiness/criterion_confirm_delete.html"
@@ -276,7 +282,7 @@ class CriterionDeleteView(ScopedMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         criterion = self.get_criterion()
         programme_pk = criterion.programme_id
-        services.criterion_delete(criterion=criterion, actor=request.user)
+        services.criterion_delete(criterion=criterion, actor=self.request.user)
         messages.success(request, "Criterion deleted.")
         return redirect("criteria-list", programme_pk=programme_pk)
 
@@ -286,13 +292,14 @@ class CriterionEvaluateView(ScopedMixin, View):
     criterion from the latest scores or training records; any criterion's
     units from its rollout waves as they are now)."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Criterion
     action = CHANGE
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         criterion = get_object_or_404(self.get_queryset().select_related("programme"), pk=kwargs["pk"])
-        summary = services.criterion_evaluate(criterion=criterion, actor=request.user)
+        summary = services.criterion_evaluate(criterion=criterion, actor=self.request.user)
         words = ", ".join(f"{label.lower()} {summary[value]}" for value, label in Rag.choices if summary[value])
         messages.success(request, f"Re-evaluated: {words or 'no units to assess'}.")
         return redirect(criterion.get_absolute_url())
@@ -306,6 +313,7 @@ class StatusEditView(ServiceFormView):
     """Set one unit's RAG for a manual criterion. A fed criterion's status
     is worked out, so its page says so and goes back."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = CriterionStatus
     action = CHANGE
     form_class = StatusForm
@@ -363,6 +371,7 @@ class StatusEditView(ServiceFormView):
 
 
 class EvidenceAddView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Evidence
     action = ADD
     form_class = EvidenceForm
@@ -403,6 +412,7 @@ class EvidenceAddView(ServiceFormView):
 
 
 class EvidenceDeleteView(ScopedMixin, TemplateView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Evidence
     action = DELETE
     template_name = "readiness/evidence_confirm_delete.html"
@@ -424,7 +434,7 @@ class EvidenceDeleteView(ScopedMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         evidence = self.get_evidence()
         criterion = evidence.criterion
-        services.evidence_delete(evidence=evidence, actor=request.user)
+        services.evidence_delete(evidence=evidence, actor=self.request.user)
         messages.success(request, "Evidence deleted.")
         return redirect(f"{criterion.get_absolute_url()}#evidence")
 

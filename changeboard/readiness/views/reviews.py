@@ -10,7 +10,7 @@ out-of-scope programmes and reviews answer 404. Writes go through
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Model, QuerySet
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.params import parse_id
 from changeboard.core.scoping import ADD, CHANGE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedMixin, ServiceFormView
@@ -93,6 +94,7 @@ class ReviewListView(ScopedMixin, TemplateView):
 class ReviewDefaultsView(ScopedMixin, View):
     """POST only: add the wave's missing default checkpoints."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Review
     action = ADD
     http_method_names = ["post"]
@@ -105,7 +107,7 @@ class ReviewDefaultsView(ScopedMixin, View):
         if wave is None:
             messages.error(request, "Choose a rollout wave of this programme.")
             return back
-        created = services.reviews_add_defaults(rollout_wave=wave, actor=request.user)
+        created = services.reviews_add_defaults(rollout_wave=wave, actor=self.request.user)
         if created:
             messages.success(request, f"Added {len(created)} review{'s' if len(created) != 1 else ''} for {wave.name}: "
                                       + ", ".join(r.get_checkpoint_display() for r in created) + ".")
@@ -123,7 +125,7 @@ class ReviewFormView(ServiceFormView):
     success_message = "Review saved."
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.action = CHANGE if "pk" in kwargs else ADD
+        self.action = CHANGE if "pk" in kwargs else ADD  # type: ignore[misc]  # per request: planning is an add, changing a review a change
         return super().dispatch(request, *args, **kwargs)
 
     def get_object(self) -> Model | None:
@@ -190,7 +192,7 @@ class ReviewDetailView(ScopedDetailView):
         review: Review = self.object
         user = self.request.user
         live = not review.decided or not review.snapshot
-        evidence = services.review_snapshot(review, timezone.localdate()) if live else review.snapshot
+        evidence = services.review_snapshot(review, timezone.localdate()) if live else cast(dict[str, Any], review.snapshot)
         if not live and not evidence.get("recorded_on") and review.decided_at:
             # Snapshots frozen before `recorded_on` was kept: the day the decision was recorded.
             evidence = {**evidence, "recorded_on": timezone.localdate(review.decided_at).isoformat()}
@@ -209,6 +211,7 @@ class ReviewDecideView(ServiceFormView):
     """Record the decision once. The blockers are shown beside the form; an
     override reason is asked for only while they exist."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Review
     action = DECIDE
     form_class = ReviewDecideForm

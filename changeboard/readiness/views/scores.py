@@ -6,13 +6,15 @@ wave. The figures and suppression come from `scores`; the API uses the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from changeboard.accounts.models import User
 from changeboard.core import exports
 from changeboard.core.params import parse_id
 from changeboard.core.views import ScopedMixin
@@ -54,7 +56,7 @@ class Selection:
         return rows
 
 
-def select(user: Any, programme: Programme, unit_param: Any = None, wave_param: Any = None, only_wave: bool = False) -> Selection:
+def select(user: User | AnonymousUser, programme: Programme, unit_param: Any = None, wave_param: Any = None, only_wave: bool = False) -> Selection:
     """The unit, waves and scores a request asks for; Http404 for a unit out
     of the user's scope or a wave not closed in this programme."""
     if unit_param not in (None, "") and parse_id(unit_param) is None:
@@ -104,7 +106,7 @@ class ProgrammeScoresView(ScopedMixin, TemplateView):
         self.selection = select(request.user, self.programme, request.GET.get("unit"), request.GET.get("wave"))
         fmt = request.GET.get("format")
         if fmt in ("csv", "xlsx"):
-            return exports.export_response(fmt, f"readiness-{self.programme.code}", EXPORT_HEADERS, export_rows(self.selection))
+            return cast(HttpResponse, exports.export_response(fmt, f"readiness-{self.programme.code}", EXPORT_HEADERS, export_rows(self.selection)))
         return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
