@@ -50,7 +50,7 @@ class PackListView(ScopedMixin, StrictTableMixin, ListView):
     """Every pack, newest as-of date first, and the form to request one."""
 
     model = BoardPack
-    table_class = BoardPackTable
+    table_class = BoardPackTable  # type: ignore[assignment]  # django-tables2 is untyped: its mixin's None default types it as None
     template_name = "reports/pack_list.html"
     paginate_by = 25
     page_title = "Board packs"
