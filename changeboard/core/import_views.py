@@ -123,7 +123,7 @@ class ImportUploadView(ImportViewMixin, FormView):
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [*super().get_breadcrumbs(), (self.import_label, "")]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]  # a CSV download streams; Django's stubs type get() as HttpResponse
         refused = self.refuse_target()
         if refused:
             return refused
@@ -132,7 +132,7 @@ class ImportUploadView(ImportViewMixin, FormView):
             return csv_response(self.get_sample_name(), headers, rows)
         return super().get(request, *args, **kwargs)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.refuse_target() or super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -194,7 +194,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
     def needs_mapping(self, report: ImportReportBase) -> bool:
         return self.mapping_form_class is not None and (bool(getattr(report, "needs_mapping", False)) or bool(self.request.GET.get("remap")))
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]  # a CSV download streams; Django's stubs type get() as HttpResponse
         refused = self.refuse_target()
         if refused:
             return refused

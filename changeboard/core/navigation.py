@@ -8,10 +8,14 @@ every signed-in user when it has none. `order` places it in the bar.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Model
 
 from .scoping import can
+
+if TYPE_CHECKING:
+    from .audit import Actor
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class NavEntry:
     not_under: tuple[str, ...] = ()
     """Paths under the entry's page that belong to another entry."""
 
-    def visible_to(self, user: object) -> bool:
+    def visible_to(self, user: Actor) -> bool:
         return self.model is None or can(user, self.model)
 
     def is_active(self, path: str, href: str) -> bool:

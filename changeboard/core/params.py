@@ -29,7 +29,7 @@ from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Model
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django_filters import fields as filter_fields
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.tables import Table
@@ -149,7 +149,7 @@ class IdMultipleChoiceField(_StrictChoiceMixin, forms.ModelMultipleChoiceField):
         for pk in value:
             if not isinstance(pk, Model):
                 self._check_pk(pk, "invalid_pk_value")
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # a private Django method django-stubs does not declare
 
     def to_python(self, value: Any) -> Any:
         return forms.ModelMultipleChoiceField.to_python(self, value)
@@ -162,7 +162,7 @@ class _IdChoiceFilterField(_StrictChoiceMixin, filter_fields.ModelChoiceField):
 class IdFilter(django_filters.NumberFilter):
     """Filters on an id: malformed or out of range is a form error."""
 
-    field_class = IdField
+    field_class = IdField  # type: ignore[assignment]  # the stub pins NumberFilter to DecimalField; an integer field is what ids need
 
 
 class IdChoiceFilter(django_filters.ModelChoiceFilter):
@@ -181,7 +181,7 @@ class StrictRequestConfig(RequestConfig):
     the last page."""
 
     def configure(self, table: Table) -> Table:
-        table.request = self.request
+        table.request = self.request  # type: ignore[attr-defined]  # django-tables2 is untyped: RequestConfig sets it, Table never declares it
         order_by = self.request.GET.getlist(table.prefixed_order_by_field)
         if order_by:
             table.order_by = order_by
@@ -202,6 +202,8 @@ class StrictRequestConfig(RequestConfig):
 
 class StrictTableMixin(SingleTableMixin):
     """`SingleTableMixin` with strict `page`/`per_page` parsing."""
+
+    request: HttpRequest  # set by the view it is mixed into
 
     def get_table(self, **kwargs: Any) -> Table:
         kwargs.pop("request", None)  # a table given the request would configure itself from it, not strictly

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -35,8 +35,8 @@ class LoadFilterForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, programmes: Any = None, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes if programmes is not None else Programme.objects.none()
-        self.fields["business_group"].queryset = (units if units is not None else Unit.objects.none()).filter(depth=2)
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes if programmes is not None else Programme.objects.none()
+        cast(forms.ModelChoiceField, self.fields["business_group"]).queryset = (units if units is not None else Unit.objects.none()).filter(depth=2)
 
     def to_filters(self, today: dt.date) -> LoadFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -58,7 +58,7 @@ def _restyle(form: forms.Form) -> None:
     """GovukFormMixin styles (and so validates) a bound form as it is built,
     before a subclass narrows its querysets or adds fields: forget those
     errors and style again against the final fields."""
-    form._errors = None
+    form._errors = None  # type: ignore[attr-defined]  # a private Django attribute django-stubs does not declare
     govuk_style(form)
 
 
@@ -71,7 +71,7 @@ class AssessmentCreateForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, programmes: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
         _restyle(self)
 
 
@@ -150,9 +150,9 @@ class LineForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, assessment: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.filter(depth__gte=importing.UNIT_MIN_DEPTH, depth__lte=importing.UNIT_MAX_DEPTH).order_by("path")
-        self.fields["units"].label_from_instance = lambda u: "— " * (u.depth - importing.UNIT_MIN_DEPTH) + u.name
-        self.fields["wave"].queryset = RolloutWave.objects.filter(programme=assessment.programme_id).order_by("go_live_date")
+        cast(forms.ModelChoiceField, self.fields["units"]).queryset = Unit.objects.filter(depth__gte=importing.UNIT_MIN_DEPTH, depth__lte=importing.UNIT_MAX_DEPTH).order_by("path")
+        self.fields["units"].label_from_instance = lambda u: "— " * (u.depth - importing.UNIT_MIN_DEPTH) + u.name  # type: ignore[attr-defined]  # a per-field label function, as Django documents
+        cast(forms.ModelChoiceField, self.fields["wave"]).queryset = RolloutWave.objects.filter(programme=assessment.programme_id).order_by("go_live_date")
         for code, label in Dimension.choices:
             self.fields[f"dim_{code}"] = forms.BooleanField(required=False, label=f"This changes {str(label).lower()}")
             for part, part_label in importing.STATE_PARTS:
@@ -173,6 +173,7 @@ class LineForm(GovukFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("wave") is None:
             start, end = cleaned.get("start_date"), cleaned.get("end_date")
             if "start_date" not in self.errors and "end_date" not in self.errors:
@@ -236,5 +237,5 @@ class ToleranceForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(depth__lte=5).order_by("path")
-        self.fields["unit"].label_from_instance = lambda u: "— " * (u.depth - 1) + u.name
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(depth__lte=5).order_by("path")
+        self.fields["unit"].label_from_instance = lambda u: "— " * (u.depth - 1) + u.name  # type: ignore[attr-defined]  # a per-field label function, as Django documents

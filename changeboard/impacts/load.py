@@ -154,7 +154,7 @@ def band(load: float, tolerance: float) -> str:
 
 def tolerances(units: list[Unit]) -> np.ndarray:
     """Each unit's tolerance: its own, the nearest ancestor's, or the default."""
-    overrides = {t.unit.path if t.unit_id else "": t.tolerance for t in LoadTolerance.objects.select_related("unit")}
+    overrides = {t.unit.path if t.unit is not None else "": t.tolerance for t in LoadTolerance.objects.select_related("unit")}
     default = overrides.pop("", DEFAULT_TOLERANCE)
     values = []
     for unit in units:
@@ -195,10 +195,10 @@ def compute(filters: LoadFilters, units: list[Unit], visible: QuerySet[ImpactAss
     reach = np.zeros((len(units), len(lines)))
     if lines and units:
         rows = ImpactReach.objects.filter(line__in=list(line_index)).filter(_unit_filter(units)).values_list("unit_id", "line_id", "headcount")
-        for unit_id, line_id, headcount in rows:
+        for unit_id, line_id, reached in rows:
             i = unit_index.get(unit_id)
             if i is not None:
-                reach[i, line_index[line_id]] = headcount
+                reach[i, line_index[line_id]] = reached
 
     counts = subtree_headcounts(units)
     headcount = np.array([counts.get(u.pk, 0) for u in units], dtype=float)
@@ -246,7 +246,7 @@ def roles_hit(heatmap: Heatmap, minimum: int = 3) -> list[dict[str, Any]]:
                 if line.assessment.programme.code not in by_month[key]:
                     by_month[key].add(line.assessment.programme.code)
                 people[key] = max(people[key], n)
-    found = [
+    found: list[dict[str, Any]] = [
         {"month": month, "role": role, "programmes": sorted(codes), "count": len(codes), "people": people[(month, role)]}
         for (month, role), codes in by_month.items() if len(codes) >= minimum
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,6 +25,8 @@ from changeboard.organisation.models import RankGrade, Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
     from changeboard.accounts.models import User
 
 
@@ -55,10 +57,10 @@ class AssessmentQuerySet(ScopedQuerySet):
     own programmes' assessments and reads every programme's approved ones
     (portfolio information); other roles read approved ones only."""
 
-    def scope_for(self, user: User, action: str) -> AssessmentQuerySet:
+    def scope_for(self, user: AbstractBaseUser, action: str) -> AssessmentQuerySet:
         published = Q(status__in=[ImpactAssessment.Status.APPROVED, ImpactAssessment.Status.SUPERSEDED])
         own = self.programme_q(user, action)
-        if user.role in PROGRAMME_MEMBER_ROLES:
+        if getattr(user, "role", None) in PROGRAMME_MEMBER_ROLES:
             return self.filter(own | published) if action == VIEW else self.filter(own)
         return (self.filter(own) if own else self).filter(published)
 
@@ -142,6 +144,11 @@ class ImpactLine(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    # Not stored: set on the lines a page shows (views.assessments.decorate_lines).
+    headcount: int
+    period_label: str
+    dimension_rows: list[LineDimension]
+
     class Meta:
         ordering = ["assessment", "id"]
 
@@ -151,7 +158,7 @@ class ImpactLine(models.Model):
     def period(self, wave_dates: dict[int, dt.date] | None = None) -> tuple[dt.date, dt.date] | None:
         """The dates the line applies, following its wave (or a what-if date)."""
         if self.wave_id:
-            go_live = (wave_dates or {}).get(self.wave_id) or self.wave.go_live_date
+            go_live = (wave_dates or {}).get(self.wave_id) or cast(RolloutWave, self.wave).go_live_date
             return go_live - dt.timedelta(weeks=self.weeks_before_go_live), go_live + dt.timedelta(weeks=self.weeks_after_go_live) - dt.timedelta(days=1)
         if self.start_date and self.end_date:
             return self.start_date, self.end_date

@@ -304,6 +304,7 @@ def line_period_text(line: ImpactLine) -> str:
     period = line.period()
     if line.wave_id:
         wave = line.wave
+        assert wave is not None  # the line has a wave_id
         head = f"{wave.name}: {_weeks(line.weeks_before_go_live)} before to {_weeks(line.weeks_after_go_live)} after go-live on {_day(wave.go_live_date)}"
         return f"{head}, i.e. {_day(period[0])} to {_day(period[1])}" if period else head
     if period:

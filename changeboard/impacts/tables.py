@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from .models import ImpactAssessment
 
-STATUS_TAGS = {
+STATUS_TAGS: dict[str, str] = {
     ImpactAssessment.Status.DRAFT: "govuk-tag--grey",
     ImpactAssessment.Status.SUBMITTED: "govuk-tag--blue",
     ImpactAssessment.Status.APPROVED: "govuk-tag--green",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,13 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.scoping import ADD, CHANGE, DELETE, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 
 from . import services
 from .filtersets import ProgrammeFilterSet
 from .forms import MilestoneForm, ProgrammeForm, WaveForm
-from .models import Milestone, Programme, RolloutWave
+from .models import Milestone, Programme, ProgrammeQuerySet, RolloutWave
 from .tables import ProgrammeTable
 
 
@@ -34,7 +35,7 @@ class ProgrammeListView(ScopedListView):
     ]
 
     def get_queryset(self):  # noqa: ANN201
-        return super().get_queryset().select_related("change_lead").with_next_go_live().order_by("code")
+        return cast(ProgrammeQuerySet, super().get_queryset()).select_related("change_lead").with_next_go_live().order_by("code")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -73,6 +74,7 @@ class ProgrammeCreateView(ServiceFormView):
     page_title = "New programme"
     submit_label = "Create programme"
     success_message = "Programme created."
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
 
     def get_cancel_url(self) -> str:
         return "/programmes/"
@@ -87,6 +89,8 @@ class ProgrammeEditView(ServiceFormView):
     form_class = ProgrammeForm
     page_title = "Edit programme"
     success_message = "Programme saved."
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
+    object: Programme  # set in dispatch, from get_object()
 
     def get_object(self) -> Programme:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -113,10 +117,10 @@ class ProgrammeChildMixin:
             self._programme = get_object_or_404(Programme.objects.restrict(self.request.user, CHANGE), pk=self.kwargs["programme_pk"])
         return self._programme
 
-    def get_child(self, model: type[Model]) -> Model | None:
+    def get_child[M: Milestone | RolloutWave](self, model: type[M]) -> M | None:
         if "pk" not in self.kwargs:
             return None
-        return get_object_or_404(model.objects.restrict(self.request.user, CHANGE).filter(programme=self.programme), pk=self.kwargs["pk"])
+        return cast(M, get_object_or_404(model.objects.restrict(self.request.user, CHANGE).filter(programme=self.programme), pk=self.kwargs["pk"]))
 
     def get_cancel_url(self) -> str:
         return self.programme.get_absolute_url()
@@ -125,10 +129,12 @@ class ProgrammeChildMixin:
         return self.programme.get_absolute_url()
 
 
-class MilestoneFormView(ProgrammeChildMixin, ServiceFormView):
+class MilestoneFormView(ProgrammeChildMixin, ServiceFormView):  # type: ignore[misc]  # ServiceFormView's get_success_url takes the saved object
     model = Milestone
     form_class = MilestoneForm
     success_message = "Milestone saved."
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
+    object: Milestone | None  # set in dispatch, from get_object()
 
     @property
     def action(self) -> str:  # type: ignore[override]
@@ -147,10 +153,12 @@ class MilestoneFormView(ProgrammeChildMixin, ServiceFormView):
         return services.milestone_save(programme=self.programme, milestone=self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class WaveFormView(ProgrammeChildMixin, ServiceFormView):
+class WaveFormView(ProgrammeChildMixin, ServiceFormView):  # type: ignore[misc]  # ServiceFormView's get_success_url takes the saved object
     model = RolloutWave
     form_class = WaveForm
     success_message = "Rollout wave saved."
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
+    object: RolloutWave | None  # set in dispatch, from get_object()
 
     @property
     def action(self) -> str:  # type: ignore[override]
@@ -176,7 +184,8 @@ class ChildDeleteView(ProgrammeChildMixin, ScopedMixin, TemplateView):
 
     template_name = "portfolio/confirm_delete.html"
     action = DELETE
-    child_model: type[Model]
+    child_model: type[Milestone] | type[RolloutWave]
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -189,9 +198,10 @@ class ChildDeleteView(ProgrammeChildMixin, ScopedMixin, TemplateView):
         child = self.get_child(self.child_model)
         try:
             if isinstance(child, Milestone):
-                services.milestone_delete(milestone=child, actor=request.user)
+                services.milestone_delete(milestone=child, actor=self.request.user)
             else:
-                services.wave_delete(wave=child, actor=request.user)
+                assert child is not None  # a delete page names its child (pk)
+                services.wave_delete(wave=child, actor=self.request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(self.programme.get_absolute_url())

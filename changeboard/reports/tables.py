@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from .models import BoardPack
 
-STATUS_TAGS = {
+STATUS_TAGS: dict[str, str] = {
     BoardPack.Status.QUEUED: "govuk-tag--grey",
     BoardPack.Status.BUILDING: "govuk-tag--blue",
     BoardPack.Status.READY: "govuk-tag--green",

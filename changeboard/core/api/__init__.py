@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, path
 from rest_framework import serializers
 from rest_framework.routers import DefaultRouter, SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
@@ -76,7 +76,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.model.objects.restrict(user, self.scope_action) if user is not None else self.model.objects.none()
 
 
-def api_root(*routers: SimpleRouter) -> list[URLPattern]:
+def api_root(*routers: SimpleRouter) -> list[URLPattern | URLResolver]:
     """The one API root (`api-root`, with format suffixes) listing the list
     endpoint of every viewset registered on `routers`, in their order, as a
     single `DefaultRouter` holding them all would."""

@@ -9,6 +9,7 @@ import pkgutil
 from importlib import import_module
 from importlib.util import find_spec
 from types import ModuleType
+from typing import Any, cast
 
 import pytest
 from django.apps import apps
@@ -70,7 +71,7 @@ def test_the_root_includes_each_apps_urls(app: str) -> None:
         api = import_module(f"{app}.api.urls")
         assert isinstance(api.router, SimpleRouter)
         assert _names(api.urlpatterns) <= included
-        listed = resolve("/api/v1/").func.initkwargs["api_root_dict"]
+        listed = cast(Any, resolve("/api/v1/").func).initkwargs["api_root_dict"]
         for prefix, _viewset, basename in api.router.registry:
             assert listed.get(prefix) == f"{basename}-list", f"the API root must list {prefix}"
 

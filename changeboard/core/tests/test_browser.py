@@ -77,6 +77,7 @@ def test_lead_edits_programme_and_audit_records_it(page: Any, world: Any) -> Non
     check_axe(page)
     assert "Now with a plan" in page.content()
     entry = AuditEntry.objects.filter(object_type="portfolio.programme", object_id=str(world.programme_a.pk)).latest("timestamp")
+    assert entry.after is not None
     assert entry.actor_name == "lead" and entry.after["description"] == "Now with a plan"
 
     page.context.clear_cookies()

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.test import Client
 from django.urls import path, reverse
@@ -186,7 +187,7 @@ def test_a_staged_upload_commits_once_for_its_uploader_only(admin: Any) -> None:
     report = importer.commit_pending(pending=pending, actor=admin, skip_invalid=False)
     assert report.created == 2
     pending.refresh_from_db()
-    assert pending.status == PendingUpload.Status.COMMITTED and bytes(pending.content) == b"" and pending.result["created"] == 2
+    assert pending.status == PendingUpload.Status.COMMITTED and bytes(pending.content) == b"" and pending.result is not None and pending.result["created"] == 2
     with pytest.raises(ValidationError, match=uploads.ALREADY_IMPORTED):
         importer.commit_pending(pending=pending, actor=admin, skip_invalid=False)
 
@@ -207,6 +208,7 @@ def test_upload_preview_commit(admin: Any) -> None:
     content = page.content.decode()
     assert page.status_code == 200 and "Import widgets" in content and "Upload the widgets" in content and "<code>code</code>" in content
     sample = client.get(reverse("test-widget-import", args=[admin.pk]), {"sample": "1"})
+    assert isinstance(sample, StreamingHttpResponse)
     assert sample.status_code == 200 and b"W1,Sprocket" in b"".join(sample.streaming_content)
 
     preview_url = upload(client, admin)
@@ -234,6 +236,7 @@ def test_errors_are_listed_refused_then_skipped_on_request(admin: Any) -> None:
     content = client.get(preview_url).content.decode()
     assert "There is a problem" in content and "1 of 3 rows has errors (2 problems)" in content and "Not a code" in content
     problems = client.get(preview_url, {"errors": "csv"})
+    assert isinstance(problems, StreamingHttpResponse)
     assert problems.status_code == 200 and b"".join(problems.streaming_content).decode("utf-8-sig").splitlines()[0] == "row,column,value,problem"
 
     refused = client.post(preview_url, {"mode": "all"})

@@ -105,6 +105,7 @@ def test_staff_export_csv_and_xlsx_are_guarded_and_scoped(client: Any, world: An
     assert rows[1][2].startswith("'=")
     xlsx = client.get("/staff/?export=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    values = list(sheet.iter_rows(values_only=True))
+    assert sheet is not None
+    values: list[tuple[Any, ...]] = list(sheet.iter_rows(values_only=True))
     assert values[1][0] == world.staff_in.staff_number and values[1][2].startswith("'=")
     assert len(values) == 2

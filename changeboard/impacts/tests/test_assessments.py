@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +32,7 @@ from changeboard.impacts.models import ImpactAssessment, ImpactLine
 
 def _test_urlpatterns() -> list[URLPattern | URLResolver]:
     names = get_resolver(project_urls.__name__).reverse_dict
-    patterns: list[URLPattern | URLResolver] = list(project_urls.urlpatterns)
+    patterns: list[URLPattern | URLResolver] = list(cast(list[URLPattern | URLResolver], project_urls.urlpatterns))
     if "api-assessment-list" not in names:
         router = SimpleRouter()
         router.register("assessments", AssessmentViewSet, basename="api-assessment")
@@ -412,7 +412,8 @@ def test_export_xlsx_has_every_field_and_guards_formulas(client: Any, impacts: I
     assert 'filename="impact-assessment-aaa-shared-services-phase-2-v1.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Impact lines"]
-    rows = list(book.active.values)
+    assert book.active is not None
+    rows: list[tuple[Any, ...]] = list(book.active.values)
     header = list(rows[0])
     assert header[:19] == ["title", "unit_codes", "unit_paths", "roles", "ranks_or_grades", "dimensions", "severity", "severity_label",
                            "start_date", "end_date", "wave", "weeks_before_go_live", "weeks_after_go_live", "period_start", "period_end",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ Q = "start=2027-01-04&weeks=8"
 
 def test_board_spots_a_saturated_unit_drills_down_and_tries_a_move(page: Any, scenario: Any) -> None:
     w = scenario
-    services.tolerance_set(unit=w.westminster, tolerance=4.5, actor=w.users["admin"])
+    services.tolerance_set(unit=w.westminster, tolerance=Decimal("4.5"), actor=w.users["admin"])
     sign_in(page, "board", PASSWORD)
     visit(page, f"/impacts/load/?{Q}")
     # Expand the tree down to the team, by keyboard-reachable links.

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ def _get(client: Any, url: str) -> str:
 
 def test_heatmap_page_shows_load_and_saturation(client: Any, scenario: Any) -> None:
     w = scenario
-    services.tolerance_set(unit=w.westminster, tolerance=4.5, actor=w.users["admin"])
+    services.tolerance_set(unit=w.westminster, tolerance=Decimal("4.5"), actor=w.users["admin"])
     client.force_login(w.users["board"])
     body = _get(client, f"/impacts/load/?{Q}&within={w.central_west.pk}")
     assert "Response Team 1" in body and "cb-band-over" in body

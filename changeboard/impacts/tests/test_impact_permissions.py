@@ -9,7 +9,7 @@ approved assessment and a draft, each with one line; lead2 leads BBB.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.urls import URLPattern, reverse
@@ -131,7 +131,7 @@ def test_every_impact_url_is_in_the_matrix() -> None:
     """A new assessment page or endpoint must be added to the matrix above
     (the change-load pages, routed by the same `urls.py`, are in
     test_heatmap_views' matrix)."""
-    pages = {p.name for p in impact_urls.urlpatterns if isinstance(p, URLPattern) and p.callback.view_class.__module__ == assessments.__name__}
+    pages = {p.name for p in impact_urls.urlpatterns if isinstance(p, URLPattern) and cast(Any, p.callback).view_class.__module__ == assessments.__name__}
     covered = {p[0] for p in PAGES} | {p[0] for p in POSTS}
     assert pages - covered == set()
     api = {f"api-{basename}-{kind}" for basename in ("assessment", "impact-line") for kind in ("list", "detail")}

@@ -174,6 +174,7 @@ class AssessmentEditView(ServiceFormView):
     form_class = AssessmentEditForm
     page_title = "Edit impact assessment"
     success_message = "Impact assessment saved."
+    object: ImpactAssessment  # set in dispatch, from get_object()
 
     def get_object(self) -> ImpactAssessment:
         queryset = self.get_queryset().select_related("programme").filter(programme__in=_editable_programmes(self.request.user))
@@ -291,7 +292,7 @@ class AssessmentExportView(ScopedDetailView):
             row: list[Any] = [
                 line.title, ";".join(u.code for u in units), ";".join(u.full_path for u in units), ";".join(line.roles or []),
                 ";".join(r.name for r in line.rank_grades.all()), ";".join(dims), line.severity, line.get_severity_display(),
-                line.start_date, line.end_date, line.wave.name if line.wave_id else None,
+                line.start_date, line.end_date, line.wave.name if line.wave is not None else None,
                 line.weeks_before_go_live if line.wave_id else None, line.weeks_after_go_live if line.wave_id else None,
                 period[0] if period else None, period[1] if period else None, line.hours_per_person, line.headcount,
                 line.mitigations, line.owner,
@@ -342,6 +343,7 @@ class LineFormView(DraftAssessmentMixin, ServiceFormView):
     form_class = LineForm
     template_name = "impacts/line_form.html"
     success_message = "Impact line saved."
+    object: ImpactLine | None  # set in dispatch, from get_object()
 
     @property
     def action(self) -> str:  # type: ignore[override]
@@ -429,8 +431,8 @@ class LineStaffView(ScopedMixin, StrictTableMixin, TemplateView):
     model = Staff
     action = VIEW
     template_name = "impacts/line_staff.html"
-    table_class = StaffTable
-    table_pagination = {"per_page": 50}
+    table_class = StaffTable  # type: ignore[assignment]  # django-tables2 is untyped: its mixin's None default types it as None
+    table_pagination = {"per_page": 50}  # type: ignore[assignment]  # django-tables2 is untyped: its mixin's None default types it as None
 
     @property
     def line(self) -> ImpactLine:

@@ -36,9 +36,10 @@ class LoadMixin(ScopedMixin):
     the heatmap over the units the user may see."""
 
     model = ImpactAssessment
+    request: Any  # the view's: a page's HttpRequest, or the API's Request (api/load.py)
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().setup(request, *args, **kwargs)
+        super().setup(request, *args, **kwargs)  # type: ignore[misc]  # a mixin: the View it is mixed into has setup()
         self._heatmap: load.Heatmap | None = None
 
     @property
@@ -157,7 +158,7 @@ class HeatmapView(LoadMixin, TemplateView):
         moves = heatmap.filters.wave_dates
         waves = list(whatif_programme.waves.all()) if whatif_programme else []
         for wave in waves:
-            wave.moved_to = moves.get(wave.pk)
+            wave.moved_to = moves.get(wave.pk)  # type: ignore[attr-defined]  # an annotation for the template only
         context.update(
             form=self.filter_form,
             heatmap=heatmap,
@@ -189,7 +190,7 @@ class HeatmapView(LoadMixin, TemplateView):
                     cell = heatmap.cell(i, w)
                     yield [unit.full_path, unit.code, load.week_label(week), week, cell["load"], cell["hours"], cell["tolerance"], "yes" if cell["saturated"] else "no"]
 
-        return exports.export_response(fmt, "change-load", headers, rows())
+        return exports.export_response(fmt, "change-load", headers, rows())  # type: ignore[return-value]  # a CSV export streams; get() keeps the stubs' HttpResponse
 
 
 class HeatmapSvgView(LoadMixin, TemplateView):
@@ -340,5 +341,5 @@ class ToleranceView(ServiceFormView):
     def perform(self, form: ToleranceForm) -> Any:
         return services.tolerance_set(unit=form.cleaned_data["unit"], tolerance=form.cleaned_data["tolerance"], actor=self.request.user)
 
-    def get_success_url(self, saved: Any) -> str:
+    def get_success_url(self, saved: Any) -> str:  # type: ignore[override]  # ServiceFormView passes the saved object
         return reverse("tolerances")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
@@ -47,10 +49,10 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("sro", "change_lead").prefetch_related("milestones", "waves__units")
 
-    def perform_create(self, serializer: ProgrammeSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         with service_errors():
             serializer.instance = services.programme_create(actor=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer: ProgrammeSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         with service_errors():
-            serializer.instance = services.programme_update(programme=serializer.instance, actor=self.request.user, **serializer.validated_data)
+            serializer.instance = services.programme_update(programme=cast(Programme, serializer.instance), actor=self.request.user, **serializer.validated_data)

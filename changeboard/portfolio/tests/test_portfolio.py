@@ -17,9 +17,11 @@ def test_programme_create_and_update_are_audited(world: Any) -> None:
     admin = world.users["admin"]
     programme = services.programme_create(actor=admin, code="NEW", name="New work", status="proposed", phase="discovery")
     created = AuditEntry.objects.get(object_type="portfolio.programme", object_id=str(programme.pk), action="create")
+    assert created.after is not None
     assert created.actor == admin and created.after["code"] == "NEW" and created.before is None
     services.programme_update(programme=programme, actor=admin, phase="design")
     updated = AuditEntry.objects.get(object_type="portfolio.programme", object_id=str(programme.pk), action="update")
+    assert updated.before is not None and updated.after is not None
     assert updated.before["phase"] == "discovery" and updated.after["phase"] == "design"
     assert [c[0] for c in updated.changed_fields] == ["phase"]
     # Saving without a change writes no audit row.
@@ -36,11 +38,13 @@ def test_wave_save_records_units_and_delete_is_audited(world: Any) -> None:
     lead = world.users["lead"]
     wave = services.wave_save(programme=world.programme_a, actor=lead, units=[world.westminster, world.camden], name="Wave 2", go_live_date=dt.date(2027, 6, 1))
     entry = AuditEntry.objects.get(object_type="portfolio.rolloutwave", object_id=str(wave.pk))
+    assert entry.after is not None
     assert sorted(entry.after["units"]) == sorted([world.westminster.pk, world.camden.pk])
     pk = wave.pk
     services.wave_delete(wave=wave, actor=lead)
     assert not RolloutWave.objects.filter(pk=pk).exists()
     deleted = AuditEntry.objects.get(object_type="portfolio.rolloutwave", action="delete", object_id=str(pk))
+    assert deleted.before is not None
     assert deleted.before["name"] == "Wave 2" and deleted.after is None
 
 

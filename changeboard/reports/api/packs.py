@@ -7,7 +7,7 @@ choosing a renderer). Downloads are audited, like the pages'."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -21,6 +21,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from changeboard.accounts.models import User
 from changeboard.core.api import ScopedViewSetMixin, service_errors
 
 from .. import packs
@@ -32,7 +33,7 @@ FILES = ("content", "html", "pdf", "xlsx")
 class PackSerializer(serializers.ModelSerializer):
     """A pack's state, without its figures (the list)."""
 
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
     downloads = serializers.SerializerMethodField()
 
     class Meta:
@@ -100,7 +101,7 @@ class PackViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         incoming = PackRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         with service_errors():
-            pack = packs.pack_request(as_of=incoming.validated_data["as_of"], actor=request.user)
+            pack = packs.pack_request(as_of=incoming.validated_data["as_of"], actor=cast(User, request.user))  # signed in (the API refuses anonymous requests)
         return Response(PackSerializer(pack, context=self.get_serializer_context()).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -118,7 +119,7 @@ class PackViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         if pack.status != BoardPack.Status.READY:
             raise NotFound("The pack is not ready yet.")
         with service_errors():
-            data, content_type, filename = packs.pack_record_download(pack=pack, fmt=kind, actor=request.user)
+            data, content_type, filename = packs.pack_record_download(pack=pack, fmt=kind, actor=cast(User, request.user))  # signed in (the API refuses anonymous requests)
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["X-Content-Type-Options"] = "nosniff"

@@ -75,11 +75,13 @@ def request_and_build(as_of: dt.date, actor: Any, capture: Any) -> BoardPack:
 
 
 def pdf_text(pack: BoardPack) -> str:
+    assert pack.pdf is not None
     reader = PdfReader(io.BytesIO(bytes(pack.pdf)))
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
 def sheet_rows(pack: BoardPack, name: str) -> list[tuple[Any, ...]]:
+    assert pack.xlsx is not None
     wb = load_workbook(io.BytesIO(bytes(pack.xlsx)))
     return list(wb[name].iter_rows(values_only=True))
 
@@ -96,6 +98,7 @@ def test_a_pack_is_generated_with_the_dashboards_figures(world: Any, data: dict[
     assert pack.title == "Board pack, as of 31 October 2026"
     assert pack.generated_at is not None and pack.seconds is not None and pack.previous is None
     # The stored figures are the summaries' figures, as plain JSON.
+    assert pack.content is not None and pack.xlsx is not None
     expected = packs.to_plain(summary.portfolio(None, AS_OF).as_dict())
     assert pack.content["portfolio"] == expected
     assert [s["programme"] for s in pack.content["programmes"]] == ["AAA", "BBB"]
@@ -175,6 +178,7 @@ def test_what_changed_since_the_previous_pack(world: Any, data: dict[str, Any], 
     second = request_and_build(LATER, world.users["board"], django_capture_on_commit_callbacks)
     assert second.status == BoardPack.Status.READY, second.error
     assert second.previous_id == first.pk
+    assert first.content is not None and second.content is not None
     changes = second.content["changes"]
     assert changes["previous"] == {"id": first.pk, "title": first.title, "as_of": "2026-10-31"}
     before = first.content["portfolio"]["programmes"][0]["score"]
@@ -251,7 +255,7 @@ def test_a_failed_pack_records_why_and_notifies_nobody(world: Any, data: dict[st
     assert not pack.pdf and not pack.content
     assert not OutboxMessage.objects.filter(kind="board-pack-ready").exists()
     entry = AuditEntry.objects.filter(object_type="reports.boardpack", action="update").get()
-    assert entry.after["status"] == "failed"
+    assert entry.after is not None and entry.after["status"] == "failed"
     client.force_login(world.users["board"])
     page = client.get(pack.get_absolute_url()).content.decode()
     assert "RuntimeError: no fonts could be loaded" in page and "Traceback" not in page

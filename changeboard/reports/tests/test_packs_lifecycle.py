@@ -55,7 +55,7 @@ def test_a_failure_while_storing_marks_the_pack_failed(world: Any, data: dict[st
     assert not pack.content and not pack.pdf and not pack.html and pack.generated_at is None
     assert not OutboxMessage.objects.filter(kind="board-pack-ready").exists()
     after = AuditEntry.objects.filter(object_type="reports.boardpack", object_id=str(pack.pk), action="update").get().after
-    assert after["status"] == "failed"
+    assert after is not None and after["status"] == "failed"
     assert packs.pack_build(pack.pk) == "skipped"
 
 
@@ -71,7 +71,8 @@ def test_a_pack_building_for_too_long_is_failed_and_can_be_asked_for_again(world
     assert statuses == {stuck.pk: Status.FAILED, old.pk: Status.FAILED, working.pk: Status.BUILDING, queued.pk: Status.QUEUED}
     stuck.refresh_from_db()
     assert stuck.error == packs.STUCK_ERROR and stuck.seconds == pytest.approx(31 * 60, abs=5)
-    assert AuditEntry.objects.filter(object_type="reports.boardpack", object_id=str(stuck.pk), action="update").get().after["status"] == "failed"
+    stuck_after = AuditEntry.objects.filter(object_type="reports.boardpack", object_id=str(stuck.pk), action="update").get().after
+    assert stuck_after is not None and stuck_after["status"] == "failed"
     assert packs.fail_stuck_packs() == 0  # once
     # The page lets the Board ask again, and the new pack builds.
     packs.pack_request(as_of=stuck.as_of, actor=world.users["board"])
@@ -209,6 +210,7 @@ def test_overdue_counts_are_not_capped_by_the_listed_rows(world: Any, data: dict
     with mock.patch.object(summary, "OVERDUE_LISTED", 2):
         pack = request_and_build(AS_OF, world.users["admin"], django_capture_on_commit_callbacks)
     assert pack.status == Status.READY, pack.error
+    assert pack.content is not None
     portfolio = pack.content["portfolio"]
     assert len(portfolio["overdue"]) == 2 and portfolio["overdue_count"] == 4
     assert pack.content["exceptions"]["overdue_actions"] == 4
@@ -263,8 +265,9 @@ def test_a_pack_can_be_built_without_emailing_the_board(world: Any, data: dict[s
     assert packs.pack_build(direct.pk, notify=False) == Status.READY
     assert not OutboxMessage.objects.filter(kind="board-pack-ready").exists()
     after = AuditEntry.objects.filter(object_type="reports.boardpack", object_id=str(direct.pk), action="update").get().after
-    assert after["status"] == "ready" and after["notified"] == 0
+    assert after is not None and after["status"] == "ready" and after["notified"] == 0
     # By default the Board is told.
     told = request_and_build(dt.date(2026, 11, 25), world.users["admin"], django_capture_on_commit_callbacks)
     assert OutboxMessage.objects.filter(kind="board-pack-ready").count() == 1
-    assert AuditEntry.objects.filter(object_id=str(told.pk), action="update").get().after["notified"] == 1
+    told_after = AuditEntry.objects.filter(object_id=str(told.pk), action="update").get().after
+    assert told_after is not None and told_after["notified"] == 1

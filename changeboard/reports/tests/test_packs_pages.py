@@ -22,7 +22,7 @@ COVERED_NAMES = {"pack-list", "pack-detail", "pack-download", "api-pack-list", "
 OK, DENY = 200, 403
 BOARD_ONLY = {**dict.fromkeys(PERSONAS, DENY), "admin": OK, "board": OK, "anonymous": LOGIN}
 API_BOARD_ONLY = {**BOARD_ONLY, "anonymous": 401}
-CONTENT = {"as_of": "2026-10-31", "generated_at": "2026-11-01T09:00:00+00:00", "title": "Board pack, as of 31 October 2026",
+CONTENT: dict[str, Any] = {"as_of": "2026-10-31", "generated_at": "2026-11-01T09:00:00+00:00", "title": "Board pack, as of 31 October 2026",
            "portfolio": {"as_of": "2026-10-31", "hotspot_weeks": ["2026-10-26", "2027-01-11"], "saturated_units": 2,
                          "programmes": [], "hotspots": [], "not_ready": [], "critical": [], "barriers": [], "overdue": []},
            "programmes": [], "previous": None, "changes": {"previous": None},
@@ -163,7 +163,7 @@ def test_downloads_are_attachments_audited_and_wait_for_ready(client: Any, world
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response["Cache-Control"]
     entries = AuditEntry.objects.filter(action="download", object_type="reports.boardpack", object_id=str(pack.pk))
-    assert sorted(e.after["format"] for e in entries) == ["html", "pdf", "xlsx"]
+    assert sorted((e.after or {})["format"] for e in entries) == ["html", "pdf", "xlsx"]
     assert {e.actor_id for e in entries} == {world.users["board"].pk}
     assert c.get(reverse("pack-download", args=[pack.pk, "docx"])).status_code == 404
     queued = BoardPack.objects.create(as_of=dt.date(2026, 10, 1), title="Queued")

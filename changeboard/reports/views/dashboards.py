@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.views import ScopedMixin
 from changeboard.portfolio.models import Programme
 
@@ -63,6 +64,7 @@ class DashboardMixin(ScopedMixin):
 class PortfolioDashboardView(DashboardMixin, TemplateView):
     template_name = "reports/portfolio_dashboard.html"
     page_title = "Programme Board"
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -74,6 +76,7 @@ class PortfolioDashboardView(DashboardMixin, TemplateView):
 class ProgrammeDashboardView(DashboardMixin, TemplateView):
     template_name = "reports/programme_dashboard.html"
     page_title = "Programme dashboard"
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.programme = get_object_or_404(Programme.objects.restrict(self.request.user), pk=self.kwargs["pk"])

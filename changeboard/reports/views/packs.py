@@ -15,13 +15,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Length
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import ListView
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.forms import add_service_errors
 from changeboard.core.params import StrictTableMixin
 from changeboard.core.scoping import ADD, can
@@ -50,7 +51,7 @@ class PackListView(ScopedMixin, StrictTableMixin, ListView):
     """Every pack, newest as-of date first, and the form to request one."""
 
     model = BoardPack
-    table_class = BoardPackTable
+    table_class = BoardPackTable  # type: ignore[assignment]  # django-tables2 is untyped: its mixin's None default types it as None
     template_name = "reports/pack_list.html"
     paginate_by = 25
     page_title = "Board packs"
@@ -67,7 +68,7 @@ class PackListView(ScopedMixin, StrictTableMixin, ListView):
         context.setdefault("form", PackRequestForm())
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not can(request.user, BoardPack, ADD):
             raise PermissionDenied
         form = PackRequestForm(request.POST)
@@ -134,7 +135,7 @@ class PackDownloadView(ScopedMixin, View):
 
     model = BoardPack
 
-    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
         if fmt not in packs.FORMATS:
             raise Http404
         pack = get_object_or_404(BoardPack.objects.restrict(request.user), pk=pk, status=BoardPack.Status.READY)
