@@ -5,6 +5,7 @@ the unit drill-down, the CSV and the API)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -186,3 +187,31 @@ def test_comments_hidden_at_the_level_above_stay_hidden_below(s: Surveys) -> Non
     assert all(g.comments is None for g in down)
     assert tracking.readiness_total(wave, w.westminster).comments is None
     assert all(g.means["awareness"] is None for g in down) or up["Westminster"].means["awareness"] is not None
+
+
+# ---------------------------------------------------------------- 10. linkability
+
+
+def test_settling_rewrites_every_used_link_of_the_wave_so_none_keeps_its_minute(s: Surveys) -> None:
+    from changeboard.surveys.models import Invitation
+
+    def answer_one() -> None:
+        token = s.token()
+        services.submit(token=token, data=s.answers(token))
+
+    answer_one()
+    assert services.settle_used_invitations() == 1
+    assert services.settle_used_invitations() == 0  # an idle pass writes nothing
+    # A reminder goes to the people who have not answered yet.
+    services.remind_due(s.today + dt.timedelta(days=4))
+    assert Invitation.objects.filter(waves=s.open, used=False, reminders_sent=1).exists()
+    answer_one()
+    # The second pass rewrites both used links, not only the new one: on
+    # PostgreSQL each row version carries its writer's transaction id, so
+    # rewriting only the new links would date each to the pass after its use
+    # and pair it with the responses written in between.
+    assert services.settle_used_invitations() == 2
+    used = Invitation.objects.filter(waves=s.open, used=True)
+    assert used.count() == 2 and not used.filter(settled=False).exists()
+    # Nor does a used link keep how many reminders it had had.
+    assert len(set(used.values_list("reminders_sent", flat=True))) == 1
