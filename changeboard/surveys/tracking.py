@@ -184,6 +184,7 @@ class GroupReadiness:
     min_responses: int
     min_comments: int
     unit: Unit | None = None
+    count_shown: bool = True  # False where the response-rate table hides the group's responses
 
     @property
     def scored(self) -> bool:
@@ -244,6 +245,16 @@ def _group(wave: SurveyWave, label: str, responses: Any, comment_limit: int) -> 
     return GroupReadiness(label, sum(by_source.values()), means, counts, comments, wave.min_responses, wave.min_comments)
 
 
+def _total_rate_hidden(wave: SurveyWave, parent: Unit | None) -> bool:
+    """Whether the response-rate tables hide the responses of everyone at and
+    below `parent` (the whole wave when None)."""
+    cells = list(wave.cells.values_list("unit__path", "invited", "responded", "imported"))
+    top = _top_unit(sorted({c[0] for c in cells}))
+    if parent is None or top is None or not _is_below(parent, top):
+        return wave_total(wave).suppressed
+    return _rate_hidden(wave, cells, parent, top)
+
+
 def _own_group(wave: SurveyWave, unit: Unit | None, comment_limit: int) -> GroupReadiness | None:
     """`unit` as a row of its parent's table (what the level above shows of
     it), or None when it is the top of the wave's tree."""
@@ -264,6 +275,7 @@ def readiness_total(wave: SurveyWave, parent: Unit | None = None, comment_limit:
     if parent is not None:
         responses = responses.filter(unit__path__startswith=parent.path)
     total = _group(wave, f"All of {parent.name}" if parent is not None else "All units", responses, comment_limit)
+    total.count_shown = not _total_rate_hidden(wave, parent)
     own = _own_group(wave, parent, comment_limit)
     if own is not None:
         for element in Adkar.values:
@@ -300,6 +312,7 @@ def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int =
             continue
         group = _group(wave, row.label, responses, comment_limit)
         group.unit = row.unit
+        group.count_shown = not row.suppressed
         groups.append(group)
     own = _own_group(wave, parent, comment_limit)
     for element in Adkar.values:

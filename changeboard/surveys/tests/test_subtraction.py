@@ -140,7 +140,7 @@ def _respond(wave: SurveyWave, unit: Unit, count: int, text: str) -> None:
         Answer.objects.bulk_create(Answer(response=response, question=q, value=4) for q in likert)
 
 
-def test_a_parents_comments_minus_its_childrens_never_expose_a_small_group(s: Surveys) -> None:
+def test_a_parents_comments_minus_its_childrens_never_expose_a_small_group(client: Any, s: Surveys) -> None:
     # Westminster (shown as a row under Central West with 28 comments): two
     # teams of 12 and 11 show theirs, two of 2 and 3 are under the threshold
     # of 10. 28 - 12 - 11 would be the five comments from the small teams.
@@ -166,6 +166,11 @@ def test_a_parents_comments_minus_its_childrens_never_expose_a_small_group(s: Su
     hidden = sum(g.responses for g in down.values() if g.comments is None)
     assert hidden >= wave.min_comments
     assert len(up["Westminster"].comments) - len(shown) >= wave.min_comments
+    c = _client(client, w, "admin")
+    page = c.get(reverse("wave-detail", args=[wave.pk]) + f"?unit={w.central_west.pk}").content.decode()
+    assert "small one 0" in page  # Westminster's comments, all together, one level up
+    page = c.get(reverse("wave-detail", args=[wave.pk]) + f"?unit={w.westminster.pk}").content.decode()
+    assert "big two 0" not in page and "small one 0" not in page
 
 
 def test_comments_hidden_at_the_level_above_stay_hidden_below(s: Surveys) -> None:
@@ -215,3 +220,23 @@ def test_settling_rewrites_every_used_link_of_the_wave_so_none_keeps_its_minute(
     assert used.count() == 2 and not used.filter(settled=False).exists()
     # Nor does a used link keep how many reminders it had had.
     assert len(set(used.values_list("reminders_sent", flat=True))) == 1
+
+
+def test_the_readiness_table_does_not_give_back_a_response_count_the_rates_hid(s: Surveys) -> None:
+    # Under Westminster: A (2 invited, 1 answer), B (9, 6) and C (12, 5).
+    # Rates hide A by size and B with it (fewest invited); the scores hide A
+    # and C (fewest responses), so B is scored: its 6 responses beside the
+    # total's 12 and C's 5 would give A's one answer.
+    w = s.world
+    wave = s.open
+    a, b, c = (_unit(w, f"Central West BCU > Westminster > Team {x}") for x in "ABC")
+    _cells(wave, (a, "officer", 2, 1), (b, "officer", 9, 6), (c, "officer", 12, 5))
+    _respond(wave, a, 1, "a")
+    _respond(wave, b, 6, "b")
+    _respond(wave, c, 5, "c")
+    services.wave_close(wave=wave, actor=None)
+    _, rates = tracking.unit_rows(wave, w.westminster)
+    assert {r.label for r in rates if r.suppressed} == {"Team A", "Team B"}
+    groups = {g.label: g for g in tracking.readiness(wave, w.westminster)}
+    assert groups["Team B"].scored and not groups["Team B"].count_shown
+    assert groups["Team C"].count_shown or not groups["Team C"].scored
