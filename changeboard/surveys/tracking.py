@@ -255,19 +255,26 @@ def _total_rate_hidden(wave: SurveyWave, parent: Unit | None) -> bool:
     return _rate_hidden(wave, cells, parent, top)
 
 
-def _own_group(wave: SurveyWave, unit: Unit | None, comment_limit: int) -> GroupReadiness | None:
+Memo = dict[int, GroupReadiness | None]
+
+
+def _own_group(wave: SurveyWave, unit: Unit | None, memo: Memo) -> GroupReadiness | None:
     """`unit` as a row of its parent's table (what the level above shows of
-    it), or None when it is the top of the wave's tree."""
+    it), or None when it is the top of the wave's tree. Only whether its
+    figures are shown matters here, so the comments are not fetched."""
     if unit is None:
         return None
-    top = _top_unit(sorted(set(wave.cells.values_list("unit__path", flat=True))))
-    if top is None or not _is_below(unit, top):
-        return None
-    upper = unit.get_parent()
-    return next((g for g in readiness(wave, upper, comment_limit) if g.unit is not None and g.unit.pk == unit.pk), None)
+    if unit.pk not in memo:
+        top = _top_unit(sorted(set(wave.cells.values_list("unit__path", flat=True))))
+        found = None
+        if top is not None and _is_below(unit, top):
+            upper = readiness(wave, unit.get_parent(), 0, memo)
+            found = next((g for g in upper if g.unit is not None and g.unit.pk == unit.pk), None)
+        memo[unit.pk] = found
+    return memo[unit.pk]
 
 
-def readiness_total(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30) -> GroupReadiness:
+def readiness_total(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30, memo: Memo | None = None) -> GroupReadiness:
     """The whole wave (or everything at and below `parent`) as one group:
     the parent of the rows `readiness` returns, with the same thresholds,
     and hidden wherever the level above hid `parent`."""
@@ -276,7 +283,7 @@ def readiness_total(wave: SurveyWave, parent: Unit | None = None, comment_limit:
         responses = responses.filter(unit__path__startswith=parent.path)
     total = _group(wave, f"All of {parent.name}" if parent is not None else "All units", responses, comment_limit)
     total.count_shown = not _total_rate_hidden(wave, parent)
-    own = _own_group(wave, parent, comment_limit)
+    own = _own_group(wave, parent, {} if memo is None else memo)
     if own is not None:
         for element in Adkar.values:
             if own.means[element] is None:
@@ -286,7 +293,15 @@ def readiness_total(wave: SurveyWave, parent: Unit | None = None, comment_limit:
     return total
 
 
-def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30) -> list[GroupReadiness]:
+def readiness_level(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30) -> tuple[list[GroupReadiness], GroupReadiness]:
+    """`readiness` and `readiness_total` for one page, working out the levels
+    above once."""
+    memo: Memo = {}
+    groups = readiness(wave, parent, comment_limit, memo)
+    return groups, readiness_total(wave, parent, comment_limit, memo)
+
+
+def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int = 30, memo: Memo | None = None) -> list[GroupReadiness]:
     """One group per row of `unit_rows` (the units below `parent`, plus the
     people directly in it), aggregated in the database.
 
@@ -314,7 +329,7 @@ def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int =
         group.unit = row.unit
         group.count_shown = not row.suppressed
         groups.append(group)
-    own = _own_group(wave, parent, comment_limit)
+    own = _own_group(wave, parent, {} if memo is None else memo)
     for element in Adkar.values:
         if own is not None and own.means[element] is None:
             for g in groups:
