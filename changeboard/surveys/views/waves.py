@@ -183,8 +183,7 @@ def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
 def readiness_context(wave: SurveyWave, parent: Unit | None) -> dict[str, Any]:
     from ..models import Adkar
 
-    groups = tracking.readiness(wave, parent)
-    total = tracking.readiness_total(wave, parent)
+    groups, total = tracking.readiness_level(wave, parent)
     if any(g.comments for g in groups):
         total.comments = None  # listed under the units already
     return {"readiness": groups, "readiness_total": total, "adkar": Adkar.choices}
