@@ -103,7 +103,8 @@ class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
             raise forms.ValidationError("The selected file must be a CSV or XLSX file")
         data = upload.read()
         try:
-            read_sheet(data, upload.name)
+            # Read once: the pending upload keeps the sheet for the preview.
+            self.sheet = read_sheet(data, upload.name)
         except ImportFileError as exc:
             raise forms.ValidationError(str(exc).rstrip("."))
         upload.seek(0)
