@@ -259,7 +259,7 @@ class Importer[R: ImportReportBase]:
         staged: a file is read once per upload, not on every preview page."""
         self.staged_sheet = self.sheet_of(upload)
         try:
-            return self.preview(bytes(upload.content), upload.original_filename, **options)  # type: ignore[call-arg]  # imports add their options
+            return self.preview(bytes(upload.content), upload.original_filename, **options)
         finally:
             self.staged_sheet = None
 

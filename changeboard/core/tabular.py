@@ -330,7 +330,7 @@ def _read_xlsx(data: bytes) -> Sheet:
         sheet = workbook.worksheets[0]
         # The sheet's own <dimension> is not trusted: openpyxl would pad
         # every row to its width. Rows are as wide as their last cell.
-        sheet.reset_dimensions()  # type: ignore[union-attr]  # read-only sheets have it
+        sheet.reset_dimensions()
         headers: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
         # Cells gone through, padding and skipped empty rows included: a
