@@ -283,6 +283,12 @@ REST_FRAMEWORK = {
     # JSON only: the human-readable reference is /api/v1/docs/ (DRF's
     # browsable pages are not built to this service's accessibility bar).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, cleaning text of what XLSX and PDF cannot hold (issue 17).
+    "DEFAULT_PARSER_CLASSES": [
+        "changeboard.core.parsers.JSONParser",
+        "changeboard.core.parsers.FormParser",
+        "changeboard.core.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Changeboard API",

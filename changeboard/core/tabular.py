@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .text import clean_text
+
 
 class ImportFileError(Exception):
     """The file cannot be read as a table at all (not CSV or XLSX, empty,
@@ -123,6 +125,8 @@ def _read_csv(data: bytes) -> Sheet:
     text, encoding = _decode(data)
     if "\x00" in text:
         raise ImportFileError("The file is not a CSV or XLSX file.")
+    # Characters XLSX and PDF cannot hold are cleaned (core.text).
+    text = clean_text(text)
     delimiter = _detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -147,7 +151,9 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        if "\x00" in value:
+            raise ImportFileError("The file is not a valid Excel (XLSX) workbook: a cell holds a NUL character.")
+        return clean_text(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
