@@ -264,6 +264,18 @@ _PREFIXED_ROW = re.compile(rb"<[A-Za-z_][\w.\-]*:row[\s/>]")
 _FAR_REF = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]{0,3})\$?(\d{7,})|r\s*=\s*[\"']\$?([A-Za-z]{3})\$?\d")
 
 
+# Digits as 0 and letters as a: a piece with no run of seven digits and no
+# three letters before a digit has no far reference, found without a regex.
+_SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", b"0" * 10 + b"a" * 52)
+
+
+def _far_refs(piece: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    shapes = piece.translate(_SHAPES)
+    if b"0000000" not in shapes and b"aaa0" not in shapes and b"aaa$0" not in shapes:
+        return []
+    return _FAR_REF.findall(piece)
+
+
 def _column_number(letters: bytes) -> int:
     number = 0
     for char in letters.upper():
@@ -281,7 +293,7 @@ def _check_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Wo
         rows += _count_elements(piece, b"row", _PREFIXED_ROW)
         if cells > limits.cells:
             raise _too_big(f"it has more than {limits.cells:,} cells in a sheet")
-        for _, row_digits, column_letters in _FAR_REF.findall(piece):
+        for _, row_digits, column_letters in _far_refs(piece):
             if row_digits:
                 far_row = max(far_row, int(row_digits))
             if column_letters:
