@@ -86,3 +86,21 @@ def test_the_api_cleans_text_and_refuses_nul(client: Any, world: Any) -> None:
     assert form_encoded.status_code == 201 and Action.objects.get(pk=form_encoded.json()["id"]).title == "Form encoded"
     refused = client.post(url, {**body, "title": "Brief\u0000"}, content_type="application/json")
     assert refused.status_code == 400 and "title" in refused.json()
+
+
+def test_a_page_form_cleans_text_and_refuses_nul(client: Any, world: Any) -> None:
+    """Through a real page: raising an action."""
+    import datetime as dt
+
+    from changeboard.readiness.models import Action
+
+    client.force_login(world.users["lead"])
+    url = reverse("action-create", args=[world.programme_a.pk])
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    refused = client.post(url, {"title": "Brief\u0000", "description": "", "due_date": due})
+    assert refused.status_code == 200 and "Null characters are not allowed" in refused.content.decode()
+    assert not Action.objects.exists()
+    created = client.post(url, {"title": "Brief\u000bevery\u0002 shift", "description": "Line\u000cbreak\u0007", "due_date": due})
+    assert created.status_code == 302, created.content.decode()[:2000]
+    action = Action.objects.get()
+    assert (action.title, action.description) == ("Brief every shift", "Line break")
