@@ -247,6 +247,11 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50)
+# Every import refuses an XLSX workbook past these before loading it
+# (core.tabular.check_workbook): a small zip can unpack to gigabytes.
+IMPORT_MAX_UNCOMPRESSED_MB = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 100)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 1_000_000)
+IMPORT_MAX_SHARED_STRINGS = env_int("IMPORT_MAX_SHARED_STRINGS", 1_000_000)
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10)
 
 
@@ -298,6 +303,12 @@ REST_FRAMEWORK = {
     # JSON only: the human-readable reference is /api/v1/docs/ (DRF's
     # browsable pages are not built to this service's accessibility bar).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, cleaning text of what XLSX and PDF cannot hold (issue 17).
+    "DEFAULT_PARSER_CLASSES": [
+        "changeboard.core.parsers.JSONParser",
+        "changeboard.core.parsers.FormParser",
+        "changeboard.core.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Changeboard API",

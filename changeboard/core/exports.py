@@ -11,14 +11,19 @@ from typing import Any
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
+from .text import strip_illegal
+
 # A spreadsheet treats a cell starting with these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def guard(value: Any) -> Any:
-    """Neutralise a text value a spreadsheet would run as a formula."""
+    """A value safe in a spreadsheet: text without the characters XLSX
+    cannot hold (stored before input was cleaned, `core.text`), and
+    neutralised when a spreadsheet would run it as a formula."""
     if value is None:
         return ""
+    value = strip_illegal(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

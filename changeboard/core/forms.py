@@ -8,6 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .text import clean_text
+
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
     forms.SelectMultiple: "govuk-select cb-select-multiple",
@@ -58,14 +60,34 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def clean_text_fields(form: forms.BaseForm) -> None:
+    """Every text field of the form cleans its input of the characters XLSX
+    and PDF cannot hold (`core.text.clean_text`); a NUL is still refused by
+    Django's own validator. Passwords are left exactly as typed."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+            continue
+        if getattr(field, "_cleans_text", False):
+            continue
+        original = field.to_python
+
+        def to_python(value: Any, original: Any = original) -> Any:
+            return clean_text(original(value))
+
+        field.to_python = to_python  # type: ignore[method-assign]
+        field._cleans_text = True  # type: ignore[attr-defined]
+
+
 class GovukFormMixin:
-    """Mix into a Form or ModelForm to render with GOV.UK classes."""
+    """Mix into a Form or ModelForm to render with GOV.UK classes; its text
+    fields clean their input (`clean_text_fields`)."""
 
     template_name = "core/form.html"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         govuk_style(self)  # type: ignore[arg-type]  # a mixin: the concrete class is a Form
+        clean_text_fields(self)  # type: ignore[arg-type]  # a mixin: the concrete class is a Form
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]  # a mixin: the concrete class's Form.full_clean
@@ -105,7 +127,8 @@ class SpreadsheetUploadForm(GovukFormMixin, forms.Form):
             raise forms.ValidationError("The selected file must be a CSV or XLSX file")
         data = upload.read()
         try:
-            read_sheet(data, upload.name)
+            # Read once: the pending upload keeps the sheet for the preview.
+            self.sheet = read_sheet(data, upload.name)
         except ImportFileError as exc:
             raise forms.ValidationError(str(exc).rstrip("."))
         upload.seek(0)

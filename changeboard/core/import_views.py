@@ -34,7 +34,7 @@ from .exports import csv_response
 from .forms import ImportCommitForm, SpreadsheetUploadForm
 from .importing import Importer
 from .models import PendingUpload
-from .tabular import PROBLEM_HEADERS, PROBLEMS_SHOWN, ImportFileError, ImportRefusedBase, ImportReportBase, problem_rows, read_sheet
+from .tabular import PROBLEM_HEADERS, PROBLEMS_SHOWN, ImportFileError, ImportRefusedBase, ImportReportBase, problem_rows
 from .views import ScopedMixin
 
 __all__ = ["ImportPreviewView", "ImportUploadView", "ImportViewMixin"]
@@ -142,7 +142,7 @@ class ImportUploadView(ImportViewMixin, FormView):
 
     def form_valid(self, form: SpreadsheetUploadForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
-        pending = self.importer.stage(data=form.data_bytes, filename=upload.name, actor=self.request.user)
+        pending = self.importer.stage(data=form.data_bytes, filename=upload.name, actor=self.request.user, sheet=form.sheet)
         return redirect(self.get_preview_url(pending))
 
 
@@ -186,7 +186,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
 
     def preview(self, pending: PendingUpload) -> ImportReportBase | None:
         try:
-            return self.importer.preview(bytes(pending.content), pending.original_filename, **self.preview_options(pending))
+            return self.importer.preview_pending(pending, **self.preview_options(pending))
         except ImportFileError as exc:
             messages.error(self.request, f"{exc} Upload the file again.")
             return None
@@ -310,7 +310,7 @@ class ImportPreviewView(ImportViewMixin, TemplateView):
 
     def post_mapping(self, pending: PendingUpload) -> HttpResponse:
         try:
-            sheet = read_sheet(bytes(pending.content), pending.original_filename)
+            sheet = self.importer.sheet_of(pending)
         except ImportFileError as exc:
             return self.file_unreadable(exc)
         form = self.mapping_form(self.request.POST, headers=sheet.headers)

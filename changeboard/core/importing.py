@@ -110,6 +110,9 @@ class Importer[R: ImportReportBase]:
     aliases: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Import column -> what it holds, for pages (the mapping step).
     column_labels: ClassVar[dict[str, str]] = {}
+    # The file as read when it was staged: `read` returns it instead of
+    # reading the bytes again (set by `preview_pending` and `commit_pending`).
+    staged_sheet: Sheet | None = None
 
     def __init__(self, target: Any = None) -> None:
         self.target = target
@@ -117,8 +120,14 @@ class Importer[R: ImportReportBase]:
     # ----------------------------------------------------------------------
     # Reading and mapping columns
 
-    def load(self, data: bytes, filename: str) -> Any:
+    def read(self, data: bytes, filename: str) -> Sheet:
+        """The file as a sheet: as read when it was staged, if it was."""
+        if self.staged_sheet is not None:
+            return self.staged_sheet
         return read_sheet(data, filename)
+
+    def load(self, data: bytes, filename: str) -> Any:
+        return self.read(data, filename)
 
     def map_columns(self, sheet: Sheet, report: R) -> Columns:
         found: Columns = {}
@@ -236,9 +245,23 @@ class Importer[R: ImportReportBase]:
     def target_id(self) -> int | None:
         return getattr(self.target, "pk", None)
 
-    def stage(self, *, data: bytes, filename: str, actor: Any) -> PendingUpload:
-        """Keep an uploaded file until its uploader has checked the preview."""
-        return uploads.stage(kind=self.kind, target_id=self.target_id, data=data, filename=filename, actor=actor)
+    def stage(self, *, data: bytes, filename: str, actor: Any, sheet: Sheet | None = None) -> PendingUpload:
+        """Keep an uploaded file, and the file as read (`sheet`, read now
+        when not given), until its uploader has checked the preview."""
+        return uploads.stage(kind=self.kind, target_id=self.target_id, data=data, filename=filename, actor=actor, sheet=sheet)
+
+    def sheet_of(self, upload: PendingUpload) -> Sheet:
+        """A staged file as read when it was staged."""
+        return uploads.sheet_of(upload)
+
+    def preview_pending(self, upload: PendingUpload, **options: Any) -> R:
+        """The preview of a staged file, from the file as read when it was
+        staged: a file is read once per upload, not on every preview page."""
+        self.staged_sheet = self.sheet_of(upload)
+        try:
+            return self.preview(bytes(upload.content), upload.original_filename, **options)
+        finally:
+            self.staged_sheet = None
 
     def fetch(self, *, token: Any, user: Any) -> PendingUpload:
         """The user's own pending upload into this target; anything else is a 404."""
@@ -261,6 +284,7 @@ class Importer[R: ImportReportBase]:
 
         def write(upload: PendingUpload) -> R:
             importer = self.for_upload(upload)
+            importer.staged_sheet = self.sheet_of(upload)
             return importer.commit(bytes(upload.content), upload.original_filename, actor=actor, skip_invalid=skip_invalid,
                                    import_id=str(upload.token), **importer.commit_options(upload), **options)
 

@@ -161,6 +161,10 @@ class PendingUpload(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     original_filename = models.CharField(max_length=255)
     content = models.BinaryField(help_text="The uploaded file; emptied once committed.")
+    sheet = models.BinaryField(
+        default=b"", blank=True,
+        help_text="The file as read (core.tabular.Sheet, compressed JSON), so it is read once per upload; emptied once committed.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     mapping = models.JSONField(default=dict, blank=True, help_text="Import column -> file header, when chosen on the mapping step.")
     result = models.JSONField(null=True, blank=True, help_text="The counts, once committed.")

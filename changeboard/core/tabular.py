@@ -11,10 +11,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from .text import clean_text
 
 
 class ImportFileError(Exception):
@@ -45,6 +50,19 @@ class Sheet:
     file_format: str
     encoding: str = ""
     delimiter: str = ""
+
+    def to_bytes(self) -> bytes:
+        """The sheet as compressed JSON, kept with a pending upload so the
+        file is read once per upload, not on every preview page."""
+        record = {"headers": self.headers, "rows": self.rows, "format": self.file_format, "encoding": self.encoding,
+                  "delimiter": self.delimiter}
+        return zlib.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Sheet:
+        record = json.loads(zlib.decompress(data).decode("utf-8"))
+        rows = [(int(number), [str(c) for c in cells]) for number, cells in record["rows"]]
+        return cls([str(h) for h in record["headers"]], rows, str(record["format"]), str(record["encoding"]), str(record["delimiter"]))
 
     def describe(self) -> str:
         if self.file_format == "xlsx":
@@ -107,6 +125,8 @@ def _read_csv(data: bytes) -> Sheet:
     text, encoding = _decode(data)
     if "\x00" in text:
         raise ImportFileError("The file is not a CSV or XLSX file.")
+    # Characters XLSX and PDF cannot hold are cleaned (core.text).
+    text = clean_text(text)
     delimiter = _detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -131,7 +151,9 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        if "\x00" in value:
+            raise ImportFileError("The file is not a valid Excel (XLSX) workbook: a cell holds a NUL character.")
+        return clean_text(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
@@ -144,9 +166,178 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+# ----------------------------------------------------------------------
+# Bounding a workbook before openpyxl loads it
+#
+# An XLSX file is a zip of XML: a 1 MB upload can hold hundreds of megabytes
+# of XML, millions of shared strings (all of which openpyxl keeps in a list)
+# or millions of cells. So the zip's directory (uncompressed sizes) and the
+# XML (shared strings and cells, counted as they are decompressed a megabyte
+# at a time, never held whole) are looked at first, and a workbook past a
+# limit is refused before `load_workbook` sees it. While the first sheet is
+# read, the cells openpyxl goes through (padding to a far column and empty
+# rows up to a far row included) are counted against the same limit.
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookLimits:
+    """The largest workbook an import reads (settings `IMPORT_MAX_UNCOMPRESSED_MB`,
+    `IMPORT_MAX_CELLS`, `IMPORT_MAX_SHARED_STRINGS`)."""
+
+    uncompressed_bytes: int
+    cells: int
+    shared_strings: int
+    # Any one part other than worksheets and shared strings (styles, the
+    # workbook, its relationships, themes): openpyxl parses these whole.
+    other_part_bytes: int = 16 * 1024 * 1024
+    parts: int = 10_000
+
+    @classmethod
+    def from_settings(cls) -> WorkbookLimits:
+        from django.conf import settings
+
+        return cls(
+            uncompressed_bytes=int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_MB", 100)) * 1024 * 1024,
+            cells=int(getattr(settings, "IMPORT_MAX_CELLS", 1_000_000)),
+            shared_strings=int(getattr(settings, "IMPORT_MAX_SHARED_STRINGS", 1_000_000)),
+        )
+
+
+_CHUNK = 1024 * 1024
+# A start tag longer than this is not a spreadsheet's.
+_LONGEST_TAG = 64 * 1024
+_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
+
+
+def _count_elements(piece: bytes, name: bytes, prefixed: re.Pattern[bytes]) -> int:
+    """How many `name` start tags a piece of XML has, with or without a
+    namespace prefix. Plain counting, not parsing: a megabyte takes a few
+    milliseconds."""
+    count = sum(piece.count(b"<" + name + end) for end in _ENDS)
+    if b":" + name in piece:
+        count += len(prefixed.findall(piece))
+    return count
+
+
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")
+_PREFIXED_SI = re.compile(rb"<[A-Za-z_][\w.\-]*:si[\s/>]")
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's XML in pieces that each end just before a `<`, so no tag is
+    split between two pieces. Never more than the part's declared size:
+    zipfile stops there (and a part that lies about its size fails its CRC)."""
+    carry = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            buffer = carry + chunk
+            cut = buffer.rfind(b"<")
+            if cut <= 0:
+                carry, piece = (buffer, b"") if cut == 0 else (b"", buffer)
+            else:
+                carry, piece = buffer[cut:], buffer[:cut]
+            if len(carry) > _LONGEST_TAG:
+                raise ImportFileError("The file is not a valid Excel (XLSX) workbook.")
+            if piece:
+                yield piece
+    if carry:
+        yield carry
+
+
+def _too_big(what: str) -> ImportFileError:
+    return ImportFileError(
+        f"The workbook is too large to import: {what}. Split it into smaller files, or save it as CSV and upload that."
+    )
+
+
+def _count_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: bytes, prefixed: re.Pattern[bytes], limit: int, what: str) -> None:
+    count = 0
+    for piece in _chunks(archive, info):
+        count += _count_elements(piece, name, prefixed)
+        if count > limit:
+            raise _too_big(f"it has more than {limit:,} {what}")
+
+
+_PREFIXED_ROW = re.compile(rb"<[A-Za-z_][\w.\-]*:row[\s/>]")
+# References to a far row (7 digits or more) or a far column (3 letters:
+# past ZZ), in a row's or a cell's `r`: rare in real files, so cheap to find.
+_FAR_REF = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]{0,3})\$?(\d{7,})|r\s*=\s*[\"']\$?([A-Za-z]{3})\$?\d")
+
+
+# Digits as 0 and letters as a: a piece with no run of seven digits and no
+# three letters before a digit has no far reference, found without a regex.
+_SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", b"0" * 10 + b"a" * 52)
+
+
+def _far_refs(piece: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    shapes = piece.translate(_SHAPES)
+    if b"0000000" not in shapes and b"aaa0" not in shapes and b"aaa$0" not in shapes:
+        return []
+    return _FAR_REF.findall(piece)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+def _check_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: WorkbookLimits) -> None:
+    """Refuse a sheet with more cells than the limit, or whose furthest row
+    or column would make openpyxl go through that many (it yields every
+    empty row up to the furthest one, and pads rows to their last cell)."""
+    cells = rows = far_row = far_column = 0
+    for piece in _chunks(archive, info):
+        cells += _count_elements(piece, b"c", _PREFIXED_CELL)
+        rows += _count_elements(piece, b"row", _PREFIXED_ROW)
+        if cells > limits.cells:
+            raise _too_big(f"it has more than {limits.cells:,} cells in a sheet")
+        for _, row_digits, column_letters in _far_refs(piece):
+            if row_digits:
+                far_row = max(far_row, int(row_digits))
+            if column_letters:
+                far_column = max(far_column, _column_number(column_letters))
+        if far_row > limits.cells or far_column * max(rows, 1) > limits.cells:
+            raise _too_big(f"a sheet reaches past {limits.cells:,} cells (a far row or column)")
+
+
+def check_workbook(data: bytes, limits: WorkbookLimits | None = None) -> None:
+    """Refuse (ImportFileError) a workbook whose XML, shared strings or
+    cells go past the limits, without loading it: the zip's directory
+    gives the uncompressed sizes, and the worksheets and shared strings are
+    counted as they are decompressed, a megabyte at a time, stopping as
+    soon as a limit is passed."""
+    limits = limits or WorkbookLimits.from_settings()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportFileError("The file is not a valid Excel (XLSX) workbook.") from exc
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.parts:
+            raise _too_big(f"it has more than {limits.parts:,} parts")
+        total = sum(info.file_size for info in members)
+        if total > limits.uncompressed_bytes:
+            raise _too_big(f"it unpacks to {total / 1024 / 1024:,.0f} MB, more than {limits.uncompressed_bytes // 1024 // 1024:,} MB")
+        try:
+            for info in members:
+                name = info.filename.lower()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    _check_worksheet(archive, info, limits)
+                elif name == "xl/sharedstrings.xml":
+                    _count_part(archive, info, b"si", _PREFIXED_SI, limits.shared_strings, "different texts")
+                elif info.file_size > limits.other_part_bytes:
+                    raise _too_big(f"its part {info.filename} unpacks to more than {limits.other_part_bytes // 1024 // 1024} MB")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as exc:
+            raise ImportFileError("The file is not a valid Excel (XLSX) workbook.") from exc
+
+
 def _read_xlsx(data: bytes) -> Sheet:
     from openpyxl import load_workbook
 
+    limits = WorkbookLimits.from_settings()
+    check_workbook(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001  (zip, XML and openpyxl errors all mean "not a workbook")
@@ -155,9 +346,18 @@ def _read_xlsx(data: bytes) -> Sheet:
         if not workbook.worksheets:
             raise ImportFileError("The workbook has no sheets.")
         sheet = workbook.worksheets[0]
+        # The sheet's own <dimension> is not trusted: openpyxl would pad
+        # every row to its width. Rows are as wide as their last cell.
+        sheet.reset_dimensions()
         headers: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
+        # Cells gone through, padding and skipped empty rows included: a
+        # cell far to the right or a row a million rows down costs as much.
+        seen = 0
         for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            seen += max(len(values), 1)
+            if seen > limits.cells:
+                raise _too_big(f"its first sheet reaches past {limits.cells:,} cells (row {number:,})")
             cells = [_cell_text(v) for v in values]
             if not any(c.strip() for c in cells):
                 continue

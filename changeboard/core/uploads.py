@@ -20,8 +20,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .models import PendingUpload
+from .tabular import ImportFileError, Sheet, read_sheet
 
-__all__ = ["ALREADY_IMPORTED", "NOT_THE_UPLOADER", "STALE_AFTER", "commit", "fetch", "stage"]
+__all__ = ["ALREADY_IMPORTED", "NOT_THE_UPLOADER", "STALE_AFTER", "commit", "fetch", "sheet_of", "stage"]
 
 # An upload nobody committed is removed after this, so personal data does
 # not pile up.
@@ -34,15 +35,31 @@ class _Report(Protocol):
     def counts(self) -> dict[str, Any]: ...
 
 
-def stage(*, kind: str, data: bytes, filename: str, actor: Any, target_id: int | None = None) -> PendingUpload:
-    """Keep an uploaded file until its uploader commits or abandons it.
+def stage(*, kind: str, data: bytes, filename: str, actor: Any, target_id: int | None = None, sheet: Sheet | None = None) -> PendingUpload:
+    """Keep an uploaded file until its uploader commits or abandons it,
+    with the file as read (`sheet`, read here when the caller has not read
+    it already), so previews and the commit do not read it again.
     Abandoned uploads of the same kind older than `STALE_AFTER` are removed
     on the way."""
     cutoff = timezone.now() - STALE_AFTER
     PendingUpload.objects.filter(kind=kind, status=PendingUpload.Status.PENDING, created__lt=cutoff).delete()
+    if sheet is None:
+        try:
+            sheet = read_sheet(data, filename)
+        except ImportFileError:
+            sheet = None  # the preview reads it again and says why it cannot
     return PendingUpload.objects.create(
-        kind=kind, token=uuid.uuid4(), target_id=target_id, content=data, original_filename=filename[:255], uploaded_by=actor
+        kind=kind, token=uuid.uuid4(), target_id=target_id, content=data, original_filename=filename[:255], uploaded_by=actor,
+        sheet=sheet.to_bytes() if sheet is not None else b"",
     )
+
+
+def sheet_of(upload: PendingUpload) -> Sheet:
+    """A pending upload's file as read when it was staged (read again only
+    for an upload staged without it)."""
+    if upload.sheet:
+        return Sheet.from_bytes(bytes(upload.sheet))
+    return read_sheet(bytes(upload.content), upload.original_filename)
 
 
 def fetch(*, kind: str, token: Any, user: Any, target_id: int | None = None) -> PendingUpload:
@@ -69,7 +86,8 @@ def commit[R: _Report](*, upload: PendingUpload, actor: Any, write: Callable[[Pe
         report = write(locked)
         locked.status = PendingUpload.Status.COMMITTED
         locked.content = b""
+        locked.sheet = b""
         locked.result = report.counts()
-        locked.save(update_fields=["status", "content", "result"])
-    upload.status, upload.content, upload.result = locked.status, locked.content, locked.result
+        locked.save(update_fields=["status", "content", "sheet", "result"])
+    upload.status, upload.content, upload.sheet, upload.result = locked.status, locked.content, locked.sheet, locked.result
     return report

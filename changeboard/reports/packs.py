@@ -47,6 +47,7 @@ from changeboard.core import audit
 from changeboard.core.exports import guard
 from changeboard.core.models import OutboxMessage
 from changeboard.core.outbox import outbox_add_many
+from changeboard.core.text import clean_tree
 from changeboard.readiness.models import Action, Rag
 
 from . import summary
@@ -569,6 +570,9 @@ def pack_build(pack_id: int, *, notify: bool = True) -> str:
         previous, content["changes"] = changes_for(pack, content)
         content["previous"] = previous.pk if previous else None
         content["title"] = pack.title
+        # Text stored before input was cleaned may hold characters PDF and
+        # XLSX cannot (issue 17): the pack is built from cleaned text.
+        content = clean_tree(content)
         html = render_html(pack, content)
         pdf = render_pdf(html)
         xlsx = render_xlsx(pack, content)

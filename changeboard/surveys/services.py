@@ -27,6 +27,7 @@ from changeboard.core import audit
 from changeboard.core.models import OutboxMessage
 from changeboard.core.outbox import outbox_add_many
 from changeboard.core.params import parse_id
+from changeboard.core.text import clean_text
 from changeboard.impacts.models import ImpactAssessment, ImpactLine
 from changeboard.organisation.models import Staff, Unit, subtree_q
 from changeboard.portfolio.models import Programme
@@ -723,6 +724,10 @@ def clean_answers(sections: list[tuple[SurveyWave, list[Question]]], data: Any) 
             if raw == "":
                 continue
             if question.kind == Question.Kind.TEXT:
+                if "\x00" in raw:
+                    errors[name] = "Your answer has a character that cannot be saved. Type it again rather than pasting it."
+                    continue
+                raw = clean_text(raw)  # what XLSX and PDF cannot hold (issue 17)
                 if len(raw) > ANSWER_TEXT_MAX:
                     errors[name] = f"Keep your answer to {ANSWER_TEXT_MAX} characters or fewer (it is {len(raw)})."
                     continue

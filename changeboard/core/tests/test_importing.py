@@ -265,3 +265,37 @@ def test_someone_elses_upload_or_target_is_404(admin: Any) -> None:
 def test_a_role_that_never_may_import_is_403(admin: Any) -> None:
     board = make_user("boardmember", "board")
     assert client_for(board).get(reverse("test-widget-import", args=[board.pk])).status_code == 403
+
+
+def test_a_file_is_read_once_per_upload_not_on_every_preview(admin: Any, monkeypatch: Any) -> None:
+    """Issue 17: the upload reads the file and the pending upload keeps the
+    sheet; previews, the problems CSV and the commit do not read it again."""
+    from changeboard.core import tabular
+
+    reads: list[int] = []
+    real = tabular._read_csv
+
+    def counting(data: bytes) -> tabular.Sheet:
+        reads.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(tabular, "_read_csv", counting)
+    client = client_for(admin)
+    preview_url = upload(client, admin, GOOD)
+    assert len(reads) == 1
+    for _ in range(3):
+        assert client.get(preview_url).status_code == 200
+    assert client.get(preview_url, {"errors": "csv"}).status_code == 200
+    done = client.post(preview_url, {"mode": "all"}, follow=True)
+    assert "Imported 2 widgets." in done.content.decode()
+    assert len(reads) == 1
+    pending = PendingUpload.objects.get(kind="test-widgets")
+    assert bytes(pending.sheet) == b"" and bytes(pending.content) == b""  # dropped with the file once committed
+
+
+def test_an_upload_staged_without_its_sheet_is_read_when_previewed(admin: Any) -> None:
+    pending = uploads.stage(kind="test-widgets", target_id=admin.pk, data=GOOD, filename="w.csv", actor=admin)
+    assert pending.sheet  # read when staged
+    PendingUpload.objects.filter(pk=pending.pk).update(sheet=b"")
+    pending.refresh_from_db()
+    assert uploads.sheet_of(pending).headers == ["Code", "Title"]

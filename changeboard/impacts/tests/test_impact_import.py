@@ -276,3 +276,13 @@ def test_only_the_uploader_sees_a_pending_import(client: Any, impacts: Impacts) 
     assert _login(client, w, "lead2").get(url).status_code == 404
     # Through another assessment's URL it is not found either.
     assert _login(client, w, "lead").get(reverse("impact-import-preview", args=[impacts.approved.pk, pending.token])).status_code in {302, 404}
+
+
+def test_upload_refuses_a_crafted_workbook(client: Any, impacts: Impacts) -> None:
+    """Issue 17: the shared workbook bound, on the impact lines' upload page."""
+    from changeboard.core.tests import workbooks
+
+    c = _login(client, impacts.world, "lead")
+    response = _upload(c, impacts.draft, workbooks.many_cells(), "impacts.xlsx")
+    assert response.status_code == 200 and "The workbook is too large to import" in response.content.decode()
+    assert not PendingUpload.objects.exists()

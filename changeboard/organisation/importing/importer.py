@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any
@@ -18,6 +18,7 @@ from changeboard.core.importing import Importer, csv_text
 from changeboard.core.models import PendingUpload
 from changeboard.core.tabular import (
     ImportFileError,
+    Sheet,
     read_sheet,
 )
 
@@ -58,7 +59,8 @@ REUSE_MAX_BYTES = 16 * 1024 * 1024
 REUSE_SECONDS = 600
 
 
-def _load(data: bytes, filename: str, mapping: Mapping[str, str] | None, *, keep: bool) -> tuple[_Cleaned, ColumnMap]:
+def _load(data: bytes, filename: str, mapping: Mapping[str, str] | None, *, keep: bool,
+          read: Callable[[bytes, str], Sheet] = read_sheet) -> tuple[_Cleaned, ColumnMap]:
     """The file read, its columns resolved (against the database: a saved
     mapping may apply) and its rows cleaned. Reading and cleaning depend
     only on the bytes, so when the same bytes were cleaned moments ago (the
@@ -73,7 +75,7 @@ def _load(data: bytes, filename: str, mapping: Mapping[str, str] | None, *, keep
         columns = resolve_columns(cleaned.headers, mapping)
         if _positions(columns) == cleaned.positions:
             return cleaned, columns
-    sheet = read_sheet(data, filename)
+    sheet = read(data, filename)
     _check_mapping(sheet.headers, mapping)
     columns = resolve_columns(sheet.headers, mapping)
     cleaned = _clean(sheet, columns)
@@ -147,7 +149,7 @@ class StaffImporter(Importer[ImportReport]):
 
     def load(self, data: bytes, filename: str) -> tuple[_Cleaned, ColumnMap]:
         global _last_cleaned
-        loaded = _load(data, filename, self.mapping, keep=self.keep)
+        loaded = _load(data, filename, self.mapping, keep=self.keep, read=self.read)
         if not self.keep:
             _last_cleaned = None
         return loaded

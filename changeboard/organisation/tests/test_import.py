@@ -550,3 +550,22 @@ def test_bench_import_runs_on_a_small_file(db: Any) -> None:
     assert result["ratio_to_raw"] > 0 and result["with_line_manager"] == 399
     with pytest.raises(CommandError, match="scratch database"):
         call_command("bench", "import", "--rows", "10", stdout=io.StringIO())
+
+
+def test_command_refuses_a_file_larger_than_the_upload_limit(world: Any, tmp_path: Path, settings: Any) -> None:
+    """Issue 17: `import_staff` has the upload page's size limit."""
+    settings.IMPORT_MAX_UPLOAD_MB = 0
+    before = Staff.objects.count()
+    path = write(tmp_path, to_csv([*world_rows(), person("100099")]))
+    with pytest.raises(CommandError, match="larger than 0 MB"):
+        call_command("import_staff", path, stdout=io.StringIO(), stderr=io.StringIO())
+    assert Staff.objects.count() == before
+
+
+def test_command_refuses_a_crafted_workbook(world: Any, tmp_path: Path) -> None:
+    """Issue 17: the same workbook bound as the upload pages."""
+    from changeboard.core.tests import workbooks
+
+    path = write(tmp_path, workbooks.many_cells(), "staff.xlsx")
+    with pytest.raises(CommandError, match="The workbook is too large to import"):
+        call_command("import_staff", path, stdout=io.StringIO(), stderr=io.StringIO())

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import Workbook
 
 from changeboard.conftest import make_user
 from changeboard.core.models import AuditEntry, PendingUpload
@@ -243,3 +244,49 @@ def test_import_journey_in_a_browser_passes_axe(page: Any, world: Any) -> None:
     visit(page, "/audit/?object_type=organisation.staff&action=create")
     assert "300001" in page.content() and "300002" not in page.content()
     assert not page.console_errors, page.console_errors
+
+
+def test_upload_refuses_a_crafted_workbook_before_loading_it(admin: Any) -> None:
+    """Issue 17: a small zip that unpacks to millions of cells is refused on
+    the upload page, and nothing is staged."""
+    from changeboard.core.tests import workbooks
+
+    response = upload(admin, workbooks.many_cells(), "staff.xlsx")
+    assert response.status_code == 200
+    assert "The workbook is too large to import" in response.content.decode()
+    assert not PendingUpload.objects.exists()
+
+
+def test_the_staff_file_is_read_once_per_upload(admin: Any, monkeypatch: Any) -> None:
+    """Issue 17: previews (and the mapping step, and the commit) use the
+    sheet kept with the pending upload; the XLSX is loaded once."""
+    from changeboard.core import tabular
+    from changeboard.organisation.importing import importer as staff_importer
+
+    from .test_import import COLUMNS
+
+    loads: list[int] = []
+    real = tabular._read_xlsx
+
+    def counting(data: bytes) -> tabular.Sheet:
+        loads.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(tabular, "_read_xlsx", counting)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(COLUMNS))
+    for row in world_rows():
+        sheet.append([row.get(c, "") for c in COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = upload(admin, buffer.getvalue(), "staff.xlsx")
+    assert response.status_code == 302 and len(loads) == 1
+    for _ in range(3):
+        staff_importer._last_cleaned = None  # not the process-local reuse: the stored sheet
+        assert admin.get(response["Location"]).status_code == 200
+    staff_importer._last_cleaned = None
+    done = admin.post(response["Location"], {"step": "commit", "mode": "all"})
+    assert done.status_code == 302 and len(loads) == 1
+    assert Staff.objects.exists()

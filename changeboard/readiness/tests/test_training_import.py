@@ -194,3 +194,14 @@ def _upload(name: str, data: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def test_upload_refuses_a_crafted_workbook(client: Any, world: Any) -> None:
+    """Issue 17: the shared workbook bound, on the training records' upload page."""
+    from changeboard.core.models import PendingUpload
+    from changeboard.core.tests import workbooks
+
+    client.force_login(world.users["admin"])
+    response = client.post(reverse("training-import"), {"file": _upload("training.xlsx", workbooks.many_cells())})
+    assert response.status_code == 200 and b"The workbook is too large to import" in response.content
+    assert not PendingUpload.objects.exists()

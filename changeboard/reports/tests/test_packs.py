@@ -305,3 +305,23 @@ def test_spreadsheet_text_is_guarded_against_formulas(world: Any, django_capture
     programmes = {r[0]: r for r in sheet_rows(pack, "Programmes")[1:]}
     assert programmes["AAA"][1] == "'=HYPERLINK(\"http://evil.example\")"
     assert sheet_rows(pack, "Actions")[1][1] == "'+SUM(A1:A9)"
+
+
+def test_a_pack_is_built_from_stored_text_with_control_characters(world: Any, data: dict[str, Any],
+                                                                  django_capture_on_commit_callbacks: Any) -> None:
+    """Issue 17: text stored before input was cleaned (written straight to
+    the database here) never fails a pack: PDF, XLSX and HTML are built,
+    without the characters."""
+    from changeboard.portfolio.models import Programme
+
+    Action.objects.filter(pk=data["overdue"].pk).update(title="Book the\u000btraining\u0001 rooms\u0000")
+    Criterion.objects.filter(pk=data["criterion"].pk).update(title="Sergeants\u000btrained\u001f")
+    Programme.objects.filter(pk=world.programme_a.pk).update(name=world.programme_a.name + "\u000b\u0008")
+    pack = request_and_build(AS_OF, world.users["admin"], django_capture_on_commit_callbacks)
+    assert pack.status == BoardPack.Status.READY, pack.error
+    assert bytes(pack.pdf).startswith(b"%PDF") and "Book the training rooms" in pdf_text(pack)
+    workbook = load_workbook(io.BytesIO(bytes(pack.xlsx)))
+    cells = [str(v) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert "Book the training rooms (" in " ".join(cells)
+    assert not any(c in text for text in cells for c in "\u000b\u0001\u0000\u001f\u0008")
+    assert "Book the training rooms" in pack.html and "\u000b" not in pack.html and "\u0000" not in pack.html

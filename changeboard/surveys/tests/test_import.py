@@ -448,3 +448,13 @@ def test_a_wave_that_is_not_open_or_closed_redirects_with_a_message(client: Any,
     messages = [str(m) for m in answer.wsgi_request._messages]
     assert any("open or closed" in m for m in messages)
     assert not Response.objects.exists()
+
+
+def test_upload_refuses_a_crafted_workbook(client: Any, wave: SurveyWave, world: Any) -> None:
+    """Issue 17: the shared workbook bound, on the survey responses' upload page."""
+    from changeboard.core.tests import workbooks
+
+    client.force_login(world.users["lead"])
+    page = upload(client, wave, workbooks.many_cells(), "responses.xlsx")
+    assert page.status_code == 200 and "The workbook is too large to import" in page.content.decode()
+    assert not PendingUpload.objects.exists()

@@ -871,3 +871,14 @@ def test_tick_purges_deferrals_of_closed_waves_after_the_window(world: Any, admi
     assert Deferral.objects.filter(wave=deferred).exists()
     services.tick(today + 17 * DAY)
     assert not Deferral.objects.exists()
+
+
+def test_free_text_answers_are_cleaned_and_nul_refused() -> None:
+    """Issue 17: the respondent's form is not a Django form; its free text
+    is cleaned of what XLSX and PDF cannot hold, and a NUL refused."""
+    wave, question = SurveyWave(pk=1), Question(pk=2, kind=Question.Kind.TEXT)
+    name = services.field_name(wave, question)
+    cleaned, errors = services.clean_answers([(wave, [question])], {name: "More\u000btraining\u0001 please"})
+    assert errors == {} and cleaned[1][2] == (None, "More training please")
+    cleaned, errors = services.clean_answers([(wave, [question])], {name: "More\u0000"})
+    assert name in errors and cleaned[1] == {}

@@ -21,6 +21,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -52,7 +53,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
+        limit_mb = settings.IMPORT_MAX_UPLOAD_MB
         try:
+            # The upload page's limit: the file is not read when larger.
+            if path.stat().st_size > limit_mb * 1024 * 1024:
+                raise CommandError(f"{path} is larger than {limit_mb} MB (IMPORT_MAX_UPLOAD_MB), the largest file an import reads.")
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.")
