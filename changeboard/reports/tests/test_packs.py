@@ -319,6 +319,7 @@ def test_a_pack_is_built_from_stored_text_with_control_characters(world: Any, da
     Programme.objects.filter(pk=world.programme_a.pk).update(name=world.programme_a.name + "\u000b\u0008")
     pack = request_and_build(AS_OF, world.users["admin"], django_capture_on_commit_callbacks)
     assert pack.status == BoardPack.Status.READY, pack.error
+    assert pack.pdf is not None and pack.xlsx is not None
     assert bytes(pack.pdf).startswith(b"%PDF") and "Book the training rooms" in pdf_text(pack)
     workbook = load_workbook(io.BytesIO(bytes(pack.xlsx)))
     cells = [str(v) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
