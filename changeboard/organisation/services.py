@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -16,7 +16,7 @@ def unit_code_for_path(path: str) -> str:
     """`U<tree path>`, or a hash of it where that would not fit the column
     (below depth 7)."""
     code = f"U{path}"
-    limit = Unit._meta.get_field("code").max_length
+    limit = cast(int, Unit._meta.get_field("code").max_length)
     if len(code) <= limit:
         return code
     return "U" + hashlib.sha1(path.encode("ascii"), usedforsecurity=False).hexdigest()[: limit - 1].upper()

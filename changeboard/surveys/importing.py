@@ -225,6 +225,7 @@ def _match_columns(sheet: Sheet, questions: list[Question]) -> _Columns:
     file with one is refused anyway)."""
     exact = {q.code.strip().lower(): q for q in questions}
     normalised: dict[str, Question] = {}
+    question: Question | None
     for question in questions:
         normalised.setdefault(normalise_header(question.code), question)
     fixed: dict[str, int] = {}

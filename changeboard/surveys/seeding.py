@@ -94,7 +94,7 @@ IMPROVING_GAIN = np.array([1.1, 1.2, 1.4, 1.4, 1.3])
 # A unit that understands and wants the change but has not been shown how.
 STUCK_START = np.array([4.1, 3.9, 2.5, 1.9, 2.0])
 STUCK_GAIN = np.array([0.1, 0.1, 0.0, 0.0, 0.0])
-ROLE_RATE = {RoleGroup.OFFICER: 1.0, RoleGroup.STAFF: 1.15, RoleGroup.OTHER: 0.7, RoleGroup.UNKNOWN: 0.8}
+ROLE_RATE: dict[str, float] = {RoleGroup.OFFICER: 1.0, RoleGroup.STAFF: 1.15, RoleGroup.OTHER: 0.7, RoleGroup.UNKNOWN: 0.8}
 PERSON_SD = 0.5  # how much one respondent differs from their unit, on every item
 ITEM_SD = 0.7  # and on each item
 SKIP_ITEM = 0.003

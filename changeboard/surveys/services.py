@@ -737,7 +737,7 @@ class LinkNotOpen(Exception):
 NOTHING_ANSWERED = "Answer at least one question before sending."
 
 
-def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> int:
+def submit(*, token: str, data: Any, wave_ids: Iterable[int | str] | None = None) -> int:
     """Store one anonymous response per open wave on the link that the
     person answered at least one question of.
 

@@ -69,7 +69,7 @@ class WaveListView(ScopedListView):
             if row[at_invited] < values[-1]:
                 row[at_responded] = "too few to show"
             rows.append(row)
-        return exports.export_response(fmt, self.export_name, [label for label, _ in self.export_columns], rows)
+        return exports.export_response(fmt, self.export_name, [label for label, _ in self.export_columns], rows)  # type: ignore[return-value]  # a CSV export streams, as the base export does
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -85,6 +85,7 @@ class WaveFormView(ServiceFormView):
     template_name = "surveys/wave_form.html"
     submit_label = "Save wave"
     success_message = "Wave saved. Check the audience, then launch it."
+    object: SurveyWave | None
 
     def get_object(self) -> Model | None:
         if "pk" not in self.kwargs:
@@ -92,7 +93,7 @@ class WaveFormView(ServiceFormView):
         return get_object_or_404(changeable_waves(self.request.user), pk=self.kwargs["pk"])
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.action = CHANGE if "pk" in kwargs else ADD
+        self.action = CHANGE if "pk" in kwargs else ADD  # type: ignore[misc]  # per request (add or change), before ScopedMixin checks it
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -206,7 +207,7 @@ class WaveRatesView(ScopedDetailView):
             headers = ["Group", "Invited", "Responded", "Imported", "Response rate %"]
             rows = [[r.label, r.invited, *(["fewer than threshold"] * 3 if r.suppressed else [r.responded, r.imported, r.rate])]
                     for r in [context["total"], *context["unit_rows"], *context["group_rows"]]]
-            return exports.export_response(fmt, f"wave-{self.object.pk}-response-rates", headers, rows)
+            return exports.export_response(fmt, f"wave-{self.object.pk}-response-rates", headers, rows)  # type: ignore[return-value]  # a CSV export streams
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_template_names(self) -> list[str]:
@@ -306,7 +307,7 @@ class PolicyView(ServiceFormView):
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [("Readiness surveys", reverse("wave-list")), ("Survey rules", "")]
 
-    def get_success_url(self, saved: Model) -> str:
+    def get_success_url(self, saved: Model) -> str:  # type: ignore[override]  # ServiceFormView's hook takes the saved object
         return reverse("survey-policy")
 
     def perform(self, form: Any) -> Model:
