@@ -54,7 +54,7 @@ class ActionScopedMixin(ScopedViewSetMixin):
     Pair it with `core.permissions.ActionScopedPermission`."""
 
     action_rights: dict[str, str] = {}
-    action: str  # as ViewSetMixin declares it (None at run time for an unmapped method)
+    action: str  # ViewSetMixin's (None outside a request: read with `or ""`)
 
     def scope_action(self) -> str:
         return self.action_rights.get(self.action or "") or super().scope_action()

@@ -14,7 +14,7 @@ import datetime as dt
 import secrets
 import threading
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from django.apps import apps
@@ -43,6 +43,9 @@ from changeboard.surveys.models import (
     SurveyWave,
 )
 from changeboard.surveys.services import AlreadySubmitted, LinkNotOpen, LinkState
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 Status = SurveyWave.Status
 MANUAL = SurveyWave.Source.MANUAL
@@ -161,6 +164,7 @@ def test_adding_to_a_sent_instrument_makes_a_new_version_and_the_sent_wave_keeps
 
 def test_changing_the_sent_default_instrument_moves_the_default_to_the_new_version(world: Any, admin: Any, today: dt.date) -> None:
     default = services.default_instrument()
+    assert default is not None
     launched(make_wave(world.programme_a, admin, opens=today, units=[world.westminster], instrument=default), admin)
     services.open_due(today)
     question = services.question_create(code="shared-new", text="Shared", kind=Question.Kind.LIKERT, actor=admin)
@@ -685,7 +689,7 @@ def test_invalid_answers_leave_the_link_unused(world: Any, admin: Any, today: dt
 def test_two_simultaneous_submissions_store_one_response(world: Any, admin: Any, today: dt.date, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both requests pass the first check (held at a barrier), then race to
     spend the link: the conditional update lets exactly one store."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and cast("SQLiteDatabaseWrapper", connection).is_in_memory_db():
         pytest.skip("The in-memory SQLite test database uses a shared cache, whose table locks fail at once "
                     "(SQLITE_LOCKED ignores the busy timeout) instead of waiting; covered on PostgreSQL and by "
                     "test_a_stale_check_still_stores_one_response")
@@ -809,10 +813,10 @@ def test_small_groups_hide_their_participation(world: Any, admin: Any, today: dt
 def test_thresholds_below_three_are_refused(world: Any, admin: Any, today: dt.date, field: str) -> None:
     services.policy_update(contact_window_days=14, min_responses=3, min_comments=3, reminder_after_days=3, actor=admin)
     with pytest.raises(ValidationError) as excinfo:
-        make_wave(world.programme_a, admin, opens=today, units=[world.team], **{field: 2})
+        make_wave(world.programme_a, admin, opens=today, units=[world.team], **cast(dict[str, Any], {field: 2}))
     assert field in excinfo.value.message_dict
     assert not SurveyWave.objects.exists()
-    make_wave(world.programme_a, admin, opens=today, units=[world.team], **{field: 3})
+    make_wave(world.programme_a, admin, opens=today, units=[world.team], **cast(dict[str, Any], {field: 3}))
     with pytest.raises(ValidationError):
         services.policy_update(contact_window_days=14, reminder_after_days=3, actor=admin,
                                **{"min_responses": 5, "min_comments": 10} | {field: 2})
