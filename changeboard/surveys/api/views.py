@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from changeboard.core.api import ActionScopedMixin, service_errors
+from changeboard.core.api import ActionScopedMixin, service_errors, signed_in
 from changeboard.core.params import parse_id
 from changeboard.core.permissions import ActionScopedPermission
 from changeboard.core.scoping import CHANGE
@@ -100,7 +100,7 @@ class SurveyWaveViewSet(ActionScopedMixin, mixins.CreateModelMixin, viewsets.Rea
         away when that has come)."""
         wave = self.get_object()
         with service_errors():
-            services.wave_launch(wave=wave, actor=request.user)
+            services.wave_launch(wave=wave, actor=signed_in(request.user))
         return Response(self.get_serializer(wave).data)
 
     @extend_schema(responses=s.SurveyAudienceSerializer)

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 from django_tables2 import Column, Table
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.scoping import ADD, CHANGE, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.portfolio.models import Programme
@@ -91,6 +92,7 @@ def bank_for(instrument: Instrument) -> QuerySet:
 
 
 class InstrumentCreateView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Instrument
     action = ADD
     form_class = InstrumentCreateForm
@@ -123,7 +125,7 @@ class InstrumentItemView(ScopedMixin, View):
     action = CHANGE
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instrument = get_object_or_404(changeable_instruments(request.user), pk=kwargs["pk"])
         try:
             if "question_pk" in kwargs:
@@ -149,6 +151,7 @@ class InstrumentItemView(ScopedMixin, View):
 class QuestionCreateView(ServiceFormView):
     """A new question for a programme's bank, added to the instrument."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Question
     action = ADD
     form_class = QuestionForm

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core import exports
 from changeboard.core.params import parse_id
 from changeboard.core.scoping import ADD, CHANGE, can, is_admin
@@ -80,6 +81,7 @@ class WaveListView(ScopedListView):
 class WaveFormView(ServiceFormView):
     """Build a new wave, or change one that has not opened."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = SurveyWave
     form_class = WaveForm
     template_name = "surveys/wave_form.html"
@@ -233,7 +235,7 @@ class WaveActionView(ScopedMixin, View):
         "close": "Wave closed. Links in invitations no longer accept answers.",
     }
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         name = kwargs["action"]
         if name not in self.DONE:
             raise Http404
@@ -283,6 +285,7 @@ class PolicyView(ServiceFormView):
     """The portfolio's survey rules: everyone who sees surveys may read them;
     only administrators change them."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = SurveyPolicy
     action = "view"
     form_class = PolicyForm
