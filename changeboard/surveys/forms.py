@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from changeboard.accounts.models import User
 from changeboard.core.forms import GovukFormMixin, govuk_style
 from changeboard.core.params import IdChoiceField, IdMultipleChoiceField
 from changeboard.organisation.models import Unit
@@ -112,7 +114,7 @@ class PolicyForm(GovukFormMixin, forms.ModelForm):
                   "min_comments": "Fewest responses to show comments", "reminder_after_days": "Days between reminders"}
 
 
-def instrument_choices(user: Any, programme_ids: QuerySet | None = None) -> QuerySet:
+def instrument_choices(user: User | AnonymousUser, programme_ids: QuerySet | None = None) -> QuerySet:
     """Latest versions only: a new wave always takes the current questions."""
     qs = Instrument.objects.restrict(user).order_by("programme__code", "name", "-version")
     latest: dict[Any, int] = {}
@@ -121,5 +123,5 @@ def instrument_choices(user: Any, programme_ids: QuerySet | None = None) -> Quer
     return Instrument.objects.filter(pk__in=latest.values()).order_by("programme__code", "name")
 
 
-def unit_choices(user: Any) -> QuerySet:
+def unit_choices(user: User | AnonymousUser) -> QuerySet:
     return Unit.objects.restrict(user).order_by("path")

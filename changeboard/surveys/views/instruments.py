@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
@@ -16,6 +17,7 @@ from django.views import View
 from django_tables2 import Column, Table
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
+from changeboard.accounts.models import User
 from changeboard.core.scoping import ADD, CHANGE, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.portfolio.models import Programme
@@ -43,7 +45,7 @@ class InstrumentTable(Table):
         return "Yes, frozen" if value else "Not yet"
 
 
-def changeable_instruments(user: Any) -> QuerySet:
+def changeable_instruments(user: User | AnonymousUser) -> QuerySet:
     return Instrument.objects.restrict(user, CHANGE)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.views import View
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
+from changeboard.accounts.models import User
 from changeboard.core import exports
 from changeboard.core.params import parse_id
 from changeboard.core.scoping import ADD, CHANGE, can, is_admin
@@ -36,7 +38,7 @@ from ..tables import DeferralTable, WaveTable
 Status = SurveyWave.Status
 
 
-def changeable_waves(user: Any) -> QuerySet:
+def changeable_waves(user: User | AnonymousUser) -> QuerySet:
     return SurveyWave.objects.restrict(user, CHANGE).filter(programme__in=Programme.objects.restrict(user, CHANGE))
 
 
