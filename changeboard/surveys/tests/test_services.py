@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.conftest import make_staff
 from changeboard.core.models import AuditEntry, OutboxMessage
 from changeboard.impacts import services as impacts
@@ -74,13 +75,13 @@ def admin(world: Any) -> Any:
     return world.users["admin"]
 
 
-def programme_instrument(programme: Any, actor: Any) -> Instrument:
+def programme_instrument(programme: Any, actor: User | None) -> Instrument:
     """A programme's own instrument, starting from the default's questions."""
     return services.instrument_create(name=f"{programme.code} readiness", programme=programme, actor=actor,
                                       base=services.default_instrument())
 
 
-def make_wave(programme: Any, actor: Any, *, opens: dt.date, closes: dt.date | None = None, units: list[Unit] | None = None,
+def make_wave(programme: Any, actor: User | None, *, opens: dt.date, closes: dt.date | None = None, units: list[Unit] | None = None,
               instrument: Instrument | None = None, title: str = "Readiness", **fields: Any) -> SurveyWave:
     fields.setdefault("audience_source", MANUAL)
     return services.wave_create(
@@ -89,13 +90,13 @@ def make_wave(programme: Any, actor: Any, *, opens: dt.date, closes: dt.date | N
     )
 
 
-def launched(wave: SurveyWave, actor: Any) -> SurveyWave:
+def launched(wave: SurveyWave, actor: User | None) -> SurveyWave:
     services.wave_launch(wave=wave, actor=actor)
     wave.refresh_from_db()
     return wave
 
 
-def close(wave: SurveyWave, actor: Any) -> SurveyWave:
+def close(wave: SurveyWave, actor: User | None) -> SurveyWave:
     wave.refresh_from_db()
     return services.wave_close(wave=wave, actor=actor)
 
