@@ -3,7 +3,7 @@ under `api/v1/` with the one API root listing them all), sign-in, the
 OpenAPI schema and the error handlers."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from changeboard.accounts.api import urls as accounts_api
@@ -19,7 +19,7 @@ from changeboard.surveys.api import urls as surveys_api
 # In the order the API root lists them.
 API = [organisation_api, portfolio_api, impacts_api, accounts_api, core_api, surveys_api, readiness_api, reports_api]
 
-api_urlpatterns = [
+api_urlpatterns: list[URLPattern | URLResolver] = [
     *(path("", include(app.urlpatterns)) for app in API),
     *api_root(*(app.router for app in API)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import QuerySet
 
 from changeboard.core.forms import GovukFormMixin
 
@@ -27,9 +28,9 @@ class UserForm(GovukFormMixin, forms.ModelForm):
         cast(forms.ChoiceField, self.fields["role"]).choices = Role.choices
         # The scope fields list every programme and unit (the related models' own managers).
         programmes = cast(forms.ModelMultipleChoiceField, self.fields["programmes"])
-        programmes.queryset = programmes.queryset.order_by("code")
+        programmes.queryset = cast(QuerySet, programmes.queryset).order_by("code")
         units = cast(forms.ModelMultipleChoiceField, self.fields["units"])
-        units.queryset = units.queryset.order_by("path")
+        units.queryset = cast(QuerySet, units.queryset).order_by("path")
         units.label_from_instance = lambda u: "— " * (u.depth - 1) + u.name  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
 
     def clean_password(self) -> str:

@@ -27,7 +27,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -832,7 +831,7 @@ def _create_programmes(nodes: list[_Node]) -> tuple[int, int, int]:
     return len(programmes), len(milestones), len(waves)
 
 
-def _create_impacts(actor: Any) -> tuple[int, int]:
+def _create_impacts(actor: User | None) -> tuple[int, int]:
     """One approved impact assessment per programme, its lines tied to each
     rollout wave so they move with it. Written through the impact services
     so reach is counted and the audit trail is complete."""
@@ -858,7 +857,7 @@ def _create_impacts(actor: Any) -> tuple[int, int]:
     return assessments, lines
 
 
-def _create_demo_accounts(actor: Any) -> int:
+def _create_demo_accounts(actor: User | None) -> int:
     for username, role, first, last, scope in DEMO_ACCOUNTS:
         programmes = list(Programme.objects.filter(code=scope)) if role == Role.CHANGE_MANAGER else None
         units = list(Unit.objects.filter(name=scope, level=Unit.Level.BOROUGH)) if role == Role.CHAMPION else None
@@ -884,7 +883,7 @@ def existing_data_counts() -> dict[str, int]:
 
 
 @transaction.atomic
-def clear_seeded_data(*, actor: Any) -> dict[str, int]:
+def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
     """Delete programmes, staff, units and demo accounts (what a seed creates);
     one audit row records the counts removed."""
     counts = existing_data_counts()
@@ -904,7 +903,7 @@ def clear_seeded_data(*, actor: Any) -> dict[str, int]:
 
 
 @transaction.atomic
-def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: Any = None, replace: bool = False) -> SeedResult:
+def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = None, replace: bool = False) -> SeedResult:
     """Build the fictional force at `scale` from `seed`. Refuses when data
     exists unless `replace`, which clears it first."""
     if scale not in SCALES:
@@ -964,7 +963,7 @@ def demo_account_rows() -> list[tuple[str, str, str]]:
 
 
 @transaction.atomic
-def remove_demo_accounts(*, actor: Any = None) -> int:
+def remove_demo_accounts(*, actor: User | None = None) -> int:
     """Delete every demo account. Audit rows they wrote keep their actor_name."""
     users = list(User.objects.filter(is_demo=True))
     audit.record_many([audit.build(actor=actor, action="delete", obj=u, before=audit.snapshot(u)) for u in users])

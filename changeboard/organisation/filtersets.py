@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from changeboard.core.params import IdChoiceFilter
 
-from .models import RankGrade, Staff, Unit
+from .models import RankGrade, Staff, StaffQuerySet, Unit
 
 
 class UnitChoiceFilter(IdChoiceFilter):
@@ -28,7 +30,7 @@ def _units(request):  # noqa: ANN001, ANN202
 
 class StaffFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name, staff number or email")
-    unit = UnitChoiceFilter(field_name="unit", queryset=_units, label="Unit (and the units below it)", empty_label="Any unit")
+    unit = UnitChoiceFilter(field_name="unit", queryset=_units, label="Unit (and the units below it)", empty_label="Any unit")  # type: ignore[arg-type]  # django-filter takes a callable of the request here (documented); its stubs allow only a QuerySet
     rank_grade = IdChoiceFilter(queryset=RankGrade.objects.all(), label="Rank or grade", empty_label="Any rank or grade")
     role = django_filters.CharFilter(lookup_expr="icontains", label="Role")
     status = django_filters.ChoiceFilter(
@@ -42,7 +44,7 @@ class StaffFilterSet(django_filters.FilterSet):
 
     @property
     def qs(self) -> QuerySet:
-        qs = super().qs
+        qs = cast(StaffQuerySet, super().qs)
         if not getattr(self.form, "cleaned_data", {}).get("status"):
             qs = qs.current()
         return qs

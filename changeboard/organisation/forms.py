@@ -36,7 +36,7 @@ class ColumnMappingForm(GovukFormMixin, forms.Form):
         govuk_style(self)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         seen: dict[str, str] = {}
         for column in importing.ALL_COLUMNS:
             header = cleaned.get(column)

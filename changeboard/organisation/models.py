@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
 from django.db.models import Count, Q
@@ -53,7 +53,7 @@ class RankGrade(models.Model):
         return self.name
 
 
-class UnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+class UnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):  # type: ignore[override]  # the plugin gives each base its own as_manager type; Unit uses UnitManager
     pass
 
 
@@ -83,7 +83,7 @@ class Unit(MP_Node):
     level = models.CharField(max_length=20, choices=Level.choices)
     full_path = models.CharField(max_length=600, unique=True, help_text="Names from the top of the tree down, joined by ' > '.")
 
-    objects = UnitManager()
+    objects: ClassVar[UnitManager] = UnitManager()
 
     class Meta:
         ordering = ["path"]

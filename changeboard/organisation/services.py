@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import cast
 
 from django.db import transaction
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 
 from .models import PATH_SEPARATOR, Unit, level_for_depth
@@ -16,14 +17,14 @@ def unit_code_for_path(path: str) -> str:
     """`U<tree path>`, or a hash of it where that would not fit the column
     (below depth 7)."""
     code = f"U{path}"
-    limit = Unit._meta.get_field("code").max_length
+    limit = cast(int, Unit._meta.get_field("code").max_length)
     if len(code) <= limit:
         return code
     return "U" + hashlib.sha1(path.encode("ascii"), usedforsecurity=False).hexdigest()[: limit - 1].upper()
 
 
 @transaction.atomic
-def unit_create(*, name: str, actor: Any, parent: Unit | None = None, code: str = "", level: str = "") -> Unit:
+def unit_create(*, name: str, actor: User | None, parent: Unit | None = None, code: str = "", level: str = "") -> Unit:
     """Add a unit under `parent` (or as the root). The code defaults to one
     derived from the tree position; the level from the depth."""
     name = name.strip()
@@ -38,7 +39,7 @@ def unit_create(*, name: str, actor: Any, parent: Unit | None = None, code: str 
     return unit
 
 
-def unit_ensure_path(*, full_path: str, actor: Any, known: dict[str, Unit] | None = None) -> Unit:
+def unit_ensure_path(*, full_path: str, actor: User | None, known: dict[str, Unit] | None = None) -> Unit:
     """The unit named by a ' > ' path, creating missing units on the way.
     `known` caches units by full path across calls (imports pass one)."""
     cache = known if known is not None else {}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from changeboard.accounts.models import User
 from changeboard.core.forms import GovukFormMixin, govuk_style
 from changeboard.core.params import IdChoiceField, IdMultipleChoiceField
 from changeboard.organisation.models import Unit
@@ -41,9 +43,9 @@ class WaveForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, programmes: QuerySet, instruments: QuerySet, units: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
-        self.fields["instrument"].queryset = instruments
-        self.fields["units"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["instrument"]).queryset = instruments
+        cast(forms.ModelChoiceField, self.fields["units"]).queryset = units
         if self.instance.pk:
             self.fields["roles_text"].initial = "\n".join(self.instance.roles)
             del self.fields["programme"]
@@ -65,8 +67,8 @@ class InstrumentCreateForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, programmes: QuerySet, instruments: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
-        self.fields["base"].queryset = instruments
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["base"]).queryset = instruments
         default = instruments.filter(is_default=True).first()
         if default is not None:
             self.fields["base"].initial = default.pk
@@ -80,7 +82,7 @@ class AddQuestionForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, questions: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["question"].queryset = questions
+        cast(forms.ModelChoiceField, self.fields["question"]).queryset = questions
         self._errors = None
         govuk_style(self)
 
@@ -112,14 +114,14 @@ class PolicyForm(GovukFormMixin, forms.ModelForm):
                   "min_comments": "Fewest responses to show comments", "reminder_after_days": "Days between reminders"}
 
 
-def instrument_choices(user: Any, programme_ids: QuerySet | None = None) -> QuerySet:
+def instrument_choices(user: User | AnonymousUser, programme_ids: QuerySet | None = None) -> QuerySet:
     """Latest versions only: a new wave always takes the current questions."""
     qs = Instrument.objects.restrict(user).order_by("programme__code", "name", "-version")
-    latest = {}
+    latest: dict[Any, int] = {}
     for inst in qs.values("pk", "lineage"):
         latest.setdefault(inst["lineage"], inst["pk"])
     return Instrument.objects.filter(pk__in=latest.values()).order_by("programme__code", "name")
 
 
-def unit_choices(user: Any) -> QuerySet:
+def unit_choices(user: User | AnonymousUser) -> QuerySet:
     return Unit.objects.restrict(user).order_by("path")

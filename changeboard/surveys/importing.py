@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.core.importing import Importer, ImportFileError, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text
 from changeboard.core.models import PendingUpload
@@ -225,6 +226,7 @@ def _match_columns(sheet: Sheet, questions: list[Question]) -> _Columns:
     file with one is refused anyway)."""
     exact = {q.code.strip().lower(): q for q in questions}
     normalised: dict[str, Question] = {}
+    question: Question | None
     for question in questions:
         normalised.setdefault(normalise_header(question.code), question)
     fixed: dict[str, int] = {}
@@ -428,7 +430,7 @@ def preview(data: bytes, filename: str = "", *, wave: SurveyWave, skip_invalid: 
     return ResponseImporter(wave).preview(data, filename, skip_invalid=skip_invalid)
 
 
-def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: Any, skip_invalid: bool = False) -> ResponseImportReport:
+def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: User | None, skip_invalid: bool = False) -> ResponseImportReport:
     """Check the file again and store its responses, all or nothing.
     Raises ResponseImportRefused (having written nothing) when the file has
     errors and `skip_invalid` is false, or nothing in it is importable; a
@@ -436,13 +438,13 @@ def commit(data: bytes, filename: str = "", *, wave: SurveyWave, actor: Any, ski
     return ResponseImporter(wave).commit(data, filename, actor=actor, skip_invalid=skip_invalid)
 
 
-def response_import_stage(*, wave: SurveyWave, data: bytes, filename: str, actor: Any) -> PendingUpload:
+def response_import_stage(*, wave: SurveyWave, data: bytes, filename: str, actor: User | None) -> PendingUpload:
     """Keep a file of responses for `wave` until its uploader has checked
     the preview."""
     return ResponseImporter(wave).stage(data=data, filename=filename, actor=actor)
 
 
-def response_import_commit(*, pending: PendingUpload, actor: Any, skip_invalid: bool) -> ResponseImportReport:
+def response_import_commit(*, pending: PendingUpload, actor: User | None, skip_invalid: bool) -> ResponseImportReport:
     """Import a staged file of responses into its wave, once and only for
     its uploader."""
     return ResponseImporter.for_upload(pending).commit_pending(pending=pending, actor=actor, skip_invalid=skip_invalid)

@@ -50,6 +50,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core.db import sqlite_page_cache
 from changeboard.core.models import OutboxMessage, PendingUpload
 from changeboard.organisation.models import Staff, Unit
@@ -94,7 +95,7 @@ IMPROVING_GAIN = np.array([1.1, 1.2, 1.4, 1.4, 1.3])
 # A unit that understands and wants the change but has not been shown how.
 STUCK_START = np.array([4.1, 3.9, 2.5, 1.9, 2.0])
 STUCK_GAIN = np.array([0.1, 0.1, 0.0, 0.0, 0.0])
-ROLE_RATE = {RoleGroup.OFFICER: 1.0, RoleGroup.STAFF: 1.15, RoleGroup.OTHER: 0.7, RoleGroup.UNKNOWN: 0.8}
+ROLE_RATE: dict[str, float] = {RoleGroup.OFFICER: 1.0, RoleGroup.STAFF: 1.15, RoleGroup.OTHER: 0.7, RoleGroup.UNKNOWN: 0.8}
 PERSON_SD = 0.5  # how much one respondent differs from their unit, on every item
 ITEM_SD = 0.7  # and on each item
 SKIP_ITEM = 0.003
@@ -442,7 +443,7 @@ def _audience(programme: Programme, today: dt.date, units: _Units) -> tuple[list
     return cells, np.array([sizes[c] for c in cells], dtype=np.int64)
 
 
-def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, units: _Units,
+def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: User | None, units: _Units,
              answers: _Answers, rng: np.random.Generator) -> dict[str, int]:
     policy = SurveyPolicy.current()
     creator = actor if getattr(actor, "pk", None) else None
@@ -579,7 +580,7 @@ def _answer_links(wave: SurveyWave, share: float, *, answers: _Answers, units: _
     return len(chosen), stored
 
 
-def _this_week(*, instrument: Instrument, today: dt.date, actor: Any, units: _Units, answers: _Answers,
+def _this_week(*, instrument: Instrument, today: dt.date, actor: User | None, units: _Units, answers: _Answers,
                rng: np.random.Generator) -> tuple[int, int]:
     """Send `LIVE_WAVES` through the services (the first a few days ago and
     partly answered, the others together today), remind, and add a draft and
@@ -627,7 +628,7 @@ def _this_week(*, instrument: Instrument, today: dt.date, actor: Any, units: _Un
 # Entry points
 
 
-def seed_surveys(*, scale: str, seed: int, today: dt.date | None = None, actor: Any = None) -> dict[str, int]:
+def seed_surveys(*, scale: str, seed: int, today: dt.date | None = None, actor: User | None = None) -> dict[str, int]:
     """A year of survey history for every programme, and this week's waves
     (call inside the seed's transaction, after the impact assessments).
     `today` must be the real date for this week's waves (links are checked

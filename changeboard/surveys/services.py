@@ -23,6 +23,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.core.models import OutboxMessage
 from changeboard.core.outbox import outbox_add_many
@@ -59,7 +60,7 @@ TOKEN_BYTES = 32  # 256 bits of randomness
 
 
 @transaction.atomic
-def policy_update(*, contact_window_days: int, min_responses: int, min_comments: int, reminder_after_days: int, actor: Any) -> SurveyPolicy:
+def policy_update(*, contact_window_days: int, min_responses: int, min_comments: int, reminder_after_days: int, actor: User | None) -> SurveyPolicy:
     policy = SurveyPolicy.current()
     before = audit.snapshot(policy)
     if min_responses < MIN_THRESHOLD or min_comments < MIN_THRESHOLD:
@@ -78,7 +79,7 @@ def policy_update(*, contact_window_days: int, min_responses: int, min_comments:
 
 
 @transaction.atomic
-def question_create(*, code: str, text: str, kind: str, actor: Any, adkar: str = "", choices: list[str] | None = None,
+def question_create(*, code: str, text: str, kind: str, actor: User | None, adkar: str = "", choices: list[str] | None = None,
                     hint: str = "", programme: Programme | None = None) -> Question:
     choices = [c.strip() for c in (choices or []) if c.strip()]
     if kind == Question.Kind.CHOICE and len(choices) < 2:
@@ -105,7 +106,7 @@ def _copy_items(source: Instrument, target: Instrument) -> None:
 
 
 @transaction.atomic
-def instrument_create(*, name: str, actor: Any, programme: Programme | None = None, base: Instrument | None = None,
+def instrument_create(*, name: str, actor: User | None, programme: Programme | None = None, base: Instrument | None = None,
                       is_default: bool = False) -> Instrument:
     """A new instrument, starting from the questions of `base` (usually the
     portfolio's default) so a programme only adds its own items."""
@@ -122,7 +123,7 @@ def _instrument_snapshot(instrument: Instrument) -> dict[str, Any]:
     return data
 
 
-def _editable(instrument: Instrument, actor: Any) -> Instrument:
+def _editable(instrument: Instrument, actor: User | None) -> Instrument:
     """The version to change: the latest, or a new one when that is locked."""
     latest = latest_version(instrument)
     if not latest.locked:
@@ -137,7 +138,7 @@ def _editable(instrument: Instrument, actor: Any) -> Instrument:
 
 
 @transaction.atomic
-def instrument_add_question(*, instrument: Instrument, question: Question, actor: Any) -> Instrument:
+def instrument_add_question(*, instrument: Instrument, question: Question, actor: User | None) -> Instrument:
     """Add an item; returns the version changed (a new one if the latest was sent)."""
     if question.programme_id and question.programme_id != instrument.programme_id:
         raise ValidationError("That question belongs to another programme.")
@@ -154,7 +155,7 @@ def instrument_add_question(*, instrument: Instrument, question: Question, actor
 
 
 @transaction.atomic
-def instrument_remove_question(*, instrument: Instrument, question: Question, actor: Any) -> Instrument:
+def instrument_remove_question(*, instrument: Instrument, question: Question, actor: User | None) -> Instrument:
     target = _editable(instrument, actor)
     before = _instrument_snapshot(target)
     deleted, _ = target.items.filter(question=question).delete()
@@ -209,7 +210,7 @@ def _wave_snapshot(wave: SurveyWave) -> dict[str, Any]:
 
 
 @transaction.atomic
-def wave_create(*, programme: Programme, instrument: Instrument, title: str, opens_on: dt.date, closes_on: dt.date, actor: Any,
+def wave_create(*, programme: Programme, instrument: Instrument, title: str, opens_on: dt.date, closes_on: dt.date, actor: User | None,
                 units: Iterable[Unit] = (), **fields: Any) -> SurveyWave:
     policy = SurveyPolicy.current()
     unknown = set(fields) - set(WAVE_FIELDS)
@@ -228,7 +229,7 @@ def wave_create(*, programme: Programme, instrument: Instrument, title: str, ope
 
 
 @transaction.atomic
-def wave_update(*, wave: SurveyWave, actor: Any, units: Iterable[Unit] | None = None, instrument: Instrument | None = None,
+def wave_update(*, wave: SurveyWave, actor: User | None, units: Iterable[Unit] | None = None, instrument: Instrument | None = None,
                 **fields: Any) -> SurveyWave:
     if not wave.editable:
         raise ValidationError("A wave cannot be changed once it has opened.")
@@ -247,7 +248,7 @@ def wave_update(*, wave: SurveyWave, actor: Any, units: Iterable[Unit] | None = 
     return wave
 
 
-def _set_status(wave: SurveyWave, status: str, actor: Any, **extra: Any) -> SurveyWave:
+def _set_status(wave: SurveyWave, status: str, actor: User | None, **extra: Any) -> SurveyWave:
     before = _wave_snapshot(wave)
     wave.status = status
     for name, value in extra.items():
@@ -262,7 +263,7 @@ def _set_status(wave: SurveyWave, status: str, actor: Any, **extra: Any) -> Surv
 
 
 @transaction.atomic
-def wave_launch(*, wave: SurveyWave, actor: Any) -> SurveyWave:
+def wave_launch(*, wave: SurveyWave, actor: User | None) -> SurveyWave:
     """Schedule a draft wave. It is sent by the worker on its opening date
     (straight away when that is today or earlier)."""
     if wave.status != Status.DRAFT:
@@ -281,7 +282,7 @@ def wave_launch(*, wave: SurveyWave, actor: Any) -> SurveyWave:
 
 
 @transaction.atomic
-def wave_cancel(*, wave: SurveyWave, actor: Any) -> SurveyWave:
+def wave_cancel(*, wave: SurveyWave, actor: User | None) -> SurveyWave:
     """Cancel a wave that has not opened. A cancelled later round of a
     recurring series skips that round only: the series carries on with its
     next round, created as opening this one would have. (Cancelling the
@@ -297,7 +298,7 @@ def wave_cancel(*, wave: SurveyWave, actor: Any) -> SurveyWave:
 
 
 @transaction.atomic
-def wave_close(*, wave: SurveyWave, actor: Any) -> SurveyWave:
+def wave_close(*, wave: SurveyWave, actor: User | None) -> SurveyWave:
     if wave.status != Status.OPEN:
         raise ValidationError("Only an open wave can be closed.")
     return _set_status(wave, Status.CLOSED, actor)
@@ -383,7 +384,7 @@ def add_period(day: dt.date, recurrence: str, times: int = 1) -> dt.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _next_round(wave: SurveyWave, actor: Any) -> SurveyWave | None:
+def _next_round(wave: SurveyWave, actor: User | None) -> SurveyWave | None:
     """Create the next round of a recurring wave when this one opens."""
     if wave.recurrence == SurveyWave.Recurrence.NONE or not wave.repeat_until:
         return None
@@ -426,7 +427,7 @@ def _message(template: Any, *, key: str, kind: str, person: Person, token: str, 
 
 
 @transaction.atomic
-def send_waves(*, waves: list[SurveyWave], today: dt.date, actor: Any = None) -> SendResult:
+def send_waves(*, waves: list[SurveyWave], today: dt.date, actor: User | None = None) -> SendResult:
     """Open the given scheduled waves together, applying the contact budget.
 
     Everyone reached by several of these waves gets one invitation carrying
@@ -757,7 +758,7 @@ class LinkNotOpen(Exception):
 NOTHING_ANSWERED = "Answer at least one question before sending."
 
 
-def submit(*, token: str, data: Any, wave_ids: Iterable[int] | None = None) -> int:
+def submit(*, token: str, data: Any, wave_ids: Iterable[int | str] | None = None) -> int:
     """Store one anonymous response per open wave on the link that the
     person answered at least one question of.
 

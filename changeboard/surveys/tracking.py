@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Sum
 
+from changeboard.accounts.models import User
 from changeboard.organisation.models import Unit
 
 from .models import Adkar, Answer, AudienceCell, Question, Response, RoleGroup, SurveyWave
@@ -69,7 +71,7 @@ def _top_unit(paths: list[str]) -> Unit | None:
     return Unit.objects.filter(path=common).first() if common else None
 
 
-def breakdown_parent(user: Any, unit_id: int | None) -> tuple[bool, Unit | None]:
+def breakdown_parent(user: User | AnonymousUser, unit_id: int | None) -> tuple[bool, Unit | None]:
     """The unit whose children a breakdown shows, within the user's unit
     scope: (False, None) when the asked-for unit is unknown or out of scope.
     A champion starts at their own unit rather than above it."""
@@ -77,7 +79,7 @@ def breakdown_parent(user: Any, unit_id: int | None) -> tuple[bool, Unit | None]
     if unit_id is not None:
         parent = visible.filter(pk=unit_id).first()
         return parent is not None, parent
-    if getattr(user, "role", "") == "champion":
+    if isinstance(user, User) and user.role == "champion":
         return True, user.units.order_by("path").first()
     return True, None
 

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.urls import URLPattern, URLResolver, path
@@ -30,6 +32,14 @@ def service_errors() -> Iterator[None]:
         yield
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+
+def signed_in[U: AbstractBaseUser](user: U | AnonymousUser) -> U:
+    """`request.user` of a view whose permission lets only a signed-in user
+    through, as the user model (for a service's `actor`): DRF types it as
+    `User | AnonymousUser`."""
+    assert not isinstance(user, AnonymousUser), "a permission class admits only signed-in users"
+    return user
 
 
 class ScopedViewSetMixin:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -39,8 +39,8 @@ def _double_responses() -> tuple[int, int]:
     quote = connection.ops.quote_name
     responses, answers = quote(Response._meta.db_table), quote(Answer._meta.db_table)
     new_id = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
-    fields = [quote(f.column) for f in Response._meta.concrete_fields if not f.primary_key]
-    answer_fields = [quote(f.column) for f in Answer._meta.concrete_fields if not f.primary_key and f.column != "response_id"]
+    fields = [quote(cast(str, f.column)) for f in Response._meta.concrete_fields if not f.primary_key]
+    answer_fields = [quote(cast(str, f.column)) for f in Answer._meta.concrete_fields if not f.primary_key and f.column != "response_id"]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_response_map")
         cursor.execute(f"CREATE TEMPORARY TABLE bench_response_map AS SELECT id AS old_id, {new_id} AS new_id FROM {responses}")  # noqa: S608  (model names)

@@ -104,6 +104,7 @@ def test_demo_seed_builds_the_force(demo: str) -> None:
     assert not RolloutWave.objects.filter(units__isnull=True).exists()
 
     entry = AuditEntry.objects.get(object_type="core.seed")
+    assert entry.after is not None
     assert entry.action == "create" and entry.after["staff"] == 2000 and entry.after["scale"] == "demo"
 
 

@@ -12,7 +12,7 @@ from ..models import RankGrade, Staff, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]  # an API field named parent (DRF's Field.parent is the enclosing serializer)
 
     class Meta:
         model = Unit

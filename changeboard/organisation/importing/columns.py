@@ -10,9 +10,10 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import CharField
 
 from changeboard.core import audit
 from changeboard.core.models import PendingUpload
@@ -73,7 +74,7 @@ MAX_MANAGER_TIERS = 30
 # Text limits come from the model so a long value is a row error, not a
 # database error halfway through the commit.
 _LIMITS: dict[str, int] = {
-    name: Staff._meta.get_field(name).max_length  # type: ignore[misc]  # CharFields: max_length is set
+    name: cast(int, cast(CharField, Staff._meta.get_field(name)).max_length)  # CharFields: max_length is set
     for name in ("staff_number", "first_name", "last_name", "email", "role", "location", "shift_pattern")
 }
 _MAX_FULL_PATH: int = Unit._meta.get_field("full_path").max_length  # type: ignore[assignment]

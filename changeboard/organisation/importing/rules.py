@@ -10,10 +10,11 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, validate_email
+from django.db.models import Field
 
 from changeboard.core.tabular import (
     Problem,
@@ -75,7 +76,7 @@ class _Lookups:
         self.number_by_id: dict[int, str] = {row[0]: row[1] for row in self.staff.values()}
 
 
-_STAFF_MODEL_FIELDS = [Staff._meta.get_field(name) for name in STAFF_FIELDS]
+_STAFF_MODEL_FIELDS = [cast(Field, Staff._meta.get_field(name)) for name in STAFF_FIELDS]  # concrete fields
 _FIELD_INDEX = {name: index + 2 for index, name in enumerate(STAFF_FIELDS)}  # in a _Lookups.staff tuple
 
 

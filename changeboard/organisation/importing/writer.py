@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import F, Model
+from django.db.models import F, Field, Model
 from django.utils import timezone
 
 from changeboard.core import audit
@@ -216,7 +216,7 @@ def _insert_rows(model: type[Model], field_names: Sequence[str], rows: Sequence[
     if not rows:
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
+    columns = ", ".join(quote(cast(str, cast(Field, model._meta.get_field(name)).column)) for name in field_names)
     placeholders = ", ".join(["%s"] * len(field_names))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608  (names from the model)
     with connection.cursor() as cursor:

@@ -205,6 +205,7 @@ def test_semicolon_delimiter(world: Any) -> None:
 def test_xlsx(world: Any) -> None:
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None
     sheet.append(list(COLUMNS))
     for row in world_rows():
         sheet.append([row[c] for c in COLUMNS])
@@ -216,7 +217,7 @@ def test_xlsx(world: Any) -> None:
     assert report.created == 1, report.problems
     created = Staff.objects.get(staff_number="300001")
     assert created.start_date == dt.date(2020, 2, 1)
-    assert created.line_manager.staff_number == "100001"
+    assert created.line_manager is not None and created.line_manager.staff_number == "100001"
 
 
 @pytest.mark.parametrize(("data", "name"), [(b"", "a.csv"), (b"PK\x03\x04garbage", "a.xlsx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1xx", "old.xls")])
@@ -249,6 +250,7 @@ def test_commit_creates_people_units_line_managers_and_audit(world: Any) -> None
         assert entry.actor == world.users["admin"]
     summary = AuditEntry.objects.get(action="import")
     assert summary.object_type == "organisation.staffimport"
+    assert summary.after is not None
     assert summary.after["created"] == 2 and summary.after["unchanged"] == 2
     # Two staff, one unit, one summary.
     assert AuditEntry.objects.count() - before == 4
@@ -260,7 +262,7 @@ def test_line_managers_in_a_loop_are_set_in_a_second_pass(world: Any) -> None:
     first, second = Staff.objects.get(staff_number="300001"), Staff.objects.get(staff_number="300002")
     assert (first.line_manager, second.line_manager) == (second, first)
     entry = AuditEntry.objects.get(action="create", object_type="organisation.staff", object_id=str(first.pk))
-    assert entry.after["line_manager"] == second.pk
+    assert entry.after is not None and entry.after["line_manager"] == second.pk
 
 
 def test_long_chains_and_people_under_a_loop(world: Any) -> None:
@@ -296,6 +298,7 @@ def test_upsert_updates_changed_people_with_before_and_after(world: Any) -> None
     world.staff_in.refresh_from_db()
     assert world.staff_in.role == "Custody officer" and world.staff_in.unit == world.camden
     entry = AuditEntry.objects.get(action="update", object_type="organisation.staff", object_id=str(world.staff_in.pk))
+    assert entry.before is not None and entry.after is not None
     assert entry.before["role"] == "Response officer" and entry.after["role"] == "Custody officer"
     assert entry.after["unit"] == world.camden.pk
 

@@ -39,6 +39,7 @@ def test_create_sets_absent_until_and_audits_it(world: Any) -> None:
     assert new.absent_until == dt.date(2027, 7, 31)
     entry = AuditEntry.objects.get(object_type="organisation.staff", action="create", object_id=str(new.pk))
     assert entry.after == audit.snapshot(new)
+    assert entry.after is not None
     assert entry.after["absent_until"] == "2027-07-31"
 
 
@@ -50,6 +51,7 @@ def test_update_sets_changes_and_clears_absent_until(world: Any) -> None:
     world.staff_in.refresh_from_db()
     assert world.staff_in.absent_until == dt.date(2027, 1, 15)
     entry = AuditEntry.objects.filter(object_type="organisation.staff", action="update", object_id=str(world.staff_in.pk)).latest("pk")
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["absent_until"], entry.after["absent_until"]) == (None, "2027-01-15")
 
     report = importing.commit(to_csv(rows_with(**{"100001": "20/02/2027"}), columns=WITH_ABSENCE), actor=None)

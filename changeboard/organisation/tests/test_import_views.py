@@ -89,10 +89,11 @@ def test_upload_preview_commit(admin: Any, world: Any) -> None:
     response = admin.post(preview_url(pending), {"step": "commit", "mode": "all"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("staff-list")
     assert "Imported 4 of 4 rows: 2 added" in response.content.decode()
-    assert Staff.objects.get(staff_number="300002").line_manager.staff_number == "300001"
+    manager = Staff.objects.get(staff_number="300002").line_manager
+    assert manager is not None and manager.staff_number == "300001"
     pending.refresh_from_db()
     assert pending.status == PendingUpload.Status.COMMITTED and bytes(pending.content) == b""
-    assert pending.result["created"] == 2
+    assert pending.result is not None and pending.result["created"] == 2
     summary = AuditEntry.objects.get(action="import")
     assert summary.object_id == str(pending.token) and summary.actor == world.users["admin"]
     # Committed: the token is done with.
@@ -160,7 +161,8 @@ def test_mapping_step_then_remembered(admin: Any, world: Any) -> None:
     assert ImportColumnMapping.objects.get().mapping["first_name"] == "Forename"
     from changeboard.core.models import AuditEntry
 
-    assert AuditEntry.objects.get(object_type="organisation.importcolumnmapping").after["mapping"]["first_name"] == "Forename"
+    saved = AuditEntry.objects.get(object_type="organisation.importcolumnmapping").after
+    assert saved is not None and saved["mapping"]["first_name"] == "Forename"
     response = admin.get(preview_url(pending))
     assert response.context["report"].created == 1
 

@@ -92,7 +92,7 @@ class SurveyRateSerializer(serializers.Serializer):
     """One group's participation. A group with fewer invited than the wave's
     threshold is `suppressed`: responded, imported and rate are null."""
 
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # an API field named label (DRF's Field.label is its caption)
     invited = serializers.IntegerField()
     suppressed = serializers.BooleanField()
     responded = serializers.IntegerField(allow_null=True)
@@ -125,7 +125,7 @@ class SurveyRatesSerializer(serializers.Serializer):
 
 class SurveyOptionSerializer(serializers.Serializer):
     value = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # an API field named label (DRF's Field.label is its caption)
 
 
 class SurveyQuestionSerializer(serializers.Serializer):

@@ -24,9 +24,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from changeboard.core.api import ActionScopedMixin, service_errors
+from changeboard.core.api import ActionScopedMixin, service_errors, signed_in
 from changeboard.core.params import parse_id
 from changeboard.core.permissions import ActionScopedPermission
 from changeboard.core.scoping import CHANGE
@@ -83,7 +84,7 @@ class SurveyWaveViewSet(ActionScopedMixin, mixins.CreateModelMixin, viewsets.Rea
         return (queryset.select_related("programme", "instrument").prefetch_related("units")
                 .order_by("-opens_on", "programme__code", "pk"))
 
-    def perform_create(self, serializer: s.SurveyWaveSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         fields = {name: data.pop(name) for name in services.WAVE_FIELDS if name in data}
         with service_errors():
@@ -99,7 +100,7 @@ class SurveyWaveViewSet(ActionScopedMixin, mixins.CreateModelMixin, viewsets.Rea
         away when that has come)."""
         wave = self.get_object()
         with service_errors():
-            services.wave_launch(wave=wave, actor=request.user)
+            services.wave_launch(wave=wave, actor=signed_in(request.user))
         return Response(self.get_serializer(wave).data)
 
     @extend_schema(responses=s.SurveyAudienceSerializer)

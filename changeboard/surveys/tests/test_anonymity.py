@@ -73,6 +73,7 @@ def test_element_means_need_enough_people_answering_that_element(s: Surveys) -> 
     services.submit(token=tokens[0], data=s.answers(tokens[0], "1"))
     for token in tokens[1:5]:
         invitation, _ = services.invitation_for(token)
+        assert invitation is not None
         (wave, questions), = services.survey_sections(invitation)
         services.submit(token=token, data={services.field_name(wave, q): "7" for q in questions if q.code == "overall"})
     services.wave_close(wave=s.open, actor=None)

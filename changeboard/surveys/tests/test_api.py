@@ -37,8 +37,9 @@ class Surveys:
         make_staff("100003", world.team, first_name="Drew", last_name="Teamthree")
         # The open wave below reports groups of three: the portfolio allows it.
         services.policy_update(contact_window_days=14, min_responses=3, min_comments=10, reminder_after_days=3, actor=admin)
-        self.default = services.default_instrument()
-        assert self.default is not None
+        default = services.default_instrument()
+        assert default is not None
+        self.default = default
         self.instrument_b = services.instrument_create(name="Case files pulse", programme=world.programme_b, base=self.default, actor=admin)
         self.draft = self.wave(world.programme_a, "Shared services pulse", [world.team])
         self.draft_b = self.wave(world.programme_b, "Case files pulse", [world.camden], instrument=self.instrument_b)

@@ -107,7 +107,9 @@ def axe_without_javascript(checker: Any, nojs: Any) -> None:
 
 
 def token_of(wave: SurveyWave, **filters: Any) -> str:
-    return Invitation.objects.filter(waves=wave, used=False, **filters).order_by("pk").values_list("token", flat=True).first()
+    token = Invitation.objects.filter(waves=wave, used=False, **filters).order_by("pk").values_list("token", flat=True).first()
+    assert token is not None
+    return token
 
 
 # ---------------------------------------------------------------- 1 and 4: build and launch

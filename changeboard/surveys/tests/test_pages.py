@@ -34,7 +34,9 @@ class Surveys:
         self.today = timezone.localdate()
         self.team_staff = [make_staff(f"3000{i}", world.team) for i in range(6)]
         self.camden_staff = [make_staff(f"4000{i}", world.camden) for i in range(2)]
-        self.instrument = services.default_instrument()
+        instrument = services.default_instrument()
+        assert instrument is not None
+        self.instrument = instrument
         self.draft = self.wave(world.programme_a, [world.team], title="AAA draft")
         self.open = self.wave(world.programme_a, [world.team], title="AAA pulse")
         self.open_b = self.wave(world.programme_b, [world.camden], title="BBB pulse")
@@ -51,10 +53,13 @@ class Surveys:
                                     actor=None, **fields)
 
     def token(self, wave: SurveyWave | None = None) -> str:
-        return Invitation.objects.filter(waves=wave or self.open, used=False).order_by("pk").first().token
+        invitation = Invitation.objects.filter(waves=wave or self.open, used=False).order_by("pk").first()
+        assert invitation is not None
+        return invitation.token
 
     def answers(self, token: str, value: str = "4") -> dict[str, str]:
         invitation, _ = services.invitation_for(token)
+        assert invitation is not None
         return {services.field_name(w, q): (value if q.kind != "text" else "More time to practise") for w, qs in services.survey_sections(invitation) for q in qs}
 
 
@@ -65,6 +70,7 @@ def s(world: Any) -> Surveys:
 
 def _failed_message(s: Surveys) -> dict[str, Any]:
     message = OutboxMessage.objects.order_by("pk").first()
+    assert message is not None
     OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, attempts=8)
     return {"pk": message.pk}
 
@@ -88,7 +94,7 @@ PAGES: list[tuple[str, Callable[[Surveys], dict[str, Any]], dict[str, Any]]] = [
     ("instrument-add", lambda s: {"pk": s.instrument.pk}, expect(admin=405, lead=405, lead2=405)),
     ("instrument-remove", lambda s: {"pk": s.instrument.pk, "question_pk": 1}, expect(admin=405, lead=405, lead2=405)),
     ("outbox-list", lambda s: {}, expect(admin=OK)),
-    ("outbox-detail", lambda s: {"pk": OutboxMessage.objects.order_by("pk").first().pk}, expect(admin=OK)),
+    ("outbox-detail", lambda s: {"pk": OutboxMessage.objects.order_by("pk")[0].pk}, expect(admin=OK)),
 ]
 
 POSTS: list[tuple[str, Callable[[Surveys], dict[str, Any]], dict[str, Any]]] = [
@@ -364,6 +370,7 @@ def test_outbox_lists_invitations_and_retries_failures(client: Any, s: Surveys) 
     page = c.get(reverse("outbox-list")).content.decode()
     assert "No mail server is configured" in page and "survey-invitation" in page
     message = OutboxMessage.objects.order_by("pk").first()
+    assert message is not None
     detail = c.get(reverse("outbox-detail", args=[message.pk])).content.decode()
     assert "/s/" in detail  # the demo shows the link without a mail server
     OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, attempts=8)
@@ -376,6 +383,7 @@ def test_outbox_hides_message_text_in_production(client: Any, s: Surveys, settin
     settings.PRODUCTION = True
     c = _client(client, s.world, "admin")
     message = OutboxMessage.objects.order_by("pk").first()
+    assert message is not None
     detail = c.get(reverse("outbox-detail", args=[message.pk])).content.decode()
     assert "/s/" not in detail and "Message text is not shown in production" in detail
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import transaction
@@ -84,12 +84,14 @@ def test_a_year_of_closed_waves_for_every_programme_weekly_or_monthly(demo: Seed
     assert weekly == set(seeding.WEEKLY_PROGRAMMES) and len(monthly) == 8
     assert all(recurrences == 1 for _, recurrences in per_programme.values())
     first, last = closed.order_by("opens_on").first(), closed.order_by("-closes_on").first()
+    assert first is not None and last is not None
     assert today - dt.timedelta(weeks=53) < first.opens_on <= today - dt.timedelta(weeks=50)
     assert last.closes_on < today
     assert not closed.filter(sent_at__isnull=True).exists()
     assert not closed.exclude(instrument__locked=True).exists()
     assert closed.values("instrument").distinct().count() == 1
-    assert closed.first().instrument.is_default
+    any_wave = closed.first()
+    assert any_wave is not None and any_wave.instrument.is_default
     # Each programme's rounds are one series, numbered in order; nothing sends them again.
     for code in ("CMS", "SSS"):
         rounds = list(closed.filter(programme__code=code).order_by("opens_on"))
@@ -125,7 +127,7 @@ def test_cells_match_the_responses(demo: SeedResult) -> None:
 
 def test_the_overall_score_follows_agreement(demo: SeedResult) -> None:
     likert = dict(Answer.objects.filter(question__kind=Question.Kind.LIKERT).values_list("response").annotate(mean=Avg("value")))
-    overall = dict(Answer.objects.filter(question__kind=Question.Kind.SCALE).values_list("response", "value"))
+    overall = cast(dict[Any, int], dict(Answer.objects.filter(question__kind=Question.Kind.SCALE).values_list("response", "value")))  # scale answers carry a value
     assert overall and min(overall.values()) >= 0 and max(overall.values()) <= 10
     high = [overall[r] for r, m in likert.items() if m >= 4 and r in overall]
     low = [overall[r] for r, m in likert.items() if m <= 2 and r in overall]

@@ -14,7 +14,7 @@ import datetime as dt
 import secrets
 import threading
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from django.apps import apps
@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
+from changeboard.accounts.models import User
 from changeboard.conftest import make_staff
 from changeboard.core.models import AuditEntry, OutboxMessage
 from changeboard.impacts import services as impacts
@@ -43,6 +44,9 @@ from changeboard.surveys.models import (
     SurveyWave,
 )
 from changeboard.surveys.services import AlreadySubmitted, LinkNotOpen, LinkState
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 Status = SurveyWave.Status
 MANUAL = SurveyWave.Source.MANUAL
@@ -71,13 +75,13 @@ def admin(world: Any) -> Any:
     return world.users["admin"]
 
 
-def programme_instrument(programme: Any, actor: Any) -> Instrument:
+def programme_instrument(programme: Any, actor: User | None) -> Instrument:
     """A programme's own instrument, starting from the default's questions."""
     return services.instrument_create(name=f"{programme.code} readiness", programme=programme, actor=actor,
                                       base=services.default_instrument())
 
 
-def make_wave(programme: Any, actor: Any, *, opens: dt.date, closes: dt.date | None = None, units: list[Unit] | None = None,
+def make_wave(programme: Any, actor: User | None, *, opens: dt.date, closes: dt.date | None = None, units: list[Unit] | None = None,
               instrument: Instrument | None = None, title: str = "Readiness", **fields: Any) -> SurveyWave:
     fields.setdefault("audience_source", MANUAL)
     return services.wave_create(
@@ -86,13 +90,13 @@ def make_wave(programme: Any, actor: Any, *, opens: dt.date, closes: dt.date | N
     )
 
 
-def launched(wave: SurveyWave, actor: Any) -> SurveyWave:
+def launched(wave: SurveyWave, actor: User | None) -> SurveyWave:
     services.wave_launch(wave=wave, actor=actor)
     wave.refresh_from_db()
     return wave
 
 
-def close(wave: SurveyWave, actor: Any) -> SurveyWave:
+def close(wave: SurveyWave, actor: User | None) -> SurveyWave:
     wave.refresh_from_db()
     return services.wave_close(wave=wave, actor=actor)
 
@@ -161,6 +165,7 @@ def test_adding_to_a_sent_instrument_makes_a_new_version_and_the_sent_wave_keeps
 
 def test_changing_the_sent_default_instrument_moves_the_default_to_the_new_version(world: Any, admin: Any, today: dt.date) -> None:
     default = services.default_instrument()
+    assert default is not None
     launched(make_wave(world.programme_a, admin, opens=today, units=[world.westminster], instrument=default), admin)
     services.open_due(today)
     question = services.question_create(code="shared-new", text="Shared", kind=Question.Kind.LIKERT, actor=admin)
@@ -685,7 +690,7 @@ def test_invalid_answers_leave_the_link_unused(world: Any, admin: Any, today: dt
 def test_two_simultaneous_submissions_store_one_response(world: Any, admin: Any, today: dt.date, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both requests pass the first check (held at a barrier), then race to
     spend the link: the conditional update lets exactly one store."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and cast("SQLiteDatabaseWrapper", connection).is_in_memory_db():
         pytest.skip("The in-memory SQLite test database uses a shared cache, whose table locks fail at once "
                     "(SQLITE_LOCKED ignores the busy timeout) instead of waiting; covered on PostgreSQL and by "
                     "test_a_stale_check_still_stores_one_response")
@@ -809,10 +814,10 @@ def test_small_groups_hide_their_participation(world: Any, admin: Any, today: dt
 def test_thresholds_below_three_are_refused(world: Any, admin: Any, today: dt.date, field: str) -> None:
     services.policy_update(contact_window_days=14, min_responses=3, min_comments=3, reminder_after_days=3, actor=admin)
     with pytest.raises(ValidationError) as excinfo:
-        make_wave(world.programme_a, admin, opens=today, units=[world.team], **{field: 2})
+        make_wave(world.programme_a, admin, opens=today, units=[world.team], **cast(dict[str, Any], {field: 2}))
     assert field in excinfo.value.message_dict
     assert not SurveyWave.objects.exists()
-    make_wave(world.programme_a, admin, opens=today, units=[world.team], **{field: 3})
+    make_wave(world.programme_a, admin, opens=today, units=[world.team], **cast(dict[str, Any], {field: 3}))
     with pytest.raises(ValidationError):
         services.policy_update(contact_window_days=14, reminder_after_days=3, actor=admin,
                                **{"min_responses": 5, "min_comments": 10} | {field: 2})

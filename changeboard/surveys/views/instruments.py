@@ -6,15 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 from django_tables2 import Column, Table
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
+from changeboard.accounts.models import User
 from changeboard.core.scoping import ADD, CHANGE, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 from changeboard.portfolio.models import Programme
@@ -42,7 +45,7 @@ class InstrumentTable(Table):
         return "Yes, frozen" if value else "Not yet"
 
 
-def changeable_instruments(user: Any) -> QuerySet:
+def changeable_instruments(user: User | AnonymousUser) -> QuerySet:
     return Instrument.objects.restrict(user, CHANGE)
 
 
@@ -91,6 +94,7 @@ def bank_for(instrument: Instrument) -> QuerySet:
 
 
 class InstrumentCreateView(ServiceFormView):
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Instrument
     action = ADD
     form_class = InstrumentCreateForm
@@ -123,7 +127,7 @@ class InstrumentItemView(ScopedMixin, View):
     action = CHANGE
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instrument = get_object_or_404(changeable_instruments(request.user), pk=kwargs["pk"])
         try:
             if "question_pk" in kwargs:
@@ -149,6 +153,7 @@ class InstrumentItemView(ScopedMixin, View):
 class QuestionCreateView(ServiceFormView):
     """A new question for a programme's bank, added to the instrument."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = Question
     action = ADD
     form_class = QuestionForm

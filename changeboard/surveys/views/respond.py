@@ -60,7 +60,7 @@ class RespondView(View):
         invitation, state = services.invitation_for(token)
         if state == services.LinkState.USED:
             return self._page(request, "surveys/respond_done.html", page_title="You have already answered this survey", already=True)
-        if state != services.LinkState.OPEN:
+        if state != services.LinkState.OPEN or invitation is None:
             return self._unavailable(request)
         return self._page(request, self.template_name, sections=_sections(invitation, None, {}), text_max=ANSWER_TEXT_MAX,
                           closes_on=invitation.expires_on)

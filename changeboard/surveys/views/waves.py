@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -19,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 
+from changeboard.accounts.http import AuthenticatedHttpRequest
+from changeboard.accounts.models import User
 from changeboard.core import exports
 from changeboard.core.params import parse_id
 from changeboard.core.scoping import ADD, CHANGE, can, is_admin
@@ -35,7 +38,7 @@ from ..tables import DeferralTable, WaveTable
 Status = SurveyWave.Status
 
 
-def changeable_waves(user: Any) -> QuerySet:
+def changeable_waves(user: User | AnonymousUser) -> QuerySet:
     return SurveyWave.objects.restrict(user, CHANGE).filter(programme__in=Programme.objects.restrict(user, CHANGE))
 
 
@@ -69,7 +72,7 @@ class WaveListView(ScopedListView):
             if row[at_invited] < values[-1]:
                 row[at_responded] = "too few to show"
             rows.append(row)
-        return exports.export_response(fmt, self.export_name, [label for label, _ in self.export_columns], rows)
+        return exports.export_response(fmt, self.export_name, [label for label, _ in self.export_columns], rows)  # type: ignore[return-value]  # a CSV export streams, as the base export does
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -80,11 +83,13 @@ class WaveListView(ScopedListView):
 class WaveFormView(ServiceFormView):
     """Build a new wave, or change one that has not opened."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = SurveyWave
     form_class = WaveForm
     template_name = "surveys/wave_form.html"
     submit_label = "Save wave"
     success_message = "Wave saved. Check the audience, then launch it."
+    object: SurveyWave | None
 
     def get_object(self) -> Model | None:
         if "pk" not in self.kwargs:
@@ -92,7 +97,7 @@ class WaveFormView(ServiceFormView):
         return get_object_or_404(changeable_waves(self.request.user), pk=self.kwargs["pk"])
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.action = CHANGE if "pk" in kwargs else ADD
+        self.action = CHANGE if "pk" in kwargs else ADD  # type: ignore[misc]  # per request (add or change), before ScopedMixin checks it
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -205,7 +210,7 @@ class WaveRatesView(ScopedDetailView):
             headers = ["Group", "Invited", "Responded", "Imported", "Response rate %"]
             rows = [[r.label, r.invited, *(["fewer than threshold"] * 3 if r.suppressed else [r.responded, r.imported, r.rate])]
                     for r in [context["total"], *context["unit_rows"], *context["group_rows"]]]
-            return exports.export_response(fmt, f"wave-{self.object.pk}-response-rates", headers, rows)
+            return exports.export_response(fmt, f"wave-{self.object.pk}-response-rates", headers, rows)  # type: ignore[return-value]  # a CSV export streams
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_template_names(self) -> list[str]:
@@ -231,7 +236,7 @@ class WaveActionView(ScopedMixin, View):
         "close": "Wave closed. Links in invitations no longer accept answers.",
     }
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         name = kwargs["action"]
         if name not in self.DONE:
             raise Http404
@@ -281,6 +286,7 @@ class PolicyView(ServiceFormView):
     """The portfolio's survey rules: everyone who sees surveys may read them;
     only administrators change them."""
 
+    request: AuthenticatedHttpRequest  # signed in (LoginRequiredMixin)
     model = SurveyPolicy
     action = "view"
     form_class = PolicyForm
@@ -305,7 +311,7 @@ class PolicyView(ServiceFormView):
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [("Readiness surveys", reverse("wave-list")), ("Survey rules", "")]
 
-    def get_success_url(self, saved: Model) -> str:
+    def get_success_url(self, saved: Model) -> str:  # type: ignore[override]  # ServiceFormView's hook takes the saved object
         return reverse("survey-policy")
 
     def perform(self, form: Any) -> Model:
