@@ -153,7 +153,7 @@ def unit_rows(wave: SurveyWave, parent: Unit | None = None) -> tuple[Unit | None
 
 def _rate_hidden(wave: SurveyWave, cells: list[tuple[str, int, int, int]], unit: Unit, top: Unit) -> bool:
     """Whether `unit`'s row is hidden in the table of its parent's children."""
-    parent = unit.get_parent()
+    parent = Unit.objects.get_parent(unit)
     if parent is None:
         return False
     rows = _children_rows(wave, cells, parent)
@@ -270,7 +270,7 @@ def _own_group(wave: SurveyWave, unit: Unit | None, memo: Memo) -> GroupReadines
         top = _top_unit(sorted(set(wave.cells.values_list("unit__path", flat=True))))
         found = None
         if top is not None and _is_below(unit, top):
-            upper = readiness(wave, unit.get_parent(), 0, memo)
+            upper = readiness(wave, Unit.objects.get_parent(unit), 0, memo)
             found = next((g for g in upper if g.unit is not None and g.unit.pk == unit.pk), None)
         memo[unit.pk] = found
     return memo[unit.pk]
