@@ -295,16 +295,25 @@ SPECTACULAR_SETTINGS = {
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 
-# Logs carry request ids, never personal data.
+# Logs carry request ids, never personal data. Every record goes through the
+# one console handler, which redacts survey links; Django's own default
+# handlers (its DEBUG console, the development server's access log, mail to
+# admins) are replaced so that no record reaches a handler without it.
+# gunicorn's logs are redacted by the logger class in gunicorn.conf.py.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "changeboard.core.middleware.RequestIdFilter"},
-        "redact_links": {"()": "changeboard.core.middleware.RedactSurveyLinksFilter"},
+        "redact_links": {"()": "changeboard.core.redaction.RedactSurveyLinksFilter"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id", "redact_links"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "py.warnings": {"handlers": ["console"], "propagate": False},
+    },
 }

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import re
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+
+from changeboard.core.redaction import RedactSurveyLinksFilter
+
+__all__ = ["RedactSurveyLinksFilter", "RequestIdFilter", "RequestIdMiddleware", "current_request_id"]
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -38,19 +41,4 @@ class RequestIdMiddleware:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
-        return True
-
-
-SURVEY_LINK = re.compile(r"/(s|api/v1/survey)/[^/\s\"'?]+")
-
-
-class RedactSurveyLinksFilter(logging.Filter):
-    """Personal survey links never reach the logs (a 404 or the development
-    server's access line would otherwise print the token)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "/s/" in message or "/survey/" in message:
-            record.msg = SURVEY_LINK.sub(r"/\1/[redacted]", message)
-            record.args = None
         return True
