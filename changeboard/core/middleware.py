@@ -1,17 +1,33 @@
-"""Request ids: one per request, carried into logs and audit rows."""
+"""Request ids (one per request, carried into logs and audit rows) and session lifetimes."""
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_vary_headers
 
 from changeboard.core.redaction import RedactSurveyLinksFilter
 
-__all__ = ["RedactSurveyLinksFilter", "RequestIdFilter", "RequestIdMiddleware", "current_request_id"]
+__all__ = [
+    "RedactSurveyLinksFilter",
+    "RequestIdFilter",
+    "RequestIdMiddleware",
+    "SessionLifetimeMiddleware",
+    "SessionMiddleware",
+    "current_request_id",
+    "is_background",
+]
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -42,3 +58,63 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
+
+
+# Sessions ------------------------------------------------------------------
+
+SESSION_STARTED = "_changeboard_signed_in_at"
+SESSION_LAST_SEEN = "_changeboard_last_seen_at"
+BACKGROUND_HEADER = "X-Background-Poll"
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def is_background(request: HttpRequest) -> bool:
+    """A request the page makes by itself (a live poll), not the person using it."""
+    return request.headers.get(BACKGROUND_HEADER) == "1"
+
+
+@receiver(user_logged_in)
+def _start_session_clock(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        now = _now()
+        request.session[SESSION_STARTED] = now
+        request.session[SESSION_LAST_SEEN] = now
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, except that a background poll does not
+    save an unchanged session: saving it would push its expiry (the idle
+    timeout) on."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        session = getattr(request, "session", None)
+        if session is not None and is_background(request) and not session.modified and not session.is_empty():
+            if session.accessed:
+                patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)
+
+
+class SessionLifetimeMiddleware:
+    """Signs a person out after SESSION_IDLE_MINUTES without a request of
+    theirs, or SESSION_ABSOLUTE_HOURS after signing in, however active. A
+    background poll neither counts as activity nor keeps a session alive."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            session = request.session
+            now = _now()
+            started = session.setdefault(SESSION_STARTED, now)
+            last_seen = session.get(SESSION_LAST_SEEN, now)
+            if now - int(started) >= settings.SESSION_ABSOLUTE_SECONDS or now - int(last_seen) >= settings.SESSION_IDLE_SECONDS:
+                logout(request)
+            elif not is_background(request):
+                session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
