@@ -15,11 +15,12 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from changeboard.core.redaction import RedactSurveyLinksFilter
 
 __all__ = [
+    "NoStoreMiddleware",
     "RedactSurveyLinksFilter",
     "RequestIdFilter",
     "RequestIdMiddleware",
@@ -118,3 +119,21 @@ class SessionLifetimeMiddleware:
             elif not is_background(request):
                 session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
+
+
+# Caching -------------------------------------------------------------------
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (with Django's other never-cache headers) on
+    every response the application renders: pages, exports, the API, the
+    sign-in page and the personal survey pages. Static files are answered by
+    WhiteNoise before this middleware and keep their own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
