@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "changeboard.core.middleware.NumberOverflowMiddleware",
 ]
 
 ROOT_URLCONF = "changeboard.urls"

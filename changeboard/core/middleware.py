@@ -1,4 +1,4 @@
-"""Request ids (one per request, carried into logs and audit rows) and session lifetimes."""
+"""Request ids (carried into logs and audit rows), session lifetimes, no-store and a 400 for oversized numbers."""
 
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import DataError
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from changeboard.core.redaction import RedactSurveyLinksFilter
 
 __all__ = [
     "NoStoreMiddleware",
+    "NumberOverflowMiddleware",
     "RedactSurveyLinksFilter",
     "RequestIdFilter",
     "RequestIdMiddleware",
@@ -137,3 +139,32 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+# Numbers too large for the database ----------------------------------------
+
+
+class NumberOverflowMiddleware:
+    """A query parameter holding a whole number too large for the database
+    (an id or a page number past 2**63) is the client's mistake: answer 400,
+    not a server error. Views parse numbers themselves; this is the backstop
+    at the database boundary, where SQLite and PostgreSQL both overflow."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if not isinstance(exception, OverflowError) and not _is_out_of_range(exception):
+            return None
+        message = "A number in the request is too large."
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _is_out_of_range(exception: Exception) -> bool:
+    """PostgreSQL's "value out of range" for an integer parameter."""
+    return isinstance(exception, DataError) and "out of range" in str(exception)
