@@ -92,7 +92,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
     save an unchanged session: saving it would push its expiry (the idle
     timeout) on."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
         if session is not None and is_background(request) and not session.modified and not session.is_empty():
             if session.accessed:

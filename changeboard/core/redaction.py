@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Any
 
-from gunicorn.glogging import Logger as GunicornBaseLogger
+from gunicorn.glogging import Logger as GunicornBaseLogger  # type: ignore[import-untyped]
 
 SURVEY_LINK = re.compile(r"/(s|api/v1/survey)/[^/\s\"'?#&]+")
 

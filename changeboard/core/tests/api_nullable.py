@@ -31,7 +31,7 @@ def _path_can_be_null(model: type[models.Model] | None, source: str) -> bool:
             return False  # a list (maybe empty), never null
         if getattr(field, "null", False):
             return True
-        model = field.related_model if field.is_relation else None  # type: ignore[assignment]
+        model = field.related_model if field.is_relation else None
     return False
 
 
@@ -76,7 +76,7 @@ def serializers_in_use() -> list[serializers.Serializer[Any]]:
     generator = SchemaGenerator()
     generator._initialise_endpoints()
     found: dict[type, serializers.Serializer[Any]] = {}
-    for _path, _path_regex, method, view_callback in generator.endpoints:
+    for *_, method, view_callback in generator.endpoints or []:
         view = generator.create_view(view_callback, method)
         for serializer_class in (getattr(view, "serializer_class", None), getattr(view, "response_serializer_class", None)):
             if serializer_class is not None and isinstance(serializer_class, type):
