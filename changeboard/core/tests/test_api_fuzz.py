@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     response_schema_conformance,
 )
 
-MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "5"))
 
 
 def _raw_schema() -> dict[str, Any]:
