@@ -105,15 +105,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "changeboard.core.middleware.RequestIdMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "changeboard.core.middleware.NoStoreMiddleware",
+    "changeboard.core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "changeboard.core.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "changeboard.core.middleware.NumberOverflowMiddleware",
 ]
 
 ROOT_URLCONF = "changeboard.urls"
@@ -180,17 +183,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username after repeated failures.
+# Login throttling (django-axes): lock a username after repeated failures,
+# LOGIN_FAILURE_LIMIT from one address or LOGIN_ACCOUNT_FAILURE_LIMIT from any
+# addresses (changeboard.accounts.throttling applies the second limit).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60
-# Lock a username from one address; a second address is throttled separately.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "changeboard.accounts.throttling.LoginAttemptHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
-# Sessions end after SESSION_IDLE_MINUTES without a request.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# Sessions end after SESSION_IDLE_MINUTES without a request of the person's
+# (a page's background poll does not count), and SESSION_ABSOLUTE_HOURS after
+# signing in however active (changeboard.core.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -323,16 +333,25 @@ SPECTACULAR_SETTINGS = {
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 
-# Logs carry request ids, never personal data.
+# Logs carry request ids, never personal data. Every record goes through the
+# one console handler, which redacts survey links; Django's own default
+# handlers (its DEBUG console, the development server's access log, mail to
+# admins) are replaced so that no record reaches a handler without it.
+# gunicorn's logs are redacted by the logger class in gunicorn.conf.py.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "changeboard.core.middleware.RequestIdFilter"},
-        "redact_links": {"()": "changeboard.core.middleware.RedactSurveyLinksFilter"},
+        "redact_links": {"()": "changeboard.core.redaction.RedactSurveyLinksFilter"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id", "redact_links"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "py.warnings": {"handlers": ["console"], "propagate": False},
+    },
 }

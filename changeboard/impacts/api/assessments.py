@@ -22,7 +22,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE)
     programme_code = serializers.CharField(source="programme.code", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None, allow_null=True)
     line_count = serializers.IntegerField(read_only=True)
 
     class Meta:

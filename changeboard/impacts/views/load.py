@@ -293,7 +293,7 @@ def _can_decide(user: Any, proposal: WaveMoveProposal) -> bool:
 
 class ProposalDecideView(ScopedMixin, TemplateView):
     model = WaveMoveProposal
-    http_method_names = ["post"]
+    http_method_names = ["post"]  # a decision is only posted (a GET had no template: a server error)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         proposal = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])

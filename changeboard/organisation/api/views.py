@@ -25,8 +25,8 @@ class UnitSerializer(serializers.ModelSerializer):
 
 class StaffSerializer(serializers.ModelSerializer):
     unit_path = serializers.CharField(source="unit.full_path", read_only=True)
-    rank_or_grade = serializers.CharField(source="rank_grade.name", read_only=True, default=None)
-    line_manager_staff_number = serializers.CharField(source="line_manager.staff_number", read_only=True, default=None)
+    rank_or_grade = serializers.CharField(source="rank_grade.name", read_only=True, default=None, allow_null=True)
+    line_manager_staff_number = serializers.CharField(source="line_manager.staff_number", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Staff

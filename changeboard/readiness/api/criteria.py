@@ -110,7 +110,7 @@ class CriterionStatusSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     rag_label = serializers.CharField(source="get_rag_display", read_only=True)
-    updated_by = serializers.CharField(source="updated_by.username", read_only=True, default=None)
+    updated_by = serializers.CharField(source="updated_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = CriterionStatus
@@ -151,7 +151,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
                                               help_text="One of the units the criterion assesses; blank for the whole criterion.")
     url = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="A link (http or https), or send a file instead.")
     file = serializers.FileField(required=False, write_only=True, help_text="Multipart upload: " + services.ALLOWED_TYPES_TEXT + ".")
-    added_by = serializers.CharField(source="added_by.username", read_only=True, default=None)
+    added_by = serializers.CharField(source="added_by.username", read_only=True, default=None, allow_null=True)
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -159,7 +159,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         fields = ["id", "criterion", "unit", "title", "url", "file", "file_name", "content_type", "size", "added_by", "added_at", "download"]
         read_only_fields = ["file_name", "content_type", "size", "added_at"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True, read_only=True))
     def get_download(self, evidence: Evidence) -> str | None:
         if not evidence.file:
             return None

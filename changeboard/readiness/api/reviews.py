@@ -33,7 +33,8 @@ class ReviewSerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE)
     rollout_wave = ScopedPrimaryKeyRelatedField(model=RolloutWave)
     decided = serializers.BooleanField(read_only=True)
-    decided_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
+    decided_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True, allow_null=True)
+    decision = serializers.ChoiceField(choices=Review.Decision.choices, allow_blank=True, read_only=True, help_text="Blank until decided.")
     snapshot = serializers.JSONField(read_only=True, help_text="The evidence frozen with the decision (null until decided).")
 
     class Meta:

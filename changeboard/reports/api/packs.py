@@ -33,7 +33,7 @@ FILES = ("content", "html", "pdf", "xlsx")
 class PackSerializer(serializers.ModelSerializer):
     """A pack's state, without its figures (the list)."""
 
-    requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     downloads = serializers.SerializerMethodField()
 
     class Meta:

@@ -45,7 +45,7 @@ class InstrumentQuestionSerializer(serializers.ModelSerializer):
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
-    programme_code = serializers.CharField(source="programme.code", read_only=True, default=None)
+    programme_code = serializers.CharField(source="programme.code", read_only=True, default=None, allow_null=True)
     questions = InstrumentQuestionSerializer(source="items", many=True, read_only=True, help_text="In the order they are asked.")
 
     class Meta:
