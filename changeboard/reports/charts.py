@@ -235,7 +235,7 @@ def programme_charts(s: dict[str, Any]) -> list[Chart]:
     wave = s["waves"][-1]
     r_rows = [[u["unit"], _rate(u),
                u["responses"] if u["responses"] is not None else NOT_ENOUGH,
-               u["barrier_label"] or ("None" if u["shown"] else NOT_ENOUGH)] for u in latest]
+               u["barrier_label"] or ("No barrier point" if u["shown"] else NOT_ENOUGH)] for u in latest]
     missing = [u["unit"] for u in latest if u not in drawn]
     alt = (f"Bar chart of the response rate of {len(drawn)} units in {wave['title']}: "
            + "; ".join(f"{u['unit']} {u['response_rate']:.0f}%" for u in drawn)

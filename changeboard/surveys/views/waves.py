@@ -152,7 +152,7 @@ class WaveDetailView(ScopedDetailView):
         context["can_change"] = changeable_waves(self.request.user).filter(pk=wave.pk).exists()
         context["questions"] = wave.instrument.ordered_questions()
         if wave.status in {Status.DRAFT, Status.SCHEDULED}:
-            context["audience"] = services.audience_summary(wave)
+            context["audience"] = services.audience_estimate(wave)
         context.update(rates_context(wave, self.request))
         # Scores only once closed: a live figure compared before and after
         # one person answers would give that person's answers away.
@@ -180,13 +180,29 @@ def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
 
 
 def readiness_context(wave: SurveyWave, parent: Unit | None) -> dict[str, Any]:
+    """The closed wave's readiness figures: the very figures of the
+    programme's readiness scores page for this wave and unit (issue 18: the
+    two pages used to compute them apart and disagreed), so the same
+    weighting and suppression apply. Comments keep their own threshold."""
+    # The readiness app reads surveys; imported here, not at module level.
+    from changeboard.readiness import scores
+
     from ..models import Adkar
 
     groups = tracking.readiness(wave, parent)
     total = tracking.readiness_total(wave, parent)
     if any(g.comments for g in groups):
         total.comments = None  # listed under the units already
-    return {"readiness": groups, "readiness_total": total, "adkar": Adkar.choices}
+    unit = parent if parent is not None else scores.top_unit([wave])
+    rows: list[dict[str, Any]] = []
+    if unit is not None:
+        b = scores.breakdown(wave, unit)
+        for row in b.all_rows():
+            d = row.as_dict()
+            rows.append({"label": row.label, "shown": d["shown"], "index": d["index"], "responses": d["responses"],
+                         "means": [d["means"][e] for e in scores.ELEMENTS], "is_parent": row is b.parent})
+    return {"readiness": groups, "readiness_total": total, "readiness_rows": rows, "readiness_unit": unit, "adkar": Adkar.choices,
+            "not_enough": scores.NOT_ENOUGH}
 
 
 class WaveRatesView(ScopedDetailView):
