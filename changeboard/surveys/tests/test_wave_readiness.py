@@ -54,3 +54,34 @@ def test_launch_estimate_counts_deferrals(client: Any, s: Surveys) -> None:  # n
     services.open_due(s.today)
     assert s.draft.deferrals.count() == estimate["deferred"]
     assert Invitation.objects.filter(waves=s.draft).count() == estimate["to_invite"]
+
+
+def test_launch_and_close_need_confirmation(client: Any, s: Surveys) -> None:  # noqa: F811
+    from changeboard.surveys.models import SurveyWave
+
+    c = _client(client, s.world, "lead")
+    page = c.get(reverse("wave-detail", args=[s.draft.pk])).content.decode()
+    assert reverse("wave-confirm", args=[s.draft.pk, "launch"]) in page
+    assert reverse("wave-action", args=[s.draft.pk, "launch"]) not in page  # no one-click form on the wave page
+    # A post without the confirmation's answer changes nothing and asks.
+    response = c.post(reverse("wave-action", args=[s.draft.pk, "launch"]))
+    assert response.status_code == 302 and response["Location"] == reverse("wave-confirm", args=[s.draft.pk, "launch"])
+    s.draft.refresh_from_db()
+    assert s.draft.status == SurveyWave.Status.DRAFT
+    confirm = c.get(response["Location"]).content.decode()
+    assert "Launch AAA draft?" in confirm and "would be deferred by the contact budget" in confirm
+    assert 'name="confirm" value="yes"' in confirm and "Yes, launch the wave" in confirm
+    c.post(reverse("wave-action", args=[s.draft.pk, "launch"]), {"confirm": "yes"})
+    s.draft.refresh_from_db()
+    assert s.draft.status != SurveyWave.Status.DRAFT
+    # Closing, likewise.
+    assert c.post(reverse("wave-action", args=[s.open.pk, "close"]))["Location"] == reverse("wave-confirm", args=[s.open.pk, "close"])
+    s.open.refresh_from_db()
+    assert s.open.status == SurveyWave.Status.OPEN
+    confirm = c.get(reverse("wave-confirm", args=[s.open.pk, "close"])).content.decode()
+    assert "Close AAA pulse?" in confirm and "Closing is final" in confirm
+    c.post(reverse("wave-action", args=[s.open.pk, "close"]), {"confirm": "yes"})
+    s.open.refresh_from_db()
+    assert s.open.status == SurveyWave.Status.CLOSED
+    # A wave already closed cannot be confirmed again: back to its page.
+    assert c.get(reverse("wave-confirm", args=[s.open.pk, "close"]))["Location"] == s.open.get_absolute_url()

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
+from django.views.generic import TemplateView
 
 from changeboard.core import exports
 from changeboard.core.scoping import ADD, CHANGE, can, is_admin
@@ -252,6 +253,10 @@ class WaveActionView(ScopedMixin, View):
         if name not in self.DONE:
             raise Http404
         wave = get_object_or_404(changeable_waves(request.user), pk=kwargs["pk"])
+        if request.POST.get("confirm") != "yes":
+            # Never one click (issue 18): a post without the confirmation
+            # page's answer goes to that page and changes nothing.
+            return redirect("wave-confirm", pk=wave.pk, action=name)
         handler = {"launch": services.wave_launch, "cancel": services.wave_cancel, "close": services.wave_close}[name]
         try:
             handler(wave=wave, actor=request.user)
@@ -260,6 +265,44 @@ class WaveActionView(ScopedMixin, View):
             return redirect(wave.get_absolute_url())
         messages.success(request, self.DONE[name])
         return redirect(wave.get_absolute_url())
+
+
+class WaveConfirmView(ScopedMixin, TemplateView):
+    """The confirmation step of launching, cancelling or closing a wave: what
+    will happen, and a button that does it (a plain form: keyboard and
+    screen-reader friendly, no script)."""
+
+    model = SurveyWave
+    action = CHANGE
+    template_name = "surveys/wave_confirm.html"
+    ALLOWED = {"launch": {Status.DRAFT}, "cancel": {Status.DRAFT, Status.SCHEDULED}, "close": {Status.OPEN}}
+    VERBS = {"launch": "Launch", "cancel": "Cancel", "close": "Close"}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        name = kwargs["action"]
+        if name not in self.ALLOWED:
+            raise Http404
+        self.wave = get_object_or_404(changeable_waves(request.user).select_related("programme"), pk=kwargs["pk"])
+        if self.wave.status not in self.ALLOWED[name]:
+            messages.error(request, f"This wave is {self.wave.get_status_display().lower()}: it cannot be {name}ed now."
+                           if name != "cancel" else f"This wave is {self.wave.get_status_display().lower()}: it cannot be cancelled now.")
+            return redirect(self.wave.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Readiness surveys", reverse("wave-list")), (str(self.wave), self.wave.get_absolute_url())]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        name = self.kwargs["action"]
+        wave = self.wave
+        context.update(wave=wave, confirm_action=name, verb=self.VERBS[name],
+                       page_title=f"{self.VERBS[name]} {wave}?")
+        if name == "launch":
+            context["audience"] = services.audience_estimate(wave)
+        if name == "close":
+            context["total"] = tracking.wave_total(wave)
+        return context
 
 
 class DeferralListView(ScopedListView):
