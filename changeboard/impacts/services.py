@@ -277,8 +277,12 @@ def tolerance_set(*, unit: Unit | None, tolerance: Decimal, actor: Any) -> LoadT
 
 
 @transaction.atomic
-def proposal_create(*, wave: RolloutWave, proposed_date: Any, actor: Any, note: str = "") -> WaveMoveProposal:
+def proposal_create(*, wave: RolloutWave, proposed_date: Any, actor: Any, note: str = "", saturated_before: int | None = None,
+                    saturated_after: int | None = None) -> WaveMoveProposal:
+    """Save a what-if move, with its effect when known: saturated unit-weeks
+    before and after (issue 18)."""
     proposal = WaveMoveProposal.objects.create(wave=wave, proposed_date=proposed_date, original_date=wave.go_live_date, note=note,
+                                               saturated_before=saturated_before, saturated_after=saturated_after,
                                                proposed_by=actor if getattr(actor, "pk", None) else None)
     audit.record(actor=actor, action="create", obj=proposal, after=audit.snapshot(proposal))
     return proposal
