@@ -27,7 +27,9 @@ waves, which are censuses).
 
 Size: about `RESPONSES_PER_STAFF` responses per member of staff per year
 (12.5 at met scale: ~560,000 responses and ~6.3 million answers; 2 at the
-demo scale so `seed --scale demo` stays quick). Responses and answers are
+demo scale so `seed --scale demo` stays quick), plus, below met scale, each
+programme's latest closed round as a census, so most units going live have a
+readiness figure rather than "Not enough data". Responses and answers are
 written with `executemany` per 20,000 rows, or `COPY` on PostgreSQL, inside
 the seed's transaction: `bulk_create` managed ~20,000 rows a second here,
 too slow for millions (see docs/performance.md).
@@ -83,6 +85,7 @@ MONTHLY_OPEN_DAYS = 13  # a monthly survey opens on the first Monday of the mont
 MONTHLY_WEIGHT = 3  # a monthly round invites three times the share of the audience a weekly pulse does
 RESPONSES_PER_STAFF = {"met": 12.5}  # responses per member of staff per year
 DEFAULT_RESPONSES_PER_STAFF = 2.0
+CENSUS_LATEST = True  # below met scale, each programme's latest closed round is a census (see `_history`)
 
 STUCK_AT_KNOWLEDGE = ("Hackney", "Met Contact Centre", "Croydon")
 TOO_FEW_TO_REPORT = "Diversity and Inclusion"
@@ -492,7 +495,12 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, 
         cell_group = np.array([group_index[g] for g in groups], dtype=np.int64)
         for index, wave in enumerate(plan.waves):
             t = index / max(1, len(plan.waves) - 1)
-            invited = rng.binomial(plan.sizes, invite)
+            # The latest round asks everyone (issue 18): at the smaller scales a
+            # sampled round leaves most units below the anonymity threshold,
+            # so the Board would see "Not enough data" for nearly every unit
+            # going live. At met scale the sample already reaches enough.
+            census = CENSUS_LATEST and scale not in RESPONSES_PER_STAFF and index == len(plan.waves) - 1
+            invited = plan.sizes.copy() if census else rng.binomial(plan.sizes, invite)
             jitter = rng.normal(1.0, 0.08, len(group_index))[cell_group] if len(group_index) else np.ones(0)
             rate = np.clip(plan.rates * jitter * (0.95 + 0.1 * t), 0.05, 0.95)
             responded = rng.binomial(invited, rate)
