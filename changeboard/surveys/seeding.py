@@ -27,9 +27,10 @@ waves, which are censuses).
 
 Size: about `RESPONSES_PER_STAFF` responses per member of staff per year
 (12.5 at met scale: ~560,000 responses and ~6.3 million answers; 2 at the
-demo scale so `seed --scale demo` stays quick), plus, below met scale, each
-programme's latest closed round as a census, so most units going live have a
-readiness figure rather than "Not enough data". Responses and answers are
+demo scale so `seed --scale demo` stays quick). Below met scale, each
+programme's latest closed round asks `LATEST_SHARE` of its audience, out of
+that same number, so most units going live have a readiness figure rather
+than "Not enough data" (issue 18). Responses and answers are
 written with `executemany` per 20,000 rows, or `COPY` on PostgreSQL, inside
 the seed's transaction: `bulk_create` managed ~20,000 rows a second here,
 too slow for millions (see docs/performance.md).
@@ -85,7 +86,9 @@ MONTHLY_OPEN_DAYS = 13  # a monthly survey opens on the first Monday of the mont
 MONTHLY_WEIGHT = 3  # a monthly round invites three times the share of the audience a weekly pulse does
 RESPONSES_PER_STAFF = {"met": 12.5}  # responses per member of staff per year
 DEFAULT_RESPONSES_PER_STAFF = 2.0
-CENSUS_LATEST = True  # below met scale, each programme's latest closed round is a census (see `_history`)
+CENSUS_LATEST = True  # below met scale, each programme's latest closed round asks most of its audience (see `_history`)
+LATEST_SHARE = 0.6  # the share of the audience that latest round invites
+MIN_HISTORY = 0.3  # the rest of the year keeps at least this share of the year's responses
 
 STUCK_AT_KNOWLEDGE = ("Hackney", "Met Contact Centre", "Croydon")
 TOO_FEW_TO_REPORT = "Diversity and Inclusion"
@@ -461,8 +464,15 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, 
 
     # The share of the audience invited per round, so the year comes to the scale's number of responses.
     target = RESPONSES_PER_STAFF.get(scale, DEFAULT_RESPONSES_PER_STAFF) * Staff.objects.count()
-    expected = sum(len(p.dates) * (1 if p.weekly else MONTHLY_WEIGHT) * float((p.sizes * p.rates).sum()) for p in plans)
-    share = target / expected if expected else 0.0
+    latest = LATEST_SHARE if CENSUS_LATEST and scale not in RESPONSES_PER_STAFF else 0.0
+    # Below met scale the latest round of each programme asks `LATEST_SHARE` of its audience (issue 18);
+    # those responses come out of the year's number, so the seed stays the same size.
+    latest_expected = latest * sum(float((p.sizes * p.rates).sum()) for p in plans)
+    rest = target - latest_expected if latest else target
+    rest = max(rest, target * MIN_HISTORY) if latest else rest
+    expected = sum((len(p.dates) - (1 if latest else 0)) * (1 if p.weekly else MONTHLY_WEIGHT) * float((p.sizes * p.rates).sum())
+                   for p in plans)
+    share = rest / expected if expected else 0.0
 
     # The waves: one series per programme, every round closed.
     for plan in plans:
@@ -499,8 +509,8 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, 
             # sampled round leaves most units below the anonymity threshold,
             # so the Board would see "Not enough data" for nearly every unit
             # going live. At met scale the sample already reaches enough.
-            census = CENSUS_LATEST and scale not in RESPONSES_PER_STAFF and index == len(plan.waves) - 1
-            invited = plan.sizes.copy() if census else rng.binomial(plan.sizes, invite)
+            census = bool(latest) and index == len(plan.waves) - 1
+            invited = rng.binomial(plan.sizes, latest) if census else rng.binomial(plan.sizes, invite)
             jitter = rng.normal(1.0, 0.08, len(group_index))[cell_group] if len(group_index) else np.ones(0)
             rate = np.clip(plan.rates * jitter * (0.95 + 0.1 * t), 0.05, 0.95)
             responded = rng.binomial(invited, rate)
