@@ -28,9 +28,9 @@ waves, which are censuses).
 Size: about `RESPONSES_PER_STAFF` responses per member of staff per year
 (12.5 at met scale: ~560,000 responses and ~6.3 million answers; 2 at the
 demo scale so `seed --scale demo` stays quick). Below met scale, each
-programme's latest closed round asks `LATEST_SHARE` of its audience, out of
-that same number, so most units going live have a readiness figure rather
-than "Not enough data" (issue 18). Responses and answers are
+programme's latest closed round also asks `LATEST_SHARE` of its audience,
+so most units going live have a readiness figure rather than "Not enough
+data" (issue 18). Responses and answers are
 written with `executemany` per 20,000 rows, or `COPY` on PostgreSQL, inside
 the seed's transaction: `bulk_create` managed ~20,000 rows a second here,
 too slow for millions (see docs/performance.md).
@@ -87,7 +87,8 @@ MONTHLY_WEIGHT = 3  # a monthly round invites three times the share of the audie
 RESPONSES_PER_STAFF = {"met": 12.5}  # responses per member of staff per year
 DEFAULT_RESPONSES_PER_STAFF = 2.0
 CENSUS_LATEST = True  # below met scale, each programme's latest closed round asks most of its audience (see `_history`)
-LATEST_SHARE = 0.6  # the share of the audience that latest round invites
+LATEST_SHARE = 0.33  # the share of the audience that latest round invites
+LATEST_FROM_YEAR = 0.0  # how much of that round is taken out of the year's number of responses
 MIN_HISTORY = 0.3  # the rest of the year keeps at least this share of the year's responses
 
 STUCK_AT_KNOWLEDGE = ("Hackney", "Met Contact Centre", "Croydon")
@@ -468,8 +469,7 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: Any, 
     # Below met scale the latest round of each programme asks `LATEST_SHARE` of its audience (issue 18);
     # those responses come out of the year's number, so the seed stays the same size.
     latest_expected = latest * sum(float((p.sizes * p.rates).sum()) for p in plans)
-    rest = target - latest_expected if latest else target
-    rest = max(rest, target * MIN_HISTORY) if latest else rest
+    rest = max(target - latest_expected * LATEST_FROM_YEAR, target * MIN_HISTORY) if latest else target
     expected = sum((len(p.dates) - (1 if latest else 0)) * (1 if p.weekly else MONTHLY_WEIGHT) * float((p.sizes * p.rates).sum())
                    for p in plans)
     share = rest / expected if expected else 0.0
