@@ -97,6 +97,8 @@ class ImpactAssessment(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who submitted it: they may not approve it themselves (issue 18).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
 
@@ -250,6 +252,10 @@ class WaveMoveProposal(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The what-if's effect when proposed (issue 18): saturated unit-weeks in
+    # the heatmap the proposer was looking at, before and after the move.
+    saturated_before = models.PositiveIntegerField(null=True, blank=True)
+    saturated_after = models.PositiveIntegerField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

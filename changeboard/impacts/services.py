@@ -65,14 +65,26 @@ def assessment_submit(*, assessment: ImpactAssessment, actor: Any) -> ImpactAsse
     _require_draft(assessment)
     if not assessment.lines.exists():
         raise ValidationError("Add at least one impact line before submitting.")
-    return _transition(assessment, actor, Status.SUBMITTED, submitted_at=timezone.now())
+    return _transition(assessment, actor, Status.SUBMITTED, submitted_at=timezone.now(),
+                       submitted_by=actor if getattr(actor, "pk", None) else None)
+
+
+SELF_APPROVAL = "You submitted this assessment, so someone else must approve it: the programme's change lead or a portfolio administrator."
+
+
+def is_own_submission(assessment: ImpactAssessment, user: Any) -> bool:
+    """Whether `user` submitted this assessment (nobody approves their own)."""
+    return bool(user is not None and getattr(user, "pk", None) and assessment.submitted_by_id == user.pk)
 
 
 def can_approve(assessment: ImpactAssessment, user: Any) -> bool:
-    """The programme's change lead approves (portfolio admins may too). No
-    user means the system itself (the seed, operators' commands)."""
+    """The programme's change lead approves (portfolio admins may too), but
+    never the person who submitted it, admins included. No user means the
+    system itself (the seed, operators' commands)."""
     if user is None:
         return True
+    if is_own_submission(assessment, user):
+        return False
     return bool(user.is_authenticated and (user.role == "admin" or assessment.programme.change_lead_id == user.pk))
 
 
@@ -80,6 +92,8 @@ def can_approve(assessment: ImpactAssessment, user: Any) -> bool:
 def assessment_approve(*, assessment: ImpactAssessment, actor: Any) -> ImpactAssessment:
     if assessment.status != Status.SUBMITTED:
         raise ValidationError("Only a submitted assessment can be approved.")
+    if is_own_submission(assessment, actor):
+        raise PermissionDenied(SELF_APPROVAL)
     if not can_approve(assessment, actor):
         raise PermissionDenied("Only the programme's change lead can approve its impact assessment.")
     for old in ImpactAssessment.objects.filter(lineage=assessment.lineage, status=Status.APPROVED).exclude(pk=assessment.pk):
@@ -92,7 +106,7 @@ def assessment_return(*, assessment: ImpactAssessment, actor: Any) -> ImpactAsse
     """Send a submitted assessment back to draft for more work."""
     if assessment.status != Status.SUBMITTED:
         raise ValidationError("Only a submitted assessment can be returned to draft.")
-    return _transition(assessment, actor, Status.DRAFT, submitted_at=None)
+    return _transition(assessment, actor, Status.DRAFT, submitted_at=None, submitted_by=None)
 
 
 @transaction.atomic
@@ -263,8 +277,12 @@ def tolerance_set(*, unit: Unit | None, tolerance: Decimal, actor: Any) -> LoadT
 
 
 @transaction.atomic
-def proposal_create(*, wave: RolloutWave, proposed_date: Any, actor: Any, note: str = "") -> WaveMoveProposal:
+def proposal_create(*, wave: RolloutWave, proposed_date: Any, actor: Any, note: str = "", saturated_before: int | None = None,
+                    saturated_after: int | None = None) -> WaveMoveProposal:
+    """Save a what-if move, with its effect when known: saturated unit-weeks
+    before and after (issue 18)."""
     proposal = WaveMoveProposal.objects.create(wave=wave, proposed_date=proposed_date, original_date=wave.go_live_date, note=note,
+                                               saturated_before=saturated_before, saturated_after=saturated_after,
                                                proposed_by=actor if getattr(actor, "pk", None) else None)
     audit.record(actor=actor, action="create", obj=proposal, after=audit.snapshot(proposal))
     return proposal

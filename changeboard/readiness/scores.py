@@ -181,10 +181,31 @@ def _load(wave: SurveyWave, top_path: str) -> WaveData:
             .annotate(n=Sum("responses"), a=Sum("answers"), t=Sum("total"), q=Sum("total_sq")).order_by())
     for r in rows:
         teams[r["unit__path"]][r["element"]].append((r["source"], r["n"], r["a"], r["t"], r["q"]))
+    if not teams and wave.status == SurveyWave.Status.CLOSED:
+        _load_untallied(wave, top_path, teams)
     cells = (AudienceCell.objects.filter(wave=wave, unit__path__startswith=top_path).values("unit__path")
              .annotate(i=Sum("invited"), r=Sum("responded")).order_by())
     counts = {c["unit__path"]: (c["i"] or 0, c["r"] or 0) for c in cells}
     return WaveData(dict(teams), sorted(teams), counts, sorted(counts))
+
+
+def _load_untallied(wave: SurveyWave, top_path: str, teams: dict[str, dict[str, list[tuple[str, int, int, int, int]]]]) -> None:
+    """A wave just closed, its roll-up not built yet by the worker: the same
+    sums straight from its answers (the tallies' own grouping), so a page
+    read in the meantime shows what it will show once they are built."""
+    from changeboard.surveys.models import Answer
+
+    from .tallies import _likert
+
+    grouped = list(_likert(Answer.objects.filter(response__wave=wave, response__unit__path__startswith=top_path)))
+    paths = dict(Unit.objects.filter(pk__in={g["response__unit_id"] for g in grouped}).values_list("pk", "path"))
+    merged: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for g in grouped:  # one tally row per (unit, role group, element, source): summed over role groups as `_load` does
+        acc = merged[(paths[g["response__unit_id"]], g["question__adkar"], g["response__source"])]
+        for i, key in enumerate(("n", "a", "t", "q")):
+            acc[i] += g[key] or 0
+    for (path, element, source), (n, a, t, q) in merged.items():
+        teams[path][element].append((source, n, a, t, q))
 
 
 def _figure(label: str, unit: Unit | None, wave: SurveyWave, data: WaveData, selected: tuple[list[str], list[str]],

@@ -52,6 +52,16 @@ STYLE = Style(
     value_label_font_size=16, legend_font_size=16, title_font_size=18, tooltip_font_size=14, no_data_font_size=18,
 )
 
+# The ADKAR trend (issue 18): five lines, a legend and two axes drawn into a
+# chart that pages and the pack show narrower than drawn, so larger type, the
+# legend below in one row, and both axes titled.
+TREND_STYLE = Style(
+    background="#ffffff", plot_background="#ffffff", foreground="#0b0c0c", foreground_strong="#0b0c0c",
+    foreground_subtle="#b1b4b6", opacity="1", opacity_hover="1", colors=PALETTE,
+    font_family=CHART_FONT, label_font_size=20, major_label_font_size=20, value_font_size=18,
+    value_label_font_size=18, legend_font_size=20, title_font_size=22, tooltip_font_size=16, no_data_font_size=20,
+)
+
 
 @dataclass
 class Chart:
@@ -98,8 +108,9 @@ def short_day(value: Any) -> str:
 
 def _config(chart_type: Any, title: str, **options: Any) -> Any:
     return chart_type(
-        style=STYLE, js=[], width=WIDTH, title=title, explicit_size=True, disable_xml_declaration=False,
-        show_legend=options.pop("show_legend", False), legend_at_bottom=True, legend_at_bottom_columns=3,
+        style=options.pop("style", STYLE), js=[], width=WIDTH, title=title, explicit_size=True, disable_xml_declaration=False,
+        show_legend=options.pop("show_legend", False), legend_at_bottom=True,
+        legend_at_bottom_columns=options.pop("legend_at_bottom_columns", 3),
         truncate_label=-1, truncate_legend=-1, print_values=options.pop("print_values", False), margin=16, spacing=12,
         **options,
     )
@@ -206,7 +217,9 @@ def programme_charts(s: dict[str, Any]) -> list[Chart]:
     # Trend of each ADKAR element for the top unit.
     trend = s["trend"]
     line = _config(pygal.Line, f"ADKAR element means, {s['top_unit']}", range=(1, 5), show_legend=True, allow_interruptions=True,
-                   x_label_rotation=0, dots_size=5, y_title="Mean (1 to 5)", value_formatter=lambda v: f"{v:.2f}")
+                   x_label_rotation=0, dots_size=5, y_title="Mean agreement (1 to 5)", x_title="Survey wave, by closing date",
+                   value_formatter=lambda v: f"{v:.2f}", style=TREND_STYLE, legend_at_bottom_columns=5,
+                   legend_box_size=18, y_labels=[1, 2, 3, 4, 5])
     line.x_labels = [short_day(t["closes_on"]) for t in trend]
     for i, element in enumerate(ELEMENTS):
         values = [t["means"].get(element) if t["shown"] else None for t in trend]
@@ -235,7 +248,7 @@ def programme_charts(s: dict[str, Any]) -> list[Chart]:
     wave = s["waves"][-1]
     r_rows = [[u["unit"], _rate(u),
                u["responses"] if u["responses"] is not None else NOT_ENOUGH,
-               u["barrier_label"] or ("None" if u["shown"] else NOT_ENOUGH)] for u in latest]
+               u["barrier_label"] or ("No barrier point" if u["shown"] else NOT_ENOUGH)] for u in latest]
     missing = [u["unit"] for u in latest if u not in drawn]
     alt = (f"Bar chart of the response rate of {len(drawn)} units in {wave['title']}: "
            + "; ".join(f"{u['unit']} {u['response_rate']:.0f}%" for u in drawn)

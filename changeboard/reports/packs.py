@@ -278,6 +278,11 @@ def _not_ready_key(row: dict[str, Any]) -> tuple[str, str, int]:
     return row["programme"], row["rollout_wave"], row["unit_id"]
 
 
+def _real_exception(row: dict[str, Any]) -> bool:
+    """A not-ready row that is a real exception: a shown figure or a critical red."""
+    return bool(row.get("reds") or (row.get("score") or {}).get("shown", True))
+
+
 def _reds(portfolio: dict[str, Any]) -> dict[tuple[str, int, str], dict[str, Any]]:
     return {(c["programme"], c["unit_id"], title): {"programme": c["programme"], "unit": c["unit"], "criterion": title}
             for c in portfolio["critical"] for title in c["criteria"]}
@@ -305,7 +310,9 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any], action_states:
                                "rag_from_label": RAG_LABELS.get(rag_from, rag_from), "rag_to_label": RAG_LABELS.get(rag_to, rag_to),
                                "index_from": index_from, "index_to": index_to,
                                "data_from": old["score"]["as_of"], "data_to": line["score"]["as_of"]})
-    old_nr = {_not_ready_key(r): r for r in was["not_ready"]}
+    # Packs stored before "not enough data" became its own category listed
+    # those units as not ready: they are not compared as exceptions.
+    old_nr = {_not_ready_key(r): r for r in was["not_ready"] if _real_exception(r)}
     new_nr = {_not_ready_key(r): r for r in now["not_ready"]}
 
     def unit_row(r: dict[str, Any]) -> dict[str, Any]:
@@ -468,6 +475,10 @@ def render_xlsx(pack: BoardPack, content: dict[str, Any]) -> bytes:
              line["score"]["as_of"], line["top_unit"], line["next_go_live"], line["not_ready"], line["critical_reds"], line["open_actions"],
              line["overdue_actions"], as_of] for line in p["programmes"]],
            [12, 30, 14, 16, 16, 18, 24, 14, 14, 20, 12, 14, 12])
+    # "Not enough data" is its own sheet, never an exception row (issue 18).
+    _sheet(wb, "Not enough data", ["Programme", "Rollout wave", "Go-live", "Unit", "Why there is no figure", "Survey wave", "Wave closed on"],
+           [[n["programme"], n["rollout_wave"], n["go_live"], n["unit"], n["reason"], n["wave"], n["as_of"]]
+            for n in p.get("no_data", [])], [12, 24, 12, 30, 30, 30, 14])
     scores: list[list[Any]] = []
     for s in data["programmes"]:
         for row in s["heatmap"]:

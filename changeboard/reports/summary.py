@@ -14,8 +14,12 @@ point, red below 50 (a mean below 3), amber otherwise, and "Not enough data"
 - never a colour - when the figure is hidden or there is none.
 
 A unit is *not ready for its wave* (a rollout wave going live on or after
-the as-of date) when its latest readiness is not green, or when a critical
-criterion is at red for it.
+the as-of date) when its latest readiness is shown and not green (or has a
+barrier point), or when a critical criterion is at red for it. A unit going
+live whose readiness is hidden or missing is *not enough data*: its own
+category (`NoData`), never a "not ready" exception, so the exceptions list
+holds only real exceptions (issue 18). A unit with no figure and a critical
+criterion at red is in both: the red is the exception.
 """
 
 from __future__ import annotations
@@ -92,12 +96,30 @@ class NotReady:
                 "critical_reds": self.critical_reds, "reds": self.reds}
 
 
+@dataclass
+class NoData:
+    """A unit going live in a rollout wave with no readiness figure to judge
+    it by: `reason` says why (no survey results yet, or not enough data)."""
+
+    programme: Programme
+    rollout_wave: RolloutWave
+    unit: Unit
+    score: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"programme": self.programme.code, "programme_id": self.programme.pk, "rollout_wave": self.rollout_wave.name,
+                "go_live": self.rollout_wave.go_live_date, "unit": self.unit.name, "unit_id": self.unit.pk,
+                "reason": self.score["reason"] or NOT_ENOUGH, "wave": self.score["wave"], "as_of": self.score["as_of"]}
+
+
 def _score_reasons(score: dict[str, Any]) -> list[str]:
-    """Why a readiness figure is not green, in words (the RAG never by colour alone)."""
+    """Why a shown readiness figure is not green, in words (the RAG never by
+    colour alone). A hidden or missing figure is no reason: that unit is
+    "not enough data", its own category."""
     reasons: list[str] = []
     if not score["shown"]:
-        reasons.append(score["reason"])
-    elif score["rag"] != Rag.GREEN:
+        return reasons
+    if score["rag"] != Rag.GREEN:
         reasons.append(f"Readiness {score['index']:.0f} ({score['rag_label'].lower()})")
     if score["barrier"]:
         reasons.append(f"Barrier point: {score['barrier_label']}")
@@ -105,8 +127,11 @@ def _score_reasons(score: dict[str, Any]) -> list[str]:
 
 
 def _not_ready(programme: Programme, waves: list[RolloutWave], scores: dict[int, UnitScore],
-               reds: dict[int, list[dict[str, Any]]]) -> list[NotReady]:
+               reds: dict[int, list[dict[str, Any]]]) -> tuple[list[NotReady], list[NoData]]:
+    """The units going live that are not ready (real exceptions), and those
+    with no readiness figure (not enough data)."""
     found: list[NotReady] = []
+    no_data: list[NoData] = []
     for wave in waves:
         for unit in sorted(wave.units.all(), key=lambda u: u.path):
             score = score_dict(scores.get(unit.pk))
@@ -114,7 +139,9 @@ def _not_ready(programme: Programme, waves: list[RolloutWave], scores: dict[int,
             unit_reds = reds.get(unit.pk, [])
             if reasons or unit_reds:
                 found.append(NotReady(programme, wave, unit, score, reasons, unit_reds))
-    return found
+            if not score["shown"]:
+                no_data.append(NoData(programme, wave, unit, score))
+    return found, no_data
 
 
 def _critical_reds(programmes: list[int], names: dict[int, str] | None = None) -> dict[tuple[int, int], list[dict[str, Any]]]:
@@ -182,11 +209,12 @@ class ProgrammeLine:
     critical_reds: int
     open_actions: int
     overdue_actions: int
+    no_data: list[NoData] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"programme": self.programme.code, "programme_id": self.programme.pk, "name": self.programme.name,
                 "phase": self.programme.get_phase_display(), "next_go_live": self.next_go_live, "score": self.score, "top_unit": self.top_unit,
-                "not_ready": len(self.not_ready), "critical_reds": self.critical_reds, "open_actions": self.open_actions,
+                "not_ready": len(self.not_ready), "no_data": len(self.no_data), "critical_reds": self.critical_reds, "open_actions": self.open_actions,
                 "overdue_actions": self.overdue_actions}
 
 
@@ -202,6 +230,7 @@ class Portfolio:
     barriers: list[dict[str, Any]] = field(default_factory=list)
     overdue: list[Action] = field(default_factory=list)
     overdue_count: int = 0
+    no_data: list[NoData] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -211,7 +240,8 @@ class Portfolio:
             "has_readiness": any(line.score["as_of"] is not None for line in self.lines),
             "hotspots": [{"unit": h["unit"].name, "unit_id": h["unit"].pk, "context": h["context"], "week": h["week"], "load": h["load"],
                           "tolerance": h["tolerance"], "programmes": h["programmes"]} for h in self.hotspots],
-            "not_ready": [n.as_dict() for n in self.not_ready], "critical": self.critical, "barriers": self.barriers,
+            "not_ready": [n.as_dict() for n in self.not_ready], "no_data": [n.as_dict() for n in self.no_data],
+            "critical": self.critical, "barriers": self.barriers,
             "overdue": [action_dict(a, self.as_of) for a in self.overdue], "overdue_count": self.overdue_count,
         }
 
@@ -248,17 +278,19 @@ def portfolio(user: User | None, as_of: dt.date) -> Portfolio:
         .annotate(n_open=Count("pk", filter=_open_at(as_of)), n_overdue=Count("pk", filter=_overdue(as_of))).order_by()}
     lines: list[ProgrammeLine] = []
     everyone_not_ready: list[NotReady] = []
+    everyone_no_data: list[NoData] = []
     for programme in programmes:
         going = waves.get(programme.pk, [])
         scores = {unit_id: row for (pid, unit_id), row in latest.items() if pid == programme.pk}
         by_unit = {unit_id: found for (pid, unit_id), found in reds.items() if pid == programme.pk}
-        not_ready = _not_ready(programme, going, scores, by_unit)
+        not_ready, no_data = _not_ready(programme, going, scores, by_unit)
         everyone_not_ready += not_ready
+        everyone_no_data += no_data
         top = tops.get(programme.pk)
         next_go_live = min((w.go_live_date for w in going), default=None)
         n_open, n_overdue = counts.get(programme.pk, (0, 0))
         lines.append(ProgrammeLine(programme, next_go_live, score_dict(top), top.unit.name if top else "", not_ready,
-                                   sum(len(t) for (pid, _), t in reds.items() if pid == programme.pk), n_open, n_overdue))
+                                   sum(len(t) for (pid, _), t in reds.items() if pid == programme.pk), n_open, n_overdue, no_data))
     hotspots, saturated, weeks = hotspot_summary(user, as_of)
     overdue_all = _scoped(Action.objects.all(), user).filter(_overdue(as_of), programme__in=ids)
     overdue_count = overdue_all.count()
@@ -273,7 +305,9 @@ def portfolio(user: User | None, as_of: dt.date) -> Portfolio:
                  "wave": n.score["wave"], "as_of": n.score["as_of"]}
                 for n in everyone_not_ready if n.score["barrier"]]
     everyone_not_ready.sort(key=lambda n: (n.rollout_wave.go_live_date, n.programme.code, n.unit.path))
-    return Portfolio(as_of, lines, hotspots, saturated, weeks, everyone_not_ready, critical, barriers, overdue, overdue_count)
+    everyone_no_data.sort(key=lambda n: (n.rollout_wave.go_live_date, n.programme.code, n.unit.path))
+    return Portfolio(as_of, lines, hotspots, saturated, weeks, everyone_not_ready, critical, barriers, overdue, overdue_count,
+                     everyone_no_data)
 
 
 @dataclass
@@ -292,6 +326,7 @@ class ProgrammeSummary:
     open_actions: int
     overdue: list[Action]
     overdue_count: int
+    no_data: list[NoData] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -303,7 +338,8 @@ class ProgrammeSummary:
             "trend": self.trend, "latest": self.latest, "criteria": self.criteria,
             "reviews": [{"id": r.pk, "title": str(r), "checkpoint": r.get_checkpoint_display(), "rollout_wave": r.rollout_wave.name,
                          "scheduled_on": r.scheduled_on, "decision": r.get_decision_display()} for r in self.reviews],
-            "not_ready": [n.as_dict() for n in self.not_ready], "open_actions": self.open_actions,
+            "not_ready": [n.as_dict() for n in self.not_ready], "no_data": [n.as_dict() for n in self.no_data],
+            "open_actions": self.open_actions,
             "overdue": [action_dict(a, self.as_of) for a in self.overdue], "overdue_count": self.overdue_count,
         }
 
@@ -355,6 +391,7 @@ def programme(programme: Programme, user: User | None, as_of: dt.date) -> Progra
     reds = {unit_id: found for (_, unit_id), found in _critical_reds([programme.pk]).items()}
     actions = Action.objects.filter(programme=programme)
     overdue = list(actions.filter(_overdue(as_of)).select_related("programme", "unit", "owner").order_by("due_date", "pk")[:OVERDUE_LISTED])
+    not_ready, no_data = _not_ready(programme, going, scores, reds)
     return ProgrammeSummary(programme, as_of, waves, top, units, grid, trend, latest, criteria, reviews,
-                            _not_ready(programme, going, scores, reds), actions.filter(_open_at(as_of)).count(), overdue,
-                            actions.filter(_overdue(as_of)).count())
+                            not_ready, actions.filter(_open_at(as_of)).count(), overdue,
+                            actions.filter(_overdue(as_of)).count(), no_data)

@@ -27,7 +27,10 @@ waves, which are censuses).
 
 Size: about `RESPONSES_PER_STAFF` responses per member of staff per year
 (12.5 at met scale: ~560,000 responses and ~6.3 million answers; 2 at the
-demo scale so `seed --scale demo` stays quick). Responses and answers are
+demo scale so `seed --scale demo` stays quick). Below met scale, each
+programme's latest closed round also asks `LATEST_SHARE` of its audience,
+so most units going live have a readiness figure rather than "Not enough
+data" (issue 18). Responses and answers are
 written with `executemany` per 20,000 rows, or `COPY` on PostgreSQL, inside
 the seed's transaction: `bulk_create` managed ~20,000 rows a second here,
 too slow for millions (see docs/performance.md).
@@ -84,6 +87,8 @@ MONTHLY_OPEN_DAYS = 13  # a monthly survey opens on the first Monday of the mont
 MONTHLY_WEIGHT = 3  # a monthly round invites three times the share of the audience a weekly pulse does
 RESPONSES_PER_STAFF = {"met": 12.5}  # responses per member of staff per year
 DEFAULT_RESPONSES_PER_STAFF = 2.0
+CENSUS_LATEST = True  # below met scale, each programme's latest closed round asks most of its audience (see `_history`)
+LATEST_SHARE = 0.33  # the share of the audience that latest round invites
 
 STUCK_AT_KNOWLEDGE = ("Hackney", "Met Contact Centre", "Croydon")
 TOO_FEW_TO_REPORT = "Diversity and Inclusion"
@@ -461,6 +466,8 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: User 
     target = RESPONSES_PER_STAFF.get(scale, DEFAULT_RESPONSES_PER_STAFF) * Staff.objects.count()
     expected = sum(len(p.dates) * (1 if p.weekly else MONTHLY_WEIGHT) * float((p.sizes * p.rates).sum()) for p in plans)
     share = target / expected if expected else 0.0
+    # Below met scale the latest round of each programme also asks `LATEST_SHARE` of its audience (issue 18).
+    latest = LATEST_SHARE if CENSUS_LATEST and scale not in RESPONSES_PER_STAFF else 0.0
 
     # The waves: one series per programme, every round closed.
     for plan in plans:
@@ -493,6 +500,11 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: User 
         cell_group = np.array([group_index[g] for g in groups], dtype=np.int64)
         for index, wave in enumerate(plan.waves):
             t = index / max(1, len(plan.waves) - 1)
+            # The latest round asks more people (issue 18): at the smaller scales a
+            # sampled round leaves most units below the anonymity threshold,
+            # so the Board would see "Not enough data" for nearly every unit
+            # going live. At met scale the sample already reaches enough.
+            census = bool(latest) and index == len(plan.waves) - 1
             invited = rng.binomial(plan.sizes, invite)
             jitter = rng.normal(1.0, 0.08, len(group_index))[cell_group] if len(group_index) else np.ones(0)
             rate = np.clip(plan.rates * jitter * (0.95 + 0.1 * t), 0.05, 0.95)
@@ -505,6 +517,13 @@ def _history(*, instrument: Instrument, today: dt.date, scale: str, actor: User 
                     if responded[cell]:
                         responded[cell] -= 1
                         excess -= 1
+            if census:
+                # More of the audience asked (issue 18), drawn apart so the rest of the year is the same as
+                # without it; the unit kept below the threshold is left as it was.
+                boost = np.random.default_rng([*plan.programme.code.encode(), index, 18])  # the same for the same programme
+                extra = np.where(sparse, 0, boost.binomial(plan.sizes - invited, latest))
+                invited = invited + extra
+                responded = responded + boost.binomial(extra, np.minimum(rate, 0.7))  # a one-off round: no unit answers above 70%
             for i in np.flatnonzero(invited).tolist():
                 unit_id, group = plan.cells[i]
                 cell_rows.append((wave.pk, unit_id, group, int(invited[i]), int(responded[i]), 0))

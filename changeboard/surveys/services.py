@@ -301,6 +301,11 @@ def wave_cancel(*, wave: SurveyWave, actor: User | None) -> SurveyWave:
 def wave_close(*, wave: SurveyWave, actor: User | None) -> SurveyWave:
     if wave.status != Status.OPEN:
         raise ValidationError("Only an open wave can be closed.")
+    # Closed early: its closing date is the day it closed, so every page
+    # (and the Board's as-of dates) shows when its data really ends.
+    today = timezone.localdate()
+    if wave.closes_on > today:
+        return _set_status(wave, Status.CLOSED, actor, closes_on=max(today, wave.opens_on))
     return _set_status(wave, Status.CLOSED, actor)
 
 
@@ -358,8 +363,46 @@ def sample(wave: SurveyWave, people: list[Person], recently_contacted: set[int])
     return chosen
 
 
+def audience_estimate(wave: SurveyWave, on: dt.date | None = None) -> dict[str, Any]:
+    """What launching now would do, with the contact budget applied as
+    `send_waves` applies it (issue 18): `to_invite` counts only people who
+    would be asked (a new link, or this wave added to their unused link of
+    another programme: `combined`); people contacted inside the window whom
+    the budget would defer are `deferred`, never counted as invited; people
+    without an email address are `without_email` (deferred too)."""
+    day = on or timezone.localdate()
+    people = _people(wave, day)
+    window = dt.timedelta(days=SurveyPolicy.current().contact_window_days)
+    recent: dict[int, Invitation] = {}
+    pks = [p.pk for p in people]
+    for start in range(0, len(pks), 900):
+        for inv in (Invitation.objects.filter(staff_id__in=pks[start:start + 900], sent_on__gt=day - window).exclude(waves=wave)
+                    .order_by("staff_id", "-sent_on").prefetch_related("waves")):
+            recent.setdefault(inv.staff_id, inv)
+    chosen = sample(wave, people, set(recent))
+    units = {p.unit_id for p in people}
+    without_email = combined = deferred = new = 0
+    for person in chosen:
+        if not person.email:
+            without_email += 1
+            continue
+        earlier = recent.get(person.pk)
+        if earlier is None:
+            new += 1
+            continue
+        earlier_waves = list(earlier.waves.all())
+        if (not earlier.used and earlier.expires_on >= day and all(w.status == Status.OPEN for w in earlier_waves)
+                and wave.programme_id not in {w.programme_id for w in earlier_waves}):
+            combined += 1
+        else:
+            deferred += 1
+    return {"eligible": len(people), "to_invite": new + combined, "units": len(units), "without_email": without_email,
+            "combined": combined, "deferred": deferred, "window_days": window.days}
+
+
 def audience_summary(wave: SurveyWave, on: dt.date | None = None) -> dict[str, Any]:
-    """What launching now would do, for the wave page and the API."""
+    """The API's audience counts: after sampling, before the contact budget
+    (its documented meaning; the wave page shows `audience_estimate`)."""
     day = on or timezone.localdate()
     people = _people(wave, day)
     chosen = sample(wave, people, set())

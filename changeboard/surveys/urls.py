@@ -12,6 +12,7 @@ urlpatterns = [
     path("surveys/<int:pk>/edit/", waves.WaveFormView.as_view(), name="wave-edit"),
     path("surveys/<int:pk>/rates/", waves.WaveRatesView.as_view(), name="wave-rates"),
     path("surveys/<int:pk>/action/<str:action>/", waves.WaveActionView.as_view(), name="wave-action"),
+    path("surveys/<int:pk>/confirm/<str:action>/", waves.WaveConfirmView.as_view(), name="wave-confirm"),
     path("surveys/<int:pk>/deferred/", waves.DeferralListView.as_view(), name="wave-deferrals"),
     path("surveys/rules/", waves.PolicyView.as_view(), name="survey-policy"),
     path("surveys/questionnaires/", instruments.InstrumentListView.as_view(), name="instrument-list"),

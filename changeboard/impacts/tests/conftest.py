@@ -30,7 +30,7 @@ def scenario(world: Any) -> Any:
                                      severity=4, start_date=dt.date(2027, 1, 11), end_date=dt.date(2027, 1, 24), hours_per_person=Decimal("2"),
                                      dimensions={"process": {}})
     for assessment in (a, b):
-        services.assessment_submit(assessment=assessment, actor=admin)
+        services.assessment_submit(assessment=assessment, actor=None)  # the system: admin may then approve (never their own)
         services.assessment_approve(assessment=assessment, actor=admin)
     world.assessments = (a, b)
     return world

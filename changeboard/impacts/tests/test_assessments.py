@@ -67,7 +67,7 @@ class Impacts:
         lead = world.users["lead"]
         self.approved = services.assessment_create(programme=world.programme_a, title="Shared services impacts", actor=lead)
         self.approved_line = add_line(self.approved, lead, world.central_west, title="New finance system", severity=3)
-        services.assessment_submit(assessment=self.approved, actor=lead)
+        services.assessment_submit(assessment=self.approved, actor=world.users["admin"])  # nobody approves their own
         services.assessment_approve(assessment=self.approved, actor=lead)
         self.draft = services.assessment_create(programme=world.programme_a, title="Shared services, phase 2", actor=lead)
         self.draft_line = add_line(self.draft, lead, world.team, title="Self-service HR", severity=2)
@@ -107,8 +107,9 @@ def test_workflow_draft_submitted_approved(world: Any) -> None:
     with pytest.raises(ValidationError, match="at least one impact line"):
         services.assessment_submit(assessment=a, actor=lead)
     add_line(a, lead, world.team)
-    services.assessment_submit(assessment=a, actor=lead)
-    assert a.status == ImpactAssessment.Status.SUBMITTED and a.submitted_at
+    colleague = world.users["admin"]
+    services.assessment_submit(assessment=a, actor=colleague)
+    assert a.status == ImpactAssessment.Status.SUBMITTED and a.submitted_at and a.submitted_by == colleague
     services.assessment_approve(assessment=a, actor=lead)
     a.refresh_from_db()
     assert a.status == ImpactAssessment.Status.APPROVED and a.approved_by == lead and a.approved_at
@@ -173,7 +174,7 @@ def test_new_version_copies_lines_and_supersedes_on_approval(impacts: Impacts) -
         services.assessment_new_version(assessment=v1, actor=lead)
     v1.refresh_from_db()
     assert v1.status == ImpactAssessment.Status.APPROVED  # in force until v2 is approved
-    services.assessment_submit(assessment=v2, actor=lead)
+    services.assessment_submit(assessment=v2, actor=w.users["admin"])  # nobody approves their own
     services.assessment_approve(assessment=v2, actor=lead)
     v1.refresh_from_db()
     assert v1.status == ImpactAssessment.Status.SUPERSEDED
@@ -184,7 +185,7 @@ def test_new_version_copies_lines_and_supersedes_on_approval(impacts: Impacts) -
 def test_changes_between_versions(impacts: Impacts) -> None:
     w, lead = impacts.world, impacts.world.users["lead"]
     add_line(impacts.draft, lead, w.camden, title="Second change", severity=1)
-    services.assessment_submit(assessment=impacts.draft, actor=lead)
+    services.assessment_submit(assessment=impacts.draft, actor=impacts.world.users["admin"])  # nobody approves their own
     services.assessment_approve(assessment=impacts.draft, actor=lead)
     v2 = services.assessment_new_version(assessment=impacts.draft, actor=lead)
     kept, dropped = v2.lines.order_by("id")
@@ -243,6 +244,16 @@ def test_lead_builds_submits_and_approves_through_the_pages(client: Any, world: 
     assert "People impacted now</dt><dd class=\"govuk-summary-list__value\">1" in detail  # one response officer in Westminster
     assert "Approve</button>" not in detail and "Submit for approval" in detail
     assert c.post(reverse("assessment-action", args=[a.pk, "submit"])).status_code == 302
+    # Issue 18: the lead submitted it, so the lead may not approve it.
+    detail = c.get(a.get_absolute_url()).content.decode()
+    assert "Approve</button>" not in detail and "someone else must approve it" in detail
+    refused = c.post(reverse("assessment-action", args=[a.pk, "approve"]), follow=True).content.decode()
+    assert "someone else must approve it" in refused
+    a.refresh_from_db()
+    assert a.status == ImpactAssessment.Status.SUBMITTED
+    # Sent back and submitted by a colleague, the lead approves it.
+    services.assessment_return(assessment=a, actor=world.users["lead"])
+    services.assessment_submit(assessment=a, actor=world.users["admin"])
     detail = c.get(a.get_absolute_url()).content.decode()
     assert "Approve</button>" in detail and "Add an impact line" not in detail
     assert c.post(reverse("assessment-action", args=[a.pk, "approve"])).status_code == 302
@@ -362,7 +373,7 @@ def test_board_sees_approved_only(client: Any, impacts: Impacts) -> None:
     assert "Approve</button>" not in html and "Add an impact line" not in html and "Start a new version" not in html
     listing = c.get(reverse("assessment-list")).content.decode()
     assert "Shared services impacts" in listing and "Shared services, phase 2" not in listing
-    services.assessment_submit(assessment=impacts.draft, actor=impacts.world.users["lead"])
+    services.assessment_submit(assessment=impacts.draft, actor=impacts.world.users["admin"])  # nobody approves their own
     assert c.get(impacts.draft.get_absolute_url()).status_code == 404
     services.assessment_approve(assessment=impacts.draft, actor=impacts.world.users["lead"])
     assert c.get(impacts.draft.get_absolute_url()).status_code == 200
@@ -462,3 +473,19 @@ def test_detail_page_query_count_is_flat(client: Any, impacts: Impacts, django_a
     c = _login(client, w, "lead")
     with django_assert_max_num_queries(30):
         assert c.get(impacts.draft.get_absolute_url()).status_code == 200
+
+
+def test_nobody_approves_their_own_submission(world: Any) -> None:
+    """Issue 18: the submitter cannot approve, change lead and portfolio admin alike."""
+    lead, admin = world.users["lead"], world.users["admin"]
+    for submitter, other in ((lead, admin), (admin, lead)):
+        a = services.assessment_create(programme=world.programme_a, title=f"Impacts by {submitter}", actor=lead)
+        add_line(a, lead, world.team)
+        services.assessment_submit(assessment=a, actor=submitter)
+        assert not services.can_approve(a, submitter) and services.can_approve(a, other)
+        with pytest.raises(PermissionDenied, match="someone else must approve it"):
+            services.assessment_approve(assessment=a, actor=submitter)
+        a.refresh_from_db()
+        assert a.status == ImpactAssessment.Status.SUBMITTED and a.submitted_by == submitter
+        services.assessment_approve(assessment=a, actor=other)
+        assert a.status == ImpactAssessment.Status.APPROVED and a.approved_by == other

@@ -44,10 +44,17 @@ def test_lead_builds_submits_and_approves_an_assessment(page: Any, world: Any) -
     page.get_by_role("button", name="Submit for approval").click()
     page.wait_for_load_state()
     check_axe(page)
+    # Issue 18: nobody approves their own submission; a colleague does.
+    assert page.get_by_role("button", name="Approve").count() == 0
+    assert "someone else must approve it" in page.content()
+    page.context.clear_cookies()
+    sign_in(page, "admin", PASSWORD)
+    visit(page, f"/impacts/{assessment.pk}/")
     page.get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
     check_axe(page)
     assessment.refresh_from_db()
-    assert assessment.status == "approved" and assessment.approved_by == world.users["lead"]
+    assert assessment.status == "approved" and assessment.approved_by == world.users["admin"]
+    assert assessment.submitted_by == world.users["lead"]
     visit(page, f"/impacts/{assessment.pk}/changes/")
     visit(page, f"/impacts/{assessment.pk}/lines/{line.pk}/staff/")

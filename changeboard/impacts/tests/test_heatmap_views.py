@@ -158,3 +158,38 @@ def test_only_admins_set_tolerances(client: Any, scenario: Any) -> None:
 
 
 COVERED_NAMES = {m[0] for m in MATRIX} | {"api-load", "proposal-decide"}
+
+
+def test_what_if_states_its_effect_and_the_proposal_records_it(client: Any, scenario: Any) -> None:
+    """Issue 18: saturated unit-weeks before -> after, changed cells marked
+    (and said), and the saved proposal keeps those two counts."""
+    from decimal import Decimal
+
+    w = scenario
+    services.tolerance_set(unit=w.westminster, tolerance=Decimal("4.5"), actor=w.users["admin"])
+    a = services.assessment_new_version(assessment=w.assessments[0], actor=w.users["admin"])
+    services.line_save(assessment=a, actor=w.users["admin"], units=[w.team], title="Go-live support", severity=2, wave=w.wave_a,
+                       weeks_before_go_live=1, weeks_after_go_live=1, hours_per_person=Decimal("1"))
+    services.assessment_submit(assessment=a, actor=w.users["lead"])
+    services.assessment_approve(assessment=a, actor=w.users["admin"])
+    client.force_login(w.users["board"])
+    plain = _get(client, f"/impacts/load/?{Q}&within={w.central_west.pk}")
+    found = re.search(r"(\d+) saturated unit-weeks? across", plain)
+    assert found is not None
+    before = int(found.group(1))
+    moved = _get(client, f"/impacts/load/?{Q}&within={w.central_west.pk}&whatif={w.programme_a.pk}&move_{w.wave_a.pk}=2027-01-11")
+    found = re.search(r"(\d+) saturated unit-weeks? across", moved)
+    assert found is not None
+    after = int(found.group(1))
+    assert after > before
+    assert f"Effect: saturated unit-weeks {before} → {after}" in moved
+    assert "cb-changed" in moved and ", changed by the what-if" in moved
+    assert "cb-changed" not in plain
+    r = client.post(f"/impacts/proposals/?{Q}&within={w.central_west.pk}", {f"move_{w.wave_a.pk}": "2027-01-11"})
+    assert r.status_code == 302
+    proposal = WaveMoveProposal.objects.get()
+    # The whole view's units (not just the drill-down): at least the rows shown.
+    assert proposal.saturated_before is not None and proposal.saturated_after is not None
+    assert proposal.saturated_after - proposal.saturated_before >= after - before > 0
+    listing = _get(client, "/impacts/proposals/")
+    assert f"{proposal.saturated_before} → {proposal.saturated_after}" in listing

@@ -100,7 +100,7 @@ def test_wave_lines_move_with_the_wave_and_in_what_if(scenario: Any) -> None:
     a = services.assessment_new_version(assessment=w.assessments[0], actor=w.users["admin"])
     services.line_save(assessment=a, actor=w.users["admin"], units=[w.team], title="Go-live support", severity=2, wave=w.wave_a,
                        weeks_before_go_live=1, weeks_after_go_live=1)
-    services.assessment_submit(assessment=a, actor=w.users["admin"])
+    services.assessment_submit(assessment=a, actor=w.users["lead"])  # nobody approves their own
     services.assessment_approve(assessment=a, actor=w.users["admin"])
     # Wave A goes live 1 March 2027: outside January, so January is unchanged.
     assert _row(_heatmap(w), w.team) == [3.0, 5.0, 2.0, 0.0]
@@ -139,7 +139,7 @@ def test_roles_hit_by_three_programmes(scenario: Any) -> None:
     a = services.assessment_create(programme=c, title="CCC impacts", actor=w.users["admin"])
     services.line_save(assessment=a, actor=w.users["admin"], units=[w.team], roles=["Response officer"], title="Radios", severity=1,
                        start_date=dt.date(2027, 1, 18), end_date=dt.date(2027, 1, 20))
-    services.assessment_submit(assessment=a, actor=w.users["admin"])
+    services.assessment_submit(assessment=a, actor=w.users["lead"])  # nobody approves their own
     services.assessment_approve(assessment=a, actor=w.users["admin"])
     hits = load.roles_hit(_heatmap(w))
     assert [(r["month"], r["role"], r["programmes"]) for r in hits] == [(dt.date(2027, 1, 1), "Response officer", ["AAA", "BBB", "CCC"])]

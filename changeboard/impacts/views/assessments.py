@@ -126,6 +126,7 @@ class AssessmentDetailView(ScopedDetailView):
             can_submit=editable,
             can_return=in_scope and assessment.status == Status.SUBMITTED,
             can_approve=in_scope and assessment.status == Status.SUBMITTED and services.can_approve(assessment, user),
+            own_submission=assessment.status == Status.SUBMITTED and services.is_own_submission(assessment, user),
             can_new_version=in_scope and assessment.status == Status.APPROVED and open_version is None
             and not ImpactAssessment.objects.filter(lineage=assessment.lineage, status__in=[Status.DRAFT, Status.SUBMITTED]).exists(),
             can_see_staff=can(user, Staff, VIEW),
@@ -222,6 +223,9 @@ class AssessmentActionView(ScopedMixin, View):
             raise Http404
         queryset = self.get_queryset().select_related("programme").filter(programme__in=_editable_programmes(request.user))
         assessment = get_object_or_404(queryset, pk=kwargs["pk"])
+        if name == "approve" and services.is_own_submission(assessment, request.user):
+            messages.error(request, services.SELF_APPROVAL)
+            return redirect(assessment.get_absolute_url())
         if name == "approve" and not services.can_approve(assessment, request.user):
             raise PermissionDenied("Only the programme's change lead can approve its impact assessment.")
         try:

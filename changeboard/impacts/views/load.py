@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.views import View
 from django.views.generic import TemplateView
 
 from changeboard.core import exports
@@ -85,6 +87,15 @@ class LoadMixin(ScopedMixin):
             self._heatmap = load.compute(self.filters(), self.all_units(), self.visible_assessments())
         return self._heatmap
 
+    def baseline(self) -> load.Heatmap | None:
+        """The same heatmap without the what-if's moves (None when there are none)."""
+        heatmap = self.heatmap()
+        if not heatmap.filters.wave_dates:
+            return None
+        if getattr(self, "_baseline", None) is None:
+            self._baseline = load.compute(replace(heatmap.filters, wave_dates={}), heatmap.units, self.visible_assessments())
+        return self._baseline
+
     def query(self, **extra: Any) -> str:
         params = [(k, v) for k, v in self.request.GET.lists() for v in v if k not in extra and k not in {"export", "within"}]
         params += [(k, v) for k, v in extra.items() if v is not None]
@@ -120,6 +131,9 @@ class HeatmapView(LoadMixin, TemplateView):
         weeks = [(week.isoformat(), f"{week.day} {week:%b %Y}") for week in heatmap.weeks]
         cell_base = reverse("load-cell", args=[0, "0"]).rsplit("/0/0/", 1)[0] + "/"
         query = escape(self.query())
+        base = self.baseline()
+        # The what-if's changed cells (issue 18), highlighted and said in words.
+        changed = (base.load != heatmap.load) if base is not None and base.load.shape == heatmap.load.shape else None
         rows = []
         for unit in chosen:
             i = heatmap.row(unit)
@@ -129,13 +143,18 @@ class HeatmapView(LoadMixin, TemplateView):
             for w, (iso, label) in enumerate(weeks):
                 value = round(float(heatmap.load[i, w]), 1)
                 css = load.band(value, tolerance)
+                moved = changed is not None and bool(changed[i, w])
+                if moved:
+                    css += " cb-changed"
                 if not value:
-                    cells.append(f'<td class="govuk-table__cell cb-band-{css}"><span class="govuk-visually-hidden">none</span></td>')
+                    said = "none, changed by the what-if" if moved else "none"
+                    cells.append(f'<td class="govuk-table__cell cb-band-{css}"><span class="govuk-visually-hidden">{said}</span></td>')
                     continue
                 over = value > tolerance
                 cells.append(
                     f'<td class="govuk-table__cell cb-band-{css}"><a href="{cell_base}{unit.pk}/{iso}/?{query}" '
-                    f'aria-label="{name}, week of {label}: load {value}{", saturated" if over else ""}">{value}{"!" if over else ""}</a></td>'
+                    f'aria-label="{name}, week of {label}: load {value}{", saturated" if over else ""}{", changed by the what-if" if moved else ""}">'
+                    f'{value}{"!" if over else ""}</a></td>'
                 )
             rows.append({
                 "unit": unit,
@@ -176,6 +195,8 @@ class HeatmapView(LoadMixin, TemplateView):
             moves=[(RolloutWave.objects.get(pk=k), v) for k, v in moves.items()],
             can_propose=can(self.request.user, WaveMoveProposal, ADD),
             saturated_count=int(heatmap.saturated.sum()),
+            saturated_before=int(base.saturated.sum()) if (base := self.baseline()) is not None else None,
+            changed_cells=int((base.load != heatmap.load).sum()) if base is not None and base.load.shape == heatmap.load.shape else 0,
             line_count=len(heatmap.lines),
         )
         return context
@@ -273,17 +294,39 @@ class ProposalListView(ScopedMixin, TemplateView):
         if not can(request.user, WaveMoveProposal, ADD):
             raise PermissionDenied
         waves = RolloutWave.objects.restrict(request.user)
-        saved = 0
+        moves: list[tuple[RolloutWave, dt.date]] = []
         for key, value in request.POST.items():
             if key.startswith("move_") and value:
                 wave = get_object_or_404(waves, pk=wave_pk) if (wave_pk := parse_id(key[5:])) else None
                 day = parse_date(value)
                 if wave is None or day is None:
                     continue
-                services.proposal_create(wave=wave, proposed_date=day, actor=request.user, note=request.POST.get("note", "")[:300])
-                saved += 1
+                moves.append((wave, day))
+        before, after = whatif_effect(request, {wave.pk: day for wave, day in moves}) if moves else (None, None)
+        saved = 0
+        for wave, day in moves:
+            services.proposal_create(wave=wave, proposed_date=day, actor=request.user, note=request.POST.get("note", "")[:300],
+                                     saturated_before=before, saturated_after=after)
+            saved += 1
         messages.success(request, f"Saved {saved} proposed move{'s' if saved != 1 else ''}." if saved else "There were no moves to save.")
         return redirect("proposal-list")
+
+
+class _LoadReader(LoadMixin, View):
+    """LoadMixin's reading of the filters, outside a page."""
+
+
+def whatif_effect(request: HttpRequest, moves: dict[int, dt.date]) -> tuple[int, int]:
+    """Saturated unit-weeks before and after these moves, in the heatmap the
+    proposer was looking at (its filters come in the query string, the
+    moves in the form), recomputed here rather than trusted from the form."""
+    helper = _LoadReader()
+    helper.setup(request)
+    filters = helper.filter_form.to_filters(timezone.localdate())
+    units, visible = helper.all_units(), helper.visible_assessments()
+    before = load.compute(filters, units, visible)
+    after = load.compute(replace(filters, wave_dates=moves), units, visible)
+    return int(before.saturated.sum()), int(after.saturated.sum())
 
 
 def _can_decide(user: Any, proposal: WaveMoveProposal) -> bool:

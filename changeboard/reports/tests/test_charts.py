@@ -142,3 +142,21 @@ def test_programme_body_renders_from_stored_json(programme_data: dict[str, Any])
     strip = re.compile(r"<a [^>]*>|</a>")
     assert "Raise an action" not in frozen
     assert strip.sub("", frozen).count("govuk-table__row") == strip.sub("", live).count("govuk-table__row")
+
+
+def test_adkar_trend_axes_and_legend_are_readable(programme_data: dict[str, Any]) -> None:
+    """Issue 18: both axes titled, the legend below the plot in one row, and
+    type large enough to read once the chart is scaled to the page."""
+    _, trend, _ = charts.programme_charts(programme_data)
+    svg = trend.svg
+    assert "Survey wave, by closing date" in svg and "Mean agreement (1 to 5)" in svg
+    sizes = [int(s) for s in re.findall(r"\.legends \.legend text\s*\{[^}]*font-size:\s*(\d+)px", svg)]
+    assert sizes and min(sizes) >= 20, sizes
+    axis = [int(s) for s in re.findall(r"\.axis text\s*\{[^}]*font-size:\s*(\d+)px", svg)]
+    assert axis and min(axis) >= 20, axis
+    # The legend sits below the plot: its entries are translated lower than the plot's top.
+    legend_y = [float(y) for y in re.findall(r'<g transform="translate\([\d.]+, ([\d.]+)\)" class="legends"', svg)]
+    box = re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg)
+    assert box is not None
+    height = float(box.group(1))
+    assert legend_y and height * 0.75 < legend_y[0] < height, (legend_y, height)

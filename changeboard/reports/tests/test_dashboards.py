@@ -6,6 +6,7 @@ both pages, and a query count that does not grow with programmes or responses.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -114,10 +115,12 @@ def test_units_not_ready_and_why(world: Any, readiness: dict[str, Any]) -> None:
     assert a["reasons"] == ["Readiness 25 (red)", "Barrier point: Awareness", "Critical criterion at red: Trainers booked"]
     assert a["reds"] == [{"id": criterion.pk, "title": "Trainers booked", "as_of": dt.date(2027, 2, 10)}]  # critical only
     assert a["go_live"] == dt.date(2027, 3, 1) and a["rollout_wave"] == "Wave 1"
-    b = by_unit[("BBB", "North BCU")]
-    assert b["reasons"] == ["Not enough data"]
-    # Exceptions are ordered by go-live: programme A's wave (1 March) before B's (1 April).
-    assert [n["programme"] for n in p["not_ready"]] == ["AAA", "BBB"]
+    # Issue 18: a unit with no figure is "not enough data", its own category, never a not-ready exception.
+    assert ("BBB", "North BCU") not in by_unit
+    b = next(n for n in p["no_data"] if (n["programme"], n["unit"]) == ("BBB", "North BCU"))
+    assert b["reason"] == "Not enough data" and b["go_live"] == dt.date(2027, 4, 1) and b["rollout_wave"] == "Wave 1"
+    # Exceptions are ordered by go-live: programme A's wave (1 March) first.
+    assert [n["programme"] for n in p["not_ready"]] == ["AAA"]
     assert p["critical"] == [{"programme": "AAA", "programme_id": world.programme_a.pk, "unit_id": world.central_west.pk,
                               "unit": "Central West BCU", "criteria": ["Trainers booked"], "items": a["reds"]}]
     assert p["barriers"][0]["barrier"] == "Awareness" and p["barriers"][0]["as_of"] == dt.date(2027, 2, 19)
@@ -139,8 +142,9 @@ def test_as_of_date_picks_the_waves_and_the_go_lives(world: Any, readiness: dict
     # Before any wave closed: no survey results, and central west not ready for want of them.
     early = summary.portfolio(None, dt.date(2027, 1, 1)).as_dict()
     assert not early["has_readiness"]
-    a = next(n for n in early["not_ready"] if n["programme"] == "AAA")
-    assert a["reasons"] == ["No survey results yet"] and a["score"]["as_of"] is None
+    assert not [n for n in early["not_ready"] if n["programme"] == "AAA"]
+    a = next(n for n in early["no_data"] if n["programme"] == "AAA")
+    assert a["reason"] == "No survey results yet" and a["as_of"] is None
     # As of 25 January, Pulse 2 is the latest: 50, amber.
     mid = summary.portfolio(None, dt.date(2027, 1, 25)).as_dict()
     line = next(line for line in mid["programmes"] if line["programme"] == "AAA")
@@ -148,7 +152,7 @@ def test_as_of_date_picks_the_waves_and_the_go_lives(world: Any, readiness: dict
     assert len(summary.programme(world.programme_a, None, dt.date(2027, 1, 25)).waves) == 2
     # After wave A's go-live, its units are no longer "going live".
     late = summary.portfolio(None, dt.date(2027, 3, 2)).as_dict()
-    assert [n["programme"] for n in late["not_ready"]] == ["BBB"]
+    assert late["not_ready"] == [] and [n["programme"] for n in late["no_data"]] == ["BBB"]
     assert next(line for line in late["programmes"] if line["programme"] == "AAA")["next_go_live"] is None
 
 
@@ -289,3 +293,22 @@ def test_query_count_does_not_grow(client: Any, world: Any, readiness: dict[str,
     with django_assert_max_num_queries(len(before.captured_queries)):
         assert c.get(url, {"as_of": "2027-02-20"}).status_code == 200
     assert len(before.captured_queries) <= 30
+
+
+def test_not_enough_data_is_its_own_collapsible_category(client: Any, world: Any, readiness: dict[str, Any]) -> None:
+    """Issue 18: units going live with no figure are listed, with their count,
+    in a details element after the real exceptions, never as "not ready"."""
+    page = _client(client, world, "board").get(reverse("portfolio-dashboard"), {"as_of": "2027-02-20"}).content.decode()
+    not_ready = page[page.index('id="not-ready"'):page.index('id="hotspots"')]
+    table = not_ready[:not_ready.index('<details')]
+    assert "North BCU" not in table and "Central West BCU" in table
+    details = not_ready[not_ready.index('<details'):not_ready.index('</details>')]
+    assert 'class="govuk-details"' in details and "Not enough data: 1 unit going live" in details and "North BCU" in details
+    assert re.search(r"\bNone\b", page) is None
+
+
+def test_programme_page_has_no_literal_none(client: Any, world: Any, readiness: dict[str, Any]) -> None:
+    page = _client(client, world, "board").get(reverse("programme-dashboard", args=[world.programme_a.pk]),
+                                               {"as_of": "2027-02-20"}).content.decode()
+    assert "Response Team 1" in page
+    assert re.search(r"\bNone\b", page) is None

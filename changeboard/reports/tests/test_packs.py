@@ -146,7 +146,7 @@ def test_a_pack_is_generated_with_the_dashboards_figures(world: Any, data: dict[
     assert {r[0] for r in sheet_rows(pack, "Criteria")[1:]} == {"AAA"}
     assert sheet_rows(pack, "Changes")[1][0] == "No previous pack: this is the first board pack"
     assert load_workbook(io.BytesIO(bytes(pack.xlsx))).sheetnames == [
-        "Exceptions", "Programmes", "Scores by unit and wave", "Criteria", "Actions", "Changes"]
+        "Exceptions", "Programmes", "Not enough data", "Scores by unit and wave", "Criteria", "Actions", "Changes"]
     actions_logged = list(AuditEntry.objects.filter(object_type="reports.boardpack", object_id=str(pack.pk)).values_list("action", flat=True))
     assert sorted(actions_logged) == ["create", "update"]
 

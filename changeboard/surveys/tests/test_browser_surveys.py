@@ -146,6 +146,11 @@ def test_lead_builds_and_launches_a_wave_submitting_the_form_by_keyboard(page: A
     assert not Invitation.objects.exists()
 
     page.get_by_role("button", name="Launch wave").click()
+    page.wait_for_url(re.compile(rf"/surveys/{wave.pk}/confirm/launch/$"))
+    check_axe(page)
+    assert not Invitation.objects.exists()  # issue 18: never one click
+    page.get_by_role("button", name="Yes, launch the wave").focus()
+    page.keyboard.press("Enter")  # keyboard-operable
     page.wait_for_url(re.compile(rf"/surveys/{wave.pk}/$"))
     page.wait_for_load_state()
     check_axe(page)

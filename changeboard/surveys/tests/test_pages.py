@@ -85,6 +85,8 @@ PAGES: list[tuple[str, Callable[[Surveys], dict[str, Any]], dict[str, Any]]] = [
     ("wave-rates", lambda s: {"pk": s.open.pk}, WAVE_A_READERS),
     ("wave-deferrals", lambda s: {"pk": s.open.pk}, WAVE_A_READERS),
     ("wave-action", lambda s: {"pk": s.draft.pk, "action": "launch"}, expect(admin=405, lead=405, lead2=405)),
+    ("wave-confirm", lambda s: {"pk": s.draft.pk, "action": "launch"}, EDIT_A),
+    ("wave-confirm", lambda s: {"pk": s.open.pk, "action": "close"}, EDIT_A),
     ("survey-policy", lambda s: {}, READERS),
     ("instrument-list", lambda s: {}, READERS),
     ("instrument-create", lambda s: {}, expect(admin=OK, lead=OK, lead2=OK)),
@@ -143,7 +145,7 @@ def test_lead_builds_and_launches_a_wave(client: Any, s: Surveys) -> None:
     assert response.status_code == 302 and response["Location"] == wave.get_absolute_url()
     page = c.get(wave.get_absolute_url()).content.decode()
     assert "If launched today" in page and "Launch wave" in page
-    c.post(reverse("wave-action", args=[wave.pk, "launch"]))
+    c.post(reverse("wave-action", args=[wave.pk, "launch"]), {"confirm": "yes"})
     services.open_due(s.today)
     wave.refresh_from_db()
     assert wave.status == SurveyWave.Status.OPEN

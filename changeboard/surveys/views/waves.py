@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
+from django.views.generic import TemplateView
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.accounts.models import User
@@ -158,7 +159,7 @@ class WaveDetailView(ScopedDetailView):
         context["can_change"] = changeable_waves(self.request.user).filter(pk=wave.pk).exists()
         context["questions"] = wave.instrument.ordered_questions()
         if wave.status in {Status.DRAFT, Status.SCHEDULED}:
-            context["audience"] = services.audience_summary(wave)
+            context["audience"] = services.audience_estimate(wave)
         context.update(rates_context(wave, self.request))
         # Scores only once closed: a live figure compared before and after
         # one person answers would give that person's answers away.
@@ -186,12 +187,28 @@ def rates_context(wave: SurveyWave, request: HttpRequest) -> dict[str, Any]:
 
 
 def readiness_context(wave: SurveyWave, parent: Unit | None) -> dict[str, Any]:
+    """The closed wave's readiness figures: the very figures of the
+    programme's readiness scores page for this wave and unit (issue 18: the
+    two pages used to compute them apart and disagreed), so the same
+    weighting and suppression apply. Comments keep their own threshold."""
+    # The readiness app reads surveys; imported here, not at module level.
+    from changeboard.readiness import scores
+
     from ..models import Adkar
 
     groups, total = tracking.readiness_level(wave, parent)
     if any(g.comments for g in groups):
         total.comments = None  # listed under the units already
-    return {"readiness": groups, "readiness_total": total, "adkar": Adkar.choices}
+    unit = parent if parent is not None else scores.top_unit([wave])
+    rows: list[dict[str, Any]] = []
+    if unit is not None:
+        b = scores.breakdown(wave, unit)
+        for row in b.all_rows():
+            d = row.as_dict()
+            rows.append({"label": row.label, "shown": d["shown"], "index": d["index"], "responses": d["responses"],
+                         "means": [d["means"][e] for e in scores.ELEMENTS], "is_parent": row is b.parent})
+    return {"readiness": groups, "readiness_total": total, "readiness_rows": rows, "readiness_unit": unit, "adkar": Adkar.choices,
+            "not_enough": scores.NOT_ENOUGH}
 
 
 class WaveRatesView(ScopedDetailView):
@@ -241,6 +258,10 @@ class WaveActionView(ScopedMixin, View):
         if name not in self.DONE:
             raise Http404
         wave = get_object_or_404(changeable_waves(request.user), pk=kwargs["pk"])
+        if request.POST.get("confirm") != "yes":
+            # Never one click (issue 18): a post without the confirmation
+            # page's answer goes to that page and changes nothing.
+            return redirect("wave-confirm", pk=wave.pk, action=name)
         handler = {"launch": services.wave_launch, "cancel": services.wave_cancel, "close": services.wave_close}[name]
         try:
             handler(wave=wave, actor=request.user)
@@ -249,6 +270,44 @@ class WaveActionView(ScopedMixin, View):
             return redirect(wave.get_absolute_url())
         messages.success(request, self.DONE[name])
         return redirect(wave.get_absolute_url())
+
+
+class WaveConfirmView(ScopedMixin, TemplateView):
+    """The confirmation step of launching, cancelling or closing a wave: what
+    will happen, and a button that does it (a plain form: keyboard and
+    screen-reader friendly, no script)."""
+
+    model = SurveyWave
+    action = CHANGE
+    template_name = "surveys/wave_confirm.html"
+    ALLOWED = {"launch": {Status.DRAFT}, "cancel": {Status.DRAFT, Status.SCHEDULED}, "close": {Status.OPEN}}
+    VERBS = {"launch": "Launch", "cancel": "Cancel", "close": "Close"}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        name = kwargs["action"]
+        if name not in self.ALLOWED:
+            raise Http404
+        self.wave = get_object_or_404(changeable_waves(request.user).select_related("programme"), pk=kwargs["pk"])
+        if self.wave.status not in self.ALLOWED[name]:
+            messages.error(request, f"This wave is {self.wave.get_status_display().lower()}: it cannot be {name}ed now."
+                           if name != "cancel" else f"This wave is {self.wave.get_status_display().lower()}: it cannot be cancelled now.")
+            return redirect(self.wave.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return [("Readiness surveys", reverse("wave-list")), (str(self.wave), self.wave.get_absolute_url())]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        name = self.kwargs["action"]
+        wave = self.wave
+        context.update(wave=wave, confirm_action=name, verb=self.VERBS[name],
+                       page_title=f"{self.VERBS[name]} {wave}?")
+        if name == "launch":
+            context["audience"] = services.audience_estimate(wave)
+        if name == "close":
+            context["total"] = tracking.wave_total(wave)
+        return context
 
 
 class DeferralListView(ScopedListView):
