@@ -56,11 +56,11 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q, Sum
 
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
-from changeboard.surveys.models import Adkar, AudienceCell, SurveyWave
+from changeboard.surveys.models import Adkar, AudienceCell, Question, SurveyWave
 from changeboard.surveys.tracking import complement
 
 from .models import ElementTally, Rag, UnitScore
@@ -189,15 +189,24 @@ def _load(wave: SurveyWave, top_path: str) -> WaveData:
     return WaveData(dict(teams), sorted(teams), counts, sorted(counts))
 
 
+def likert_sums(answers: Any) -> Any:
+    """Agreement answers grouped as the tallies keep them: per wave, unit,
+    role group, ADKAR element and source, with responses, answers, sum and
+    sum of squares (the roll-up's build and a just-closed wave's page)."""
+    square = ExpressionWrapper(F("value") * F("value"), output_field=BigIntegerField())
+    return (answers.filter(question__kind=Question.Kind.LIKERT, value__isnull=False).exclude(question__adkar="")
+            .values("response__wave_id", "response__unit_id", "response__role_group", "question__adkar", "response__source")
+            .annotate(n=Count("response_id", distinct=True), a=Count("id"), t=Sum("value"), q=Sum(square))
+            .order_by())
+
+
 def _load_untallied(wave: SurveyWave, top_path: str, teams: dict[str, dict[str, list[tuple[str, int, int, int, int]]]]) -> None:
     """A wave just closed, its roll-up not built yet by the worker: the same
     sums straight from its answers (the tallies' own grouping), so a page
     read in the meantime shows what it will show once they are built."""
     from changeboard.surveys.models import Answer
 
-    from .tallies import _likert
-
-    grouped = list(_likert(Answer.objects.filter(response__wave=wave, response__unit__path__startswith=top_path)))
+    grouped = list(likert_sums(Answer.objects.filter(response__wave=wave, response__unit__path__startswith=top_path)))
     paths = dict(Unit.objects.filter(pk__in={g["response__unit_id"] for g in grouped}).values_list("pk", "path"))
     merged: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for g in grouped:  # one tally row per (unit, role group, element, source): summed over role groups as `_load` does
@@ -509,3 +518,18 @@ def rag_for(score: Any) -> str:
     if score.index >= GREEN_FROM and not score.barrier:
         return Rag.GREEN.value
     return Rag.AMBER.value
+
+
+def wave_rows(wave: SurveyWave, parent: Unit | None) -> tuple[Unit | None, list[dict[str, Any]], str]:
+    """A closed wave broken down under `parent` (or its top unit) as the
+    scores page shows it: registered with `surveys.tracking` for the wave
+    page, so both pages show the same figures."""
+    unit = parent if parent is not None else top_unit([wave])
+    rows: list[dict[str, Any]] = []
+    if unit is not None:
+        b = breakdown(wave, unit)
+        for row in b.all_rows():
+            d = row.as_dict()
+            rows.append({"label": row.label, "shown": d["shown"], "index": d["index"], "responses": d["responses"],
+                         "means": [d["means"][e] for e in ELEMENTS], "is_parent": row is b.parent})
+    return unit, rows, NOT_ENOUGH

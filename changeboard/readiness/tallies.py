@@ -7,15 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum
 from django.dispatch import receiver
 from django.tasks import task
 
-from changeboard.surveys.models import Answer, Question, SurveyWave
+from changeboard.surveys.models import Answer, SurveyWave
 from changeboard.surveys.signals import responses_changed
 
 from .models import ElementTally
-from .scores import store_waves
+from .scores import likert_sums, store_waves
 
 BATCH = 50
 
@@ -27,7 +26,7 @@ def rebuild(wave_ids: Iterable[int]) -> int:
     written = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
-        grouped = _likert(Answer.objects.filter(response__wave_id__in=batch))
+        grouped = likert_sums(Answer.objects.filter(response__wave_id__in=batch))
         rows = [ElementTally(wave_id=g["response__wave_id"], unit_id=g["response__unit_id"], role_group=g["response__role_group"],
                              element=g["question__adkar"], source=g["response__source"], responses=g["n"], answers=g["a"],
                              total=g["t"] or 0, total_sq=g["q"] or 0) for g in grouped.iterator(chunk_size=5000)]
@@ -49,14 +48,6 @@ def _evaluate_score_criteria(wave_ids: list[int]) -> None:
     programmes = SurveyWave.objects.filter(pk__in=wave_ids).values("programme_id")
     for criterion in Criterion.objects.filter(feed=Criterion.Feed.SCORE, programme_id__in=programmes).select_related("programme"):
         criterion_evaluate(criterion=criterion)
-
-
-def _likert(answers: Any) -> Any:
-    square = ExpressionWrapper(F("value") * F("value"), output_field=BigIntegerField())
-    return (answers.filter(question__kind=Question.Kind.LIKERT, value__isnull=False).exclude(question__adkar="")
-            .values("response__wave_id", "response__unit_id", "response__role_group", "question__adkar", "response__source")
-            .annotate(n=Count("response_id", distinct=True), a=Count("id"), t=Sum("value"), q=Sum(square))
-            .order_by())
 
 
 @receiver(responses_changed, dispatch_uid="readiness-rebuild-tallies")

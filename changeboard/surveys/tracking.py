@@ -9,6 +9,7 @@ team answered. Its numbers still count in the totals above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -347,3 +348,26 @@ def readiness(wave: SurveyWave, parent: Unit | None = None, comment_limit: int =
         complement(groups, lambda g: g.comments is not None, lambda g: setattr(g, "comments", None), lambda g: g.responses,
                    lambda hidden: sum(g.responses for g in hidden) < wave.min_comments)
     return groups
+
+
+# ---------------------------------------------------------------------------
+# A closed wave's readiness scores by unit are the readiness app's, which sits
+# above surveys: it registers the function that breaks a wave down when it
+# loads, so the wave page shows the very figures of the scores page without
+# surveys importing readiness.
+
+WaveScoreRows = Callable[[SurveyWave, Unit | None], tuple[Unit | None, list[dict[str, Any]], str]]
+_wave_score_rows: list[WaveScoreRows] = []
+
+
+def register_wave_score_rows(provider: WaveScoreRows) -> None:
+    """Called once by the readiness app's `ready()`."""
+    _wave_score_rows[:] = [provider]
+
+
+def wave_score_rows(wave: SurveyWave, parent: Unit | None) -> tuple[Unit | None, list[dict[str, Any]], str]:
+    """(the unit broken down, its rows as the scores page shows them, the
+    words for a hidden figure); no rows when no readiness app is installed."""
+    if not _wave_score_rows:
+        return parent, [], "Not enough data"
+    return _wave_score_rows[0](wave, parent)

@@ -190,25 +190,17 @@ def readiness_context(wave: SurveyWave, parent: Unit | None) -> dict[str, Any]:
     """The closed wave's readiness figures: the very figures of the
     programme's readiness scores page for this wave and unit (issue 18: the
     two pages used to compute them apart and disagreed), so the same
-    weighting and suppression apply. Comments keep their own threshold."""
-    # The readiness app reads surveys; imported here, not at module level.
-    from changeboard.readiness import scores
-
+    weighting and suppression apply. Comments keep their own threshold.
+    The figures come from the readiness app (above surveys) through
+    `tracking.wave_score_rows`, which it registers when it loads."""
     from ..models import Adkar
 
     groups, total = tracking.readiness_level(wave, parent)
     if any(g.comments for g in groups):
         total.comments = None  # listed under the units already
-    unit = parent if parent is not None else scores.top_unit([wave])
-    rows: list[dict[str, Any]] = []
-    if unit is not None:
-        b = scores.breakdown(wave, unit)
-        for row in b.all_rows():
-            d = row.as_dict()
-            rows.append({"label": row.label, "shown": d["shown"], "index": d["index"], "responses": d["responses"],
-                         "means": [d["means"][e] for e in scores.ELEMENTS], "is_parent": row is b.parent})
+    unit, rows, not_enough = tracking.wave_score_rows(wave, parent)
     return {"readiness": groups, "readiness_total": total, "readiness_rows": rows, "readiness_unit": unit, "adkar": Adkar.choices,
-            "not_enough": scores.NOT_ENOUGH}
+            "not_enough": not_enough}
 
 
 class WaveRatesView(ScopedDetailView):
