@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -717,10 +718,14 @@ class LinkState:
     UNKNOWN = "unknown"
 
 
+# `secrets.token_urlsafe` writes only these characters.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def invitation_for(token: str) -> tuple[Invitation | None, str]:
     """The invitation behind a link and whether it can be answered. Unknown,
     closed and expired links give the same answer to the respondent."""
-    if not token or len(token) > 64:
+    if not _TOKEN.fullmatch(token or ""):  # not a link we could have written (PostgreSQL refuses a NUL outright)
         return None, LinkState.UNKNOWN
     invitation = Invitation.objects.filter(token=token).first()
     if invitation is None:

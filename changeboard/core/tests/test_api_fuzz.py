@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 
+from django.core.signals import request_finished, request_started  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
 from drf_spectacular.generators import SchemaGenerator  # noqa: E402
 from drf_spectacular.renderers import OpenApiJsonRenderer  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
@@ -33,6 +36,21 @@ def _raw_schema() -> dict[str, Any]:
 
 schema = schemathesis.openapi.from_dict(_raw_schema()).include(method="GET")
 schema.app = get_wsgi_application()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """The WSGI app called directly sends request_started/finished, whose
+    `close_old_connections` would close the test's own connection (on
+    PostgreSQL, inside its transaction); Django's test client disconnects
+    it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
