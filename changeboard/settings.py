@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "changeboard.surveys",
     "changeboard.readiness",
     "changeboard.reports",
+    "changeboard.cutover",
     "changeboard.site",
     "changeboard.devtools",
 ]

@@ -335,6 +335,7 @@ class Action(models.Model):
         CRITERION = "criterion", "Readiness criterion"
         HOTSPOT = "hotspot", "Saturation hotspot"
         REVIEW = "review", "Readiness review"
+        CUTOVER = "cutover", "Cutover run"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

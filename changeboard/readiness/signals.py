@@ -16,11 +16,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from changeboard.portfolio.models import Programme, RolloutWave
 
 WaveUnits = RolloutWave.units.through
+
+# Sent once a review's decision has committed, with `review_id`: apps above
+# readiness (cutover pauses a live run on a no-go) connect to it.
+review_decided = Signal()
 _CLEARING = "_readiness_clearing_programmes"
 
 

@@ -32,6 +32,7 @@ from changeboard.portfolio.models import Programme, RolloutWave
 
 from ..models import Action, Criterion, CriterionStatus, Criticality, Rag, Review
 from ..scores import latest_unit_scores
+from ..signals import review_decided
 from .actions import action_create
 
 Checkpoint = Review.Checkpoint
@@ -281,6 +282,8 @@ def review_decide(*, review: Review, decision: str, conditions: str, notes: str,
     review.full_clean()
     review.save()
     audit.record(actor=actor, action="update", obj=review, before=before, after=audit.snapshot(review))
+    review_id = review.pk
+    transaction.on_commit(lambda: review_decided.send(sender=Review, review_id=review_id))
     if raise_actions:
         assert action_due_date is not None
         for line in lines:

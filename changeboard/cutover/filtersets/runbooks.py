@@ -1,0 +1,23 @@
+import django_filters
+from django.db.models import Q, QuerySet
+from django_filters.widgets import BooleanWidget
+
+from changeboard.core.params import IdChoiceFilter
+from changeboard.portfolio.filtersets import programmes_in_scope
+
+from ..models import Runbook
+
+
+class RunbookFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Title")
+    programme = IdChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
+    mode = django_filters.ChoiceFilter(choices=Runbook.Mode.choices, empty_label="Any mode")
+    is_template = django_filters.BooleanFilter(label="Templates only", widget=BooleanWidget())
+
+    class Meta:
+        model = Runbook
+        fields = ["q", "programme", "mode", "is_template"]
+
+    def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return qs.filter(Q(title__icontains=value) | Q(programme__code__iexact=value)) if value else qs

@@ -1,0 +1,1 @@
+"""Cutover page forms, one module per area."""

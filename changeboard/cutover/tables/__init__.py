@@ -1,0 +1,1 @@
+"""django-tables2 tables for cutover pages and exports, one module per area."""

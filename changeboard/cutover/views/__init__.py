@@ -1,0 +1,1 @@
+"""Cutover pages, one module per area."""
