@@ -21,6 +21,7 @@ finish is after its due time).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -180,3 +181,51 @@ def schedule(nodes: list[Node], links: list[Link]) -> Schedule:
     timings = {refs[i]: Timing(es[i], ef[i], lf[i] - dur[i], lf[i]) for i in range(n)}
     critical = sorted((i for i in range(n) if lf[i] - dur[i] - es[i] <= 0), key=lambda i: (es[i], ef[i], i))
     return Schedule(timings=timings, finish=finish, critical_path=[refs[i] for i in critical], order=[refs[i] for i in order])
+
+
+# Predecessors as people write them (and MS Project shows them) ---------------------------------------------------------
+
+PREDECESSOR_HELP = ("Comma-separated task IDs, each optionally followed by the link type (FS, SS, FF or SF; FS if "
+                    "omitted) and a lag in minutes, e.g. \"T-010, T-020SS+15, T-030FF-10\".")
+
+
+PREDECESSOR_RE = re.compile(r"^(?P<ref>\S+?)(?:\s*(?P<type>FS|SS|FF|SF)(?:\s*(?P<lag>[+-]\s*\d{1,6}))?)?$", re.IGNORECASE)
+
+
+def parse_predecessors(text: str, known: Iterable[str] = ()) -> list[tuple[str, str, int]]:
+    """`"T-010, T-020SS+15"` -> `[("T-010", "FS", 0), ("T-020", "SS", 15)]`.
+    A lag follows a link type, as MS Project writes it, so a hyphen in an
+    ID is never read as a lead; an item that is itself a `known` ID is that
+    ID. Raises `ScheduleError` naming what it cannot read."""
+    known_refs = set(known)
+    result: list[tuple[str, str, int]] = []
+    seen: set[str] = set()
+    for raw in text.replace(";", ",").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        match = PREDECESSOR_RE.match(item)
+        if item in known_refs or match is None:
+            ref, kind, lag = item, "FS", 0
+        else:
+            ref, kind = match["ref"], (match["type"] or "FS").upper()
+            lag = int(match["lag"].replace(" ", "")) if match["lag"] else 0
+        if not ref or len(ref) > 20 or any(ch.isspace() for ch in ref) or not ref.isprintable():
+            raise ScheduleError(f"Cannot read the predecessor {item!r}: write a task ID, then optionally FS/SS/FF/SF and a "
+                                f"lag in minutes, e.g. T-020SS+15.", [item])
+        if ref in seen:
+            raise ScheduleError(f"Predecessor {ref} is listed twice.", [ref])
+        seen.add(ref)
+        result.append((ref, kind, lag))
+    return result
+
+
+def format_predecessors(links: list[tuple[str, str, int]]) -> str:
+    """The inverse of `parse_predecessors`."""
+    parts = []
+    for ref, kind, lag in links:
+        text = ref if kind == "FS" and not lag else f"{ref}{kind}"
+        if lag:
+            text += f"{lag:+d}"
+        parts.append(text)
+    return ", ".join(parts)

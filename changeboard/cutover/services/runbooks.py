@@ -311,6 +311,31 @@ def dependency_save(*, predecessor: Task, successor: Task, actor: User | None, l
 
 
 @transaction.atomic
+def task_set_predecessors(*, task: Task, predecessors: list[tuple[str, str, int]], actor: User | None) -> list[Dependency]:
+    """Replace a task's predecessor links with `(ref, type, lag)` triples
+    (as `scheduling.parse_predecessors` reads them), in one transaction:
+    refused, naming the tasks, for an unknown ID or a network that no longer
+    schedules."""
+    runbook = Runbook.objects.select_for_update().get(pk=task.runbook_id)
+    _refuse_if_frozen(runbook)
+    by_ref = {t.ref: t for t in runbook.tasks.all()}
+    unknown = [ref for ref, _, _ in predecessors if ref not in by_ref]
+    if unknown:
+        raise ValidationError(f"These predecessors are not tasks in this runbook: {', '.join(unknown)}.")
+    if any(ref == task.ref for ref, _, _ in predecessors):
+        raise ValidationError(f"Task {task.ref} cannot depend on itself.")
+    before = sorted((link.predecessor.ref, link.link_type, link.lag_minutes) for link in task.predecessor_links.select_related("predecessor"))
+    task.predecessor_links.all().delete()
+    links = Dependency.objects.bulk_create(Dependency(predecessor=by_ref[ref], successor=task, link_type=kind, lag_minutes=lag)
+                                           for ref, kind, lag in predecessors)
+    _check_schedulable(runbook)
+    after = sorted(predecessors)
+    if before != after:
+        audit.record(actor=actor, action="update", obj=task, before={"predecessors": before}, after={"predecessors": after})
+    return links
+
+
+@transaction.atomic
 def dependency_delete(*, dependency: Dependency, actor: User | None) -> None:
     runbook = Runbook.objects.select_for_update().get(pk=dependency.successor.runbook_id)
     _refuse_if_frozen(runbook)
