@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "changeboard.readiness",
     "changeboard.reports",
     "changeboard.cutover",
+    "changeboard.hypercare",
     "changeboard.site",
     "changeboard.devtools",
 ]

@@ -1,0 +1,8 @@
+"""Hypercare API: periods, queries (create, update, comment, transition), SLA state and trends."""
+
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -1,0 +1,1 @@
+"""Hypercare filtersets, one module per area."""

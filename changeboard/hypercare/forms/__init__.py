@@ -1,0 +1,1 @@
+"""Hypercare forms, one module per area."""

@@ -1,0 +1,1 @@
+"""Hypercare tables, one module per area."""

@@ -1,0 +1,1 @@
+"""Hypercare views, one module per area."""
