@@ -150,16 +150,24 @@ def _check_wave(programme: Programme | None, rollout_wave: RolloutWave | None, i
         raise ValidationError({"rollout_wave": "That rollout wave belongs to another programme."})
 
 
+def _runbook_new(*, title: str, planned_start: dt.datetime, actor: User | None, programme: Programme | None,
+                 rollout_wave: RolloutWave | None, is_template: bool, description: str, late_threshold_minutes: int,
+                 copied_from: Runbook | None = None) -> Runbook:
+    _check_wave(programme, rollout_wave, is_template)
+    runbook = Runbook(programme=programme, rollout_wave=rollout_wave, is_template=is_template, title=title.strip(),
+                      description=description.strip(), planned_start=planned_start, late_threshold_minutes=late_threshold_minutes,
+                      created_by=actor if getattr(actor, "is_authenticated", False) else None, copied_from=copied_from)
+    runbook.full_clean()
+    runbook.save()
+    return runbook
+
+
 @transaction.atomic
 def runbook_create(*, title: str, planned_start: dt.datetime, actor: User | None, programme: Programme | None = None,
                    rollout_wave: RolloutWave | None = None, is_template: bool = False, description: str = "",
                    late_threshold_minutes: int = 30) -> Runbook:
-    _check_wave(programme, rollout_wave, is_template)
-    runbook = Runbook(programme=programme, rollout_wave=rollout_wave, is_template=is_template, title=title.strip(),
-                      description=description.strip(), planned_start=planned_start, late_threshold_minutes=late_threshold_minutes,
-                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    runbook.full_clean()
-    runbook.save()
+    runbook = _runbook_new(title=title, planned_start=planned_start, actor=actor, programme=programme, rollout_wave=rollout_wave,
+                           is_template=is_template, description=description, late_threshold_minutes=late_threshold_minutes)
     audit.record(actor=actor, action="create", obj=runbook, after=audit.snapshot(runbook))
     return runbook
 
@@ -198,11 +206,9 @@ def runbook_copy(*, source: Runbook, title: str, planned_start: dt.datetime, act
                  programme: Programme | None = None, rollout_wave: RolloutWave | None = None, is_template: bool = False) -> Runbook:
     """A new runbook in planning with the source's tasks and links; fixed
     times move with the planned start, so they keep their place in the plan."""
-    copy = runbook_create(title=title, planned_start=planned_start, actor=actor, programme=programme, rollout_wave=rollout_wave,
-                          is_template=is_template, description=source.description,
-                          late_threshold_minutes=source.late_threshold_minutes)
-    copy.copied_from = source
-    copy.save(update_fields=["copied_from"])
+    copy = _runbook_new(title=title, planned_start=planned_start, actor=actor, programme=programme, rollout_wave=rollout_wave,
+                        is_template=is_template, description=source.description,
+                        late_threshold_minutes=source.late_threshold_minutes, copied_from=source)
     shift = planned_start - source.planned_start
     tasks, links = plan(source)
     new_ids: dict[int, Task] = {}
@@ -219,6 +225,7 @@ def runbook_copy(*, source: Runbook, title: str, planned_start: dt.datetime, act
         clone.audience_units.set(task.audience_units.all())
     Dependency.objects.bulk_create(Dependency(predecessor=new_ids[link.predecessor_id], successor=new_ids[link.successor_id],
                                               link_type=link.link_type, lag_minutes=link.lag_minutes) for link in links)
+    _check_schedulable(copy)
     audit.record(actor=actor, action="create", obj=copy, after={**(audit.snapshot(copy) or {}), "tasks": len(tasks), "links": len(links)})
     return copy
 
@@ -313,6 +320,7 @@ def task_save_with_predecessors(*, runbook: Runbook, actor: User | None, predece
     runbook = Runbook.objects.select_for_update().get(pk=runbook.pk)
     saved, before = _task_write(runbook=runbook, task=task, audience_users=audience_users, audience_teams=audience_teams,
                                 audience_units=audience_units, fields=fields)
+    audit.record(actor=actor, action="update" if before else "create", obj=saved, before=before, after=audit.snapshot(saved))
     if predecessors is not None:
         known = set(runbook.tasks.values_list("ref", flat=True))
         try:
@@ -321,7 +329,6 @@ def task_save_with_predecessors(*, runbook: Runbook, actor: User | None, predece
             raise ValidationError({"predecessors": str(error)}) from error
         _set_predecessors(runbook=runbook, task=saved, predecessors=parsed, actor=actor)
     _check_schedulable(runbook)
-    audit.record(actor=actor, action="update" if before else "create", obj=saved, before=before, after=audit.snapshot(saved))
     return saved
 
 
