@@ -38,7 +38,7 @@ def test_a_loop_is_refused_and_nothing_is_saved(world: Any) -> None:
     tasks = small_plan(runbook)
     with pytest.raises(ValidationError) as caught:
         services.task_save_with_predecessors(runbook=runbook, task=tasks["A"], predecessors="D", actor=None, title="Renamed")
-    assert "A → B → D → A" in str(caught.value) or "loop" in str(caught.value)
+    assert "B → D → A → B" in str(caught.value)  # walking back from A: D, then B, then A again
     assert "A" in str(caught.value) and "D" in str(caught.value)
     a = Task.objects.get(pk=tasks["A"].pk)
     assert a.title == "Task A" and not a.predecessor_links.exists()
@@ -110,7 +110,8 @@ def test_a_copy_moves_fixed_times_with_the_start_and_keeps_links_and_audiences(w
     assert copy.copied_from == source and copy.mode == Runbook.Mode.PLANNING
     assert Task.objects.filter(runbook=source).count() == 2  # the source is untouched
     entry = AuditEntry.objects.get(object_type="cutover.runbook", object_id=str(copy.pk))
-    assert (entry.action, entry.actor_name, entry.after["tasks"], entry.after["links"]) == ("create", "lead", 2, 1)
+    after = entry.after or {}
+    assert (entry.action, entry.actor_name, after["tasks"], after["links"]) == ("create", "lead", 2, 1)
 
 
 def test_a_copy_into_another_programmes_wave_is_refused(world: Any) -> None:

@@ -68,7 +68,7 @@ class RunbookListView(ScopedListView):
                       ("Mode", "mode"), ("Template", "is_template"), ("Tasks", "task_count"), ("Planned start (UTC)", "planned_start")]
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related("programme", "rollout_wave").annotate(task_count=Count("tasks"))
+        return super().get_queryset().select_related("programme", "rollout_wave").annotate(task_count=Count("tasks")).order_by("planned_start", "title", "pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -35,7 +35,7 @@ class TeamListView(ScopedListView):
     export_columns = [("Team", "name"), ("Description", "description"), ("Members", "member_count"), ("Tasks owned", "task_count")]
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().annotate(member_count=Count("members", distinct=True), task_count=Count("tasks", distinct=True))
+        return super().get_queryset().annotate(member_count=Count("members", distinct=True), task_count=Count("tasks", distinct=True)).order_by("name")
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
         return [("Cutover runbooks", reverse("runbook-list")), ("Teams", "")]
