@@ -2,8 +2,27 @@
 
 from django.urls import path
 
-from .views import runbooks
+from .views import runbooks, tasks, teams
 
 urlpatterns = [
     path("cutover/", runbooks.RunbookListView.as_view(), name="runbook-list"),
+    # The plan: runbooks and templates
+    path("cutover/runbooks/new/", runbooks.RunbookCreateView.as_view(), name="runbook-create"),
+    path("cutover/templates/new/", runbooks.TemplateCreateView.as_view(), name="runbook-template-create"),
+    path("cutover/runbooks/<int:pk>/", runbooks.RunbookDetailView.as_view(), name="runbook-detail"),
+    path("cutover/runbooks/<int:pk>/edit/", runbooks.RunbookEditView.as_view(), name="runbook-edit"),
+    path("cutover/runbooks/<int:pk>/delete/", runbooks.RunbookDeleteView.as_view(), name="runbook-delete"),
+    path("cutover/runbooks/<int:pk>/copy/", runbooks.RunbookCopyView.as_view(), name="runbook-copy"),
+    path("cutover/runbooks/<int:pk>/save-as-template/", runbooks.RunbookSaveTemplateView.as_view(), name="runbook-save-template"),
+    path("cutover/runbooks/<int:pk>/history/", runbooks.RunbookHistoryView.as_view(), name="runbook-history"),
+    # Tasks
+    path("cutover/runbooks/<int:runbook_pk>/tasks/new/", tasks.TaskCreateView.as_view(), name="task-create"),
+    path("cutover/tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="task-detail"),
+    path("cutover/tasks/<int:pk>/edit/", tasks.TaskEditView.as_view(), name="task-edit"),
+    path("cutover/tasks/<int:pk>/delete/", tasks.TaskDeleteView.as_view(), name="task-delete"),
+    # Teams
+    path("cutover/teams/", teams.TeamListView.as_view(), name="team-list"),
+    path("cutover/teams/new/", teams.TeamCreateView.as_view(), name="team-create"),
+    path("cutover/teams/<int:pk>/", teams.TeamDetailView.as_view(), name="team-detail"),
+    path("cutover/teams/<int:pk>/edit/", teams.TeamEditView.as_view(), name="team-edit"),
 ]

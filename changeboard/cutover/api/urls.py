@@ -2,7 +2,16 @@
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
+from rest_framework.urlpatterns import format_suffix_patterns
+
+from .runbooks import RunbookViewSet
+from .tasks import DependencyViewSet, TaskViewSet
+from .teams import TeamViewSet
 
 router = SimpleRouter()
+router.register("runbooks", RunbookViewSet, basename="api-runbook")
+router.register("tasks", TaskViewSet, basename="api-task")
+router.register("dependencies", DependencyViewSet, basename="api-dependency")
+router.register("teams", TeamViewSet, basename="api-team")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [*format_suffix_patterns(router.urls)]

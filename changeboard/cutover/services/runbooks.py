@@ -17,14 +17,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 
 from changeboard.accounts.models import User
 from changeboard.core import audit
+from changeboard.core.models import AuditEntry
 from changeboard.portfolio.models import Programme, RolloutWave
 
 from ..models import RUNBOOK_TZ, Dependency, LinkType, Runbook, Task, Team
-from ..scheduling import Link, Node, Schedule, ScheduleError, Timing, schedule
+from ..scheduling import Link, Node, Schedule, ScheduleError, Timing, parse_predecessors, schedule
 
 MINUTE = dt.timedelta(minutes=1)
 FROZEN_MODES = (Runbook.Mode.COMPLETE, Runbook.Mode.ABANDONED)
@@ -149,16 +150,24 @@ def _check_wave(programme: Programme | None, rollout_wave: RolloutWave | None, i
         raise ValidationError({"rollout_wave": "That rollout wave belongs to another programme."})
 
 
+def _runbook_new(*, title: str, planned_start: dt.datetime, actor: User | None, programme: Programme | None,
+                 rollout_wave: RolloutWave | None, is_template: bool, description: str, late_threshold_minutes: int,
+                 copied_from: Runbook | None = None) -> Runbook:
+    _check_wave(programme, rollout_wave, is_template)
+    runbook = Runbook(programme=programme, rollout_wave=rollout_wave, is_template=is_template, title=title.strip(),
+                      description=description.strip(), planned_start=planned_start, late_threshold_minutes=late_threshold_minutes,
+                      created_by=actor if getattr(actor, "is_authenticated", False) else None, copied_from=copied_from)
+    runbook.full_clean()
+    runbook.save()
+    return runbook
+
+
 @transaction.atomic
 def runbook_create(*, title: str, planned_start: dt.datetime, actor: User | None, programme: Programme | None = None,
                    rollout_wave: RolloutWave | None = None, is_template: bool = False, description: str = "",
                    late_threshold_minutes: int = 30) -> Runbook:
-    _check_wave(programme, rollout_wave, is_template)
-    runbook = Runbook(programme=programme, rollout_wave=rollout_wave, is_template=is_template, title=title.strip(),
-                      description=description.strip(), planned_start=planned_start, late_threshold_minutes=late_threshold_minutes,
-                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    runbook.full_clean()
-    runbook.save()
+    runbook = _runbook_new(title=title, planned_start=planned_start, actor=actor, programme=programme, rollout_wave=rollout_wave,
+                           is_template=is_template, description=description, late_threshold_minutes=late_threshold_minutes)
     audit.record(actor=actor, action="create", obj=runbook, after=audit.snapshot(runbook))
     return runbook
 
@@ -197,11 +206,9 @@ def runbook_copy(*, source: Runbook, title: str, planned_start: dt.datetime, act
                  programme: Programme | None = None, rollout_wave: RolloutWave | None = None, is_template: bool = False) -> Runbook:
     """A new runbook in planning with the source's tasks and links; fixed
     times move with the planned start, so they keep their place in the plan."""
-    copy = runbook_create(title=title, planned_start=planned_start, actor=actor, programme=programme, rollout_wave=rollout_wave,
-                          is_template=is_template, description=source.description,
-                          late_threshold_minutes=source.late_threshold_minutes)
-    copy.copied_from = source
-    copy.save(update_fields=["copied_from"])
+    copy = _runbook_new(title=title, planned_start=planned_start, actor=actor, programme=programme, rollout_wave=rollout_wave,
+                        is_template=is_template, description=source.description,
+                        late_threshold_minutes=source.late_threshold_minutes, copied_from=source)
     shift = planned_start - source.planned_start
     tasks, links = plan(source)
     new_ids: dict[int, Task] = {}
@@ -218,8 +225,26 @@ def runbook_copy(*, source: Runbook, title: str, planned_start: dt.datetime, act
         clone.audience_units.set(task.audience_units.all())
     Dependency.objects.bulk_create(Dependency(predecessor=new_ids[link.predecessor_id], successor=new_ids[link.successor_id],
                                               link_type=link.link_type, lag_minutes=link.lag_minutes) for link in links)
+    _check_schedulable(copy)
     audit.record(actor=actor, action="create", obj=copy, after={**(audit.snapshot(copy) or {}), "tasks": len(tasks), "links": len(links)})
     return copy
+
+
+@transaction.atomic
+def runbook_save_as_template(*, source: Runbook, title: str, actor: User | None) -> Runbook:
+    """A template (no programme, no wave) from a runbook's plan, keeping its
+    planned start, so its fixed times keep their place."""
+    return runbook_copy(source=source, title=title, planned_start=source.planned_start, actor=actor, is_template=True)
+
+
+def runbook_history(runbook: Runbook) -> QuerySet[AuditEntry]:
+    """The audit rows of the runbook and of its tasks and links (every task
+    and link row carries its runbook's id, so deleted ones are found too),
+    newest first."""
+    pk = runbook.pk
+    own = Q(object_type="cutover.runbook", object_id=str(pk))
+    parts = Q(object_type__in=["cutover.task", "cutover.dependency"]) & (Q(after__runbook=pk) | Q(before__runbook=pk))
+    return AuditEntry.objects.filter(own | parts).order_by("-timestamp", "-pk")
 
 
 # Tasks ----------------------------------------------------------------------------------------------------------------
@@ -230,6 +255,9 @@ def next_position(runbook: Runbook) -> int:
 
 
 def _check_task(task: Task) -> None:
+    ref = task.ref or ""
+    if not ref or any(ch.isspace() or ch in ",;" for ch in ref) or not ref.isprintable():
+        raise ValidationError({"ref": "Enter an ID without spaces, commas or semicolons, e.g. T-010."})
     if task.kind == Task.Kind.MILESTONE and task.duration_minutes:
         raise ValidationError({"duration_minutes": "A milestone takes no time: its duration is 0."})
     if task.rollback_point and task.kind != Task.Kind.MILESTONE:
@@ -242,16 +270,13 @@ def _check_task(task: Task) -> None:
         raise ValidationError({"owner_team": "A task is owned by a person or by a team, not both."})
 
 
-@transaction.atomic
-def task_save(*, runbook: Runbook, actor: User | None, task: Task | None = None, audience_users: Any = None,
-              audience_teams: Any = None, audience_units: Any = None, **fields: Any) -> Task:
-    """Add a task (`task` None) or change one; the network must still schedule."""
+def _task_write(*, runbook: Runbook, task: Task | None, audience_users: Any, audience_teams: Any, audience_units: Any,
+                fields: dict[str, Any]) -> tuple[Task, dict[str, Any] | None]:
+    """Write a task (not yet re-scheduled); answers it and its audit snapshot before."""
     unknown = sorted(set(fields) - set(TASK_FIELDS))
     if unknown:
         raise ValidationError(f"These cannot be set on a task: {', '.join(unknown)}.")
-    runbook = Runbook.objects.select_for_update().get(pk=runbook.pk)
     _refuse_if_frozen(runbook)
-    creating = task is None
     if task is None:
         task = Task(runbook=runbook, position=next_position(runbook))
         before = None
@@ -268,9 +293,43 @@ def task_save(*, runbook: Runbook, actor: User | None, task: Task | None = None,
     for name, value in (("audience_users", audience_users), ("audience_teams", audience_teams), ("audience_units", audience_units)):
         if value is not None:
             getattr(task, name).set(value)
+    return task, before
+
+
+@transaction.atomic
+def task_save(*, runbook: Runbook, actor: User | None, task: Task | None = None, audience_users: Any = None,
+              audience_teams: Any = None, audience_units: Any = None, **fields: Any) -> Task:
+    """Add a task (`task` None) or change one; the network must still schedule."""
+    runbook = Runbook.objects.select_for_update().get(pk=runbook.pk)
+    saved, before = _task_write(runbook=runbook, task=task, audience_users=audience_users, audience_teams=audience_teams,
+                                audience_units=audience_units, fields=fields)
     _check_schedulable(runbook)
-    audit.record(actor=actor, action="create" if creating else "update", obj=task, before=before, after=audit.snapshot(task))
-    return task
+    audit.record(actor=actor, action="update" if before else "create", obj=saved, before=before, after=audit.snapshot(saved))
+    return saved
+
+
+@transaction.atomic
+def task_save_with_predecessors(*, runbook: Runbook, actor: User | None, predecessors: str | None, task: Task | None = None,
+                                audience_users: Any = None, audience_teams: Any = None, audience_units: Any = None,
+                                **fields: Any) -> Task:
+    """Add or change a task and replace its predecessors, written as people
+    write them (`scheduling.parse_predecessors`: "T-010, T-020SS+15"), in one
+    transaction: the network is scheduled once, with both changes, and the
+    whole change is refused (nothing saved) when it cannot be. `predecessors`
+    None leaves the task's links as they are."""
+    runbook = Runbook.objects.select_for_update().get(pk=runbook.pk)
+    saved, before = _task_write(runbook=runbook, task=task, audience_users=audience_users, audience_teams=audience_teams,
+                                audience_units=audience_units, fields=fields)
+    audit.record(actor=actor, action="update" if before else "create", obj=saved, before=before, after=audit.snapshot(saved))
+    if predecessors is not None:
+        known = set(runbook.tasks.values_list("ref", flat=True))
+        try:
+            parsed = parse_predecessors(predecessors, known)
+        except ScheduleError as error:
+            raise ValidationError({"predecessors": str(error)}) from error
+        _set_predecessors(runbook=runbook, task=saved, predecessors=parsed, actor=actor)
+    _check_schedulable(runbook)
+    return saved
 
 
 @transaction.atomic
@@ -300,14 +359,38 @@ def dependency_save(*, predecessor: Task, successor: Task, actor: User | None, l
     if dependency is not None and dependency.pk and (dependency.predecessor_id, dependency.successor_id) != (predecessor.pk, successor.pk) \
             and Dependency.objects.filter(predecessor=predecessor, successor=successor).exclude(pk=dependency.pk).exists():
         raise ValidationError(f"{successor.ref} already waits on {predecessor.ref}.")
-    before = audit.snapshot(dependency) if dependency is not None and dependency.pk else None
+    before = {**(audit.snapshot(dependency) or {}), "runbook": runbook.pk} if dependency is not None and dependency.pk else None
     dependency = dependency or Dependency()
     dependency.predecessor, dependency.successor = predecessor, successor
     dependency.link_type, dependency.lag_minutes = link_type, lag_minutes
     dependency.save()
     _check_schedulable(runbook)
-    audit.record(actor=actor, action="update" if before else "create", obj=dependency, before=before, after=audit.snapshot(dependency))
+    audit.record(actor=actor, action="update" if before else "create", obj=dependency, before=before,
+                 after={**(audit.snapshot(dependency) or {}), "runbook": runbook.pk})
     return dependency
+
+
+def _set_predecessors(*, runbook: Runbook, task: Task, predecessors: list[tuple[str, str, int]], actor: User | None) -> list[Dependency]:
+    """Replace the links (not yet re-scheduled), auditing the change on the task."""
+    by_ref = {t.ref: t for t in runbook.tasks.all()}
+    unknown = [ref for ref, _, _ in predecessors if ref not in by_ref]
+    if unknown:
+        raise ValidationError({"predecessors": f"These predecessors are not tasks in this runbook: {', '.join(unknown)}."})
+    if any(ref == task.ref for ref, _, _ in predecessors):
+        raise ValidationError({"predecessors": f"Task {task.ref} cannot depend on itself."})
+    bad_types = [ref for ref, kind, _ in predecessors if kind not in LinkType.values]
+    if bad_types:
+        raise ValidationError({"predecessors": f"Use FS, SS, FF or SF for the link to {', '.join(bad_types)}."})
+    before = sorted([link.predecessor.ref, link.link_type, link.lag_minutes]
+                    for link in task.predecessor_links.select_related("predecessor"))
+    task.predecessor_links.all().delete()
+    links = Dependency.objects.bulk_create(Dependency(predecessor=by_ref[ref], successor=task, link_type=kind, lag_minutes=lag)
+                                           for ref, kind, lag in predecessors)
+    after = sorted([ref, kind, lag] for ref, kind, lag in predecessors)
+    if before != after:
+        audit.record(actor=actor, action="update", obj=task, before={"runbook": runbook.pk, "predecessors": before},
+                     after={"runbook": runbook.pk, "predecessors": after})
+    return links
 
 
 @transaction.atomic
@@ -318,20 +401,8 @@ def task_set_predecessors(*, task: Task, predecessors: list[tuple[str, str, int]
     schedules."""
     runbook = Runbook.objects.select_for_update().get(pk=task.runbook_id)
     _refuse_if_frozen(runbook)
-    by_ref = {t.ref: t for t in runbook.tasks.all()}
-    unknown = [ref for ref, _, _ in predecessors if ref not in by_ref]
-    if unknown:
-        raise ValidationError(f"These predecessors are not tasks in this runbook: {', '.join(unknown)}.")
-    if any(ref == task.ref for ref, _, _ in predecessors):
-        raise ValidationError(f"Task {task.ref} cannot depend on itself.")
-    before = sorted((link.predecessor.ref, link.link_type, link.lag_minutes) for link in task.predecessor_links.select_related("predecessor"))
-    task.predecessor_links.all().delete()
-    links = Dependency.objects.bulk_create(Dependency(predecessor=by_ref[ref], successor=task, link_type=kind, lag_minutes=lag)
-                                           for ref, kind, lag in predecessors)
+    links = _set_predecessors(runbook=runbook, task=task, predecessors=predecessors, actor=actor)
     _check_schedulable(runbook)
-    after = sorted(predecessors)
-    if before != after:
-        audit.record(actor=actor, action="update", obj=task, before={"predecessors": before}, after={"predecessors": after})
     return links
 
 
@@ -339,7 +410,7 @@ def task_set_predecessors(*, task: Task, predecessors: list[tuple[str, str, int]
 def dependency_delete(*, dependency: Dependency, actor: User | None) -> None:
     runbook = Runbook.objects.select_for_update().get(pk=dependency.successor.runbook_id)
     _refuse_if_frozen(runbook)
-    audit.record(actor=actor, action="delete", obj=dependency, before=audit.snapshot(dependency))
+    audit.record(actor=actor, action="delete", obj=dependency, before={**(audit.snapshot(dependency) or {}), "runbook": runbook.pk})
     dependency.delete()
 
 
