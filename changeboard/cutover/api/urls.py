@@ -3,6 +3,10 @@
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
+from .runs import RunTaskViewSet, RunViewSet
+
 router = SimpleRouter()
+router.register("runs", RunViewSet, basename="api-run")
+router.register("run-tasks", RunTaskViewSet, basename="api-run-task")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
