@@ -624,7 +624,8 @@ def _ceil(moment: dt.datetime, origin: dt.datetime) -> int:
 def run_projection(run: Run, now: dt.datetime | None = None, tasks: list[RunTask] | None = None) -> RunProjection:
     """Where the run is heading: done tasks at their actuals, tasks in
     progress at their start plus duration (never before now), the rest by a
-    forward pass from now over the remaining network, fixed starts kept."""
+    forward pass from now (or the run's planned start, if later) over the
+    remaining network, fixed starts kept."""
     now = now or timezone.now()
     if tasks is None:
         tasks = list(run.tasks.select_related("owner_user", "owner_team", "action"))
@@ -633,6 +634,7 @@ def run_projection(run: Run, now: dt.datetime | None = None, tasks: list[RunTask
     moments = [run.planned_start, run.started_at, now, *(t.started_at for t in tasks if t.started_at)]
     origin = min(moments).replace(second=0, microsecond=0)
     at_now = _ceil(now, origin)
+    not_before_run = _ceil(run.planned_start, origin)  # a live run opened early is still projected from its planned start
     nodes: list[Node] = []
     for t in tasks:
         if t.status == Status.DONE:
@@ -643,7 +645,7 @@ def run_projection(run: Run, now: dt.datetime | None = None, tasks: list[RunTask
             nodes.append(Node(t.ref, max(t.duration_minutes, at_now - begin), begin))
         else:
             fixed = _ceil(t.not_before, origin) if t.not_before else 0
-            nodes.append(Node(t.ref, t.duration_minutes, max(at_now, fixed)))
+            nodes.append(Node(t.ref, t.duration_minutes, max(at_now, fixed, not_before_run)))
     links = []
     for pred, succ, kind, lag in run.links:
         target = by_ref.get(succ)
