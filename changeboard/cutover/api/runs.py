@@ -39,6 +39,7 @@ class RunSerializer(serializers.ModelSerializer):
                   "send_test_messages", "late_threshold_minutes", "links"]
         read_only_fields = ["number", "status", "planned_start", "started_at", "ended_at", "paused_reason", "late_threshold_minutes",
                             "links"]
+        validators: list[Any] = []  # one open run per runbook: `run_start` says so in words
 
 
 class ReasonSerializer(serializers.Serializer):

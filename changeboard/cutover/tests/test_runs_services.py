@@ -47,10 +47,11 @@ class Book:
     def __init__(self, world: Any) -> None:
         self.world = world
         lead = world.users["lead"]
-        self.operator = make_user("operator", Role.CHAMPION, units=[world.camden])
+        # Operators are champions of no unit: they see the runbook only through owning tasks in it.
+        self.operator = make_user("operator", Role.CHAMPION)
         self.operator.email = "operator@example.police.uk"
         self.operator.save()
-        self.operator2 = make_user("operator2", Role.CHAMPION, units=[world.camden])
+        self.operator2 = make_user("operator2", Role.CHAMPION)
         self.operator2.email = "operator2@example.police.uk"
         self.operator2.save()
         self.team = plan.team_save(name="Service desk", actor=lead, members=[self.operator2])
