@@ -50,6 +50,8 @@ class ReasonSerializer(serializers.Serializer):
 class RunTaskSerializer(serializers.ModelSerializer):
     started_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True, allow_null=True)
     finished_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True, allow_null=True)
+    result = serializers.ChoiceField(choices=RunTask.Result.choices, allow_blank=True, read_only=True,
+                                     help_text="Validation tasks: pass or fail once finished; blank otherwise.")
 
     class Meta:
         model = RunTask
