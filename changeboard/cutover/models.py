@@ -314,6 +314,12 @@ class RunTask(models.Model):
     action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                help_text="The action raised by a failed validation or a late task.")
     message_sent_at = models.DateTimeField(null=True, blank=True, help_text="Communication tasks: when the emails were queued.")
+    # The plan's words and audience at the start, so a run is its own record.
+    description = models.TextField(blank=True)
+    message_subject = models.CharField(max_length=200, blank=True)
+    message_body = models.TextField(blank=True)
+    audience = models.JSONField(default=dict, blank=True, editable=False,
+                                help_text='Communication tasks: {"users": [ids], "teams": [ids], "units": [ids]} at the start.')
 
     objects = ScopedQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from .runbooks import RunbookViewSet
+from .runs import RunTaskViewSet, RunViewSet
 from .tasks import DependencyViewSet, TaskViewSet
 from .teams import TeamViewSet
 
@@ -13,5 +14,7 @@ router.register("runbooks", RunbookViewSet, basename="api-runbook")
 router.register("tasks", TaskViewSet, basename="api-task")
 router.register("dependencies", DependencyViewSet, basename="api-dependency")
 router.register("teams", TeamViewSet, basename="api-team")
+router.register("runs", RunViewSet, basename="api-run")
+router.register("run-tasks", RunTaskViewSet, basename="api-run-task")
 
 urlpatterns: list[URLPattern | URLResolver] = [*format_suffix_patterns(router.urls)]

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from changeboard.core.outbox import deliver_outbox, has_due
+from changeboard.cutover.services.runs import runs_pass
 from changeboard.reports.packs import packs_due
 from changeboard.surveys.services import survey_tick
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         last_prune = 0.0
         while True:
             survey_tick.enqueue()
+            runs_pass.enqueue()  # cutover: late actions and communication emails of running runs
             packs_due(timezone.localdate())
             if settings.OUTBOX_SEND and has_due():
                 deliver_outbox.enqueue()
