@@ -111,7 +111,7 @@ class TaskImportRefused(ImportRefusedBase):
 # Cells ------------------------------------------------------------------------------------------------------------------
 
 
-_DURATION = re.compile(r"^(?:(?P<h>\d{1,4})\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d{1,6})\s*(?:m|mins?|minutes?)?)?$", re.IGNORECASE)
+_DURATION = re.compile(r"^(?:(?P<h>\d{1,4})\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d{1,6})\s*(?:m|mins?|minutes?)?)?$", re.IGNORECASE | re.ASCII)
 
 
 def parse_duration(text: str) -> tuple[int | None, str]:
@@ -127,7 +127,7 @@ def parse_duration(text: str) -> tuple[int | None, str]:
 
 _WHEN = re.compile(
     r"^(?:(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})|(?P<d2>\d{1,2})/(?P<mo2>\d{1,2})/(?P<y2>\d{4}))[ T]+"
-    r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<zone>GMT|BST|UTC|Z)?$", re.IGNORECASE)
+    r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<zone>GMT|BST|UTC|Z)?$", re.IGNORECASE | re.ASCII)
 
 
 def parse_when(text: str) -> tuple[dt.datetime | None, str]:
@@ -273,6 +273,10 @@ class TaskImporter(Importer[TaskImportReport]):
         super().__init__(target)
         self.filename = ""
         self.import_id = ""
+        self.first_row: dict[str, int] = {}
+        self.existing: dict[str, Task] = {}
+        self.notes: list[str] = []
+        self.present: set[str] = set()
 
     # Reading --------------------------------------------------------------------------------------------------------
 
@@ -283,14 +287,14 @@ class TaskImporter(Importer[TaskImportReport]):
 
     def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
         at = columns["id"]
-        self.first_row: dict[str, int] = {}
+        self.first_row = {}
         for number, cells in sheet.rows:
             ref = cells[at].strip() if at < len(cells) else ""
             if ref:
                 self.first_row.setdefault(ref, number)
         self.existing = {task.ref: task for task in Task.objects.filter(runbook=self.target).only(
             "ref", "message_subject", "kind", "not_before", "due_by", "duration_minutes")}
-        self.notes: list[str] = []
+        self.notes = []
         owners: set[str] = set()
         if "owner" in columns:
             at = columns["owner"]
@@ -316,7 +320,7 @@ class TaskImporter(Importer[TaskImportReport]):
             report.invalid = report.rows
             return report
         report = super().analyse(sheet, False)  # never "valid rows only": a runbook is a network
-        report.notes = list(getattr(self, "notes", []))
+        report.notes = list(self.notes)
         if not report.missing_columns and report.tasks:
             self.check_network(report)
         return report

@@ -128,9 +128,9 @@ def _text(element: Element, name: str) -> str:
 
 
 def _int(text: str, default: int | None = None) -> int | None:
-    if re.fullmatch(r"-?\d{1,12}", text):
+    if re.fullmatch(r"-?\d{1,12}", text, re.ASCII):
         return int(text)
-    if re.fullmatch(r"-?\d{1,12}\.\d+", text):
+    if re.fullmatch(r"-?\d{1,12}\.\d+", text, re.ASCII):
         return round(float(text))
     return default
 
@@ -139,7 +139,7 @@ def _flag(text: str) -> bool:
     return text.lower() in {"1", "true"}
 
 
-_DURATION = re.compile(r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
+_DURATION = re.compile(r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$", re.ASCII)
 
 
 def parse_duration(text: str, minutes_per_day: int = DEFAULT_MINUTES_PER_DAY) -> int | None:
@@ -157,7 +157,7 @@ def format_duration(minutes: int) -> str:
     return f"PT{minutes // 60}H{minutes % 60}M0S"
 
 
-_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?", re.ASCII)
 
 
 def parse_datetime(text: str) -> dt.datetime | None:
