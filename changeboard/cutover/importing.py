@@ -526,8 +526,9 @@ def sample_csv(runbook: Runbook | None = None) -> str:
 
 # MS Project XML ---------------------------------------------------------------------------------------------------------
 
-MSPDI_COLUMNS: tuple[str, ...] = (*COLUMNS, "mspdi_problems")
-MSPDI_HEADERS: tuple[str, ...] = (*HEADERS, "mspdi_problems")
+# MS Project has no place for an email's text: a task updated from it keeps its message.
+MSPDI_COLUMNS: tuple[str, ...] = (*COLUMNS[:-2], "mspdi_problems")
+MSPDI_HEADERS: tuple[str, ...] = (*HEADERS[:-2], "mspdi_problems")
 
 
 def mspdi_sheet(data: bytes) -> Sheet:
@@ -604,7 +605,7 @@ def mspdi_sheet(data: bytes) -> Sheet:
             ref_of[task.uid], task.name, task.custom.get("stream", ""), task.custom.get("sub_stream") or parent_name.get(task.uid, ""),
             kind_text, duration, format_predecessors(list(seen.values())), task.owner,
             local_naive_text(task.not_before) if task.not_before else "", local_naive_text(task.due_by) if task.due_by else "",
-            task.notes, task.custom.get("rollback_point", ""), str(task.outline_level), "", "", "\n".join(problems[task.uid]),
+            task.notes, task.custom.get("rollback_point", ""), str(task.outline_level), "\n".join(problems[task.uid]),
         ]
         rows.append((task.row, cells))
     if not rows:
