@@ -197,7 +197,7 @@ def test_empty_and_wrong_files_are_refused(runbook: Runbook) -> None:
     with pytest.raises(ImportFileError, match="not a valid Excel"):
         TaskImporter(runbook).preview(b"PK\x03\x04not really a zip", "tasks.xlsx")
     with pytest.raises(ImportFileError, match="not a CSV or XLSX"):
-        TaskImporter(runbook).preview("ID,Title\x00".encode(), "tasks.csv")
+        TaskImporter(runbook).preview(b"ID,Title\x00", "tasks.csv")
 
 
 # Committing -------------------------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_the_sample_file_imports(world: Any, runbook: Runbook) -> None:
     link = Dependency.objects.get(successor=tasks["T-050"], predecessor=tasks["T-040"])
     assert (link.link_type, link.lag_minutes) == ("SF", 30)
     entry = AuditEntry.objects.get(action="import", object_id=str(runbook.pk))
-    assert entry.after["created"] == 5 and entry.after["file"] == "tasks.csv"
+    assert entry.after is not None and entry.after["created"] == 5 and entry.after["file"] == "tasks.csv"
 
 
 def test_a_file_with_errors_is_refused_whole_even_when_asked_for_valid_rows(world: Any, runbook: Runbook) -> None:
