@@ -214,31 +214,48 @@ def read_project(data: bytes) -> MspdiProject:
     return MspdiProject(title=_text(root, "Title") or _text(root, "Name"), start=parse_datetime(_text(root, "StartDate")), tasks=tasks)
 
 
+class _Fields:
+    """A task's child elements by name, found once (a task has dozens)."""
+
+    def __init__(self, element: Element) -> None:
+        self.first: dict[str, Element] = {}
+        self.all: dict[str, list[Element]] = {}
+        for child in element:
+            name = _local(child.tag)
+            self.first.setdefault(name, child)
+            self.all.setdefault(name, []).append(child)
+
+    def text(self, name: str) -> str:
+        child = self.first.get(name)
+        return (child.text or "").strip() if child is not None else ""
+
+
 def _read_task(element: Element, position: int, minutes_per_day: int, aliases: dict[str, str]) -> MspdiTask | None:
-    uid = _int(_text(element, "UID"))
-    if uid is None or _flag(_text(element, "IsNull")):
+    fields = _Fields(element)
+    uid = _int(fields.text("UID"))
+    if uid is None or _flag(fields.text("IsNull")):
         return None
-    outline = _int(_text(element, "OutlineLevel"), 1)
+    outline = _int(fields.text("OutlineLevel"), 1)
     if uid == 0 or outline == 0:
         return None  # the project summary task MS Project writes first
-    duration_text = _text(element, "Duration")
-    task = MspdiTask(uid=uid, row=_int(_text(element, "ID")) or position, name=_text(element, "Name"),
+    duration_text = fields.text("Duration")
+    task = MspdiTask(uid=uid, row=_int(fields.text("ID")) or position, name=fields.text("Name"),
                      outline_level=outline if outline is not None else 1,
                      duration_minutes=parse_duration(duration_text, minutes_per_day) if duration_text else 0,
-                     milestone=_flag(_text(element, "Milestone")), summary=_flag(_text(element, "Summary")),
-                     notes=_text(element, "Notes"), duration_text=duration_text)
-    constraint = _int(_text(element, "ConstraintType"), 0) or 0
-    constraint_date = parse_datetime(_text(element, "ConstraintDate"))
+                     milestone=_flag(fields.text("Milestone")), summary=_flag(fields.text("Summary")),
+                     notes=fields.text("Notes"), duration_text=duration_text)
+    constraint = _int(fields.text("ConstraintType"), 0) or 0
+    constraint_date = parse_datetime(fields.text("ConstraintDate"))
     if constraint == START_NO_EARLIER_THAN and constraint_date:
         task.not_before = constraint_date
     elif constraint == FINISH_NO_LATER_THAN and constraint_date:
         task.due_by = constraint_date
     elif constraint in CONSTRAINT_NAMES:
         task.ignored.append(f"the constraint \"{CONSTRAINT_NAMES[constraint]}\"")
-    deadline = parse_datetime(_text(element, "Deadline"))
+    deadline = parse_datetime(fields.text("Deadline"))
     if deadline and (task.due_by is None or deadline < task.due_by):
         task.due_by = deadline
-    for link in _children(element, "PredecessorLink"):
+    for link in fields.all.get("PredecessorLink", []):
         predecessor = _int(_text(link, "PredecessorUID"))
         if predecessor is None:
             continue
@@ -253,7 +270,7 @@ def _read_task(element: Element, position: int, minutes_per_day: int, aliases: d
             task.links.append(MspdiLink(predecessor, kind, None, float(lag)))
         else:
             task.links.append(MspdiLink(predecessor, kind, round(lag / 10)))
-    for value in _children(element, "ExtendedAttribute"):
+    for value in fields.all.get("ExtendedAttribute", []):
         key = aliases.get(_text(value, "FieldID"))
         if key:
             task.custom[key] = _text(value, "Value")
@@ -426,3 +443,35 @@ def _write_task(parent: Element, task: OutTask) -> None:
             attribute = ET.SubElement(element, q("ExtendedAttribute"))
             _add(attribute, q("FieldID"), field_id)
             _add(attribute, q("Value"), values[key])
+
+
+# A generated project, for the benchmark (`bench cutover`: import time) --------------------------------------------------
+
+
+def synthetic_project(*, tasks: int = 2000, links: int = 3000, seed: int = 11) -> bytes:
+    """A deterministic MS Project file of a cutover-shaped network: `tasks`
+    tasks in streams of phases, about `links` links (all four types, lags
+    and leads, always from an earlier task to a later one, so it schedules),
+    milestones and fixed starts."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311  (test data, not security)
+    start = dt.datetime(2027, 3, 6, 20, 0)
+    streams = ("Business", "Technology", "Comms", "Support")
+    out: list[OutTask] = []
+    budget = links
+    for i in range(1, tasks + 1):
+        milestone = i % 50 == 0
+        duration = 0 if milestone else rng.choice((5, 10, 15, 20, 30, 45, 60, 90, 120))
+        wanted = min(i - 1, 1 if i <= 2 else rng.choice((1, 1, 1, 2, 2, 3)), budget)
+        predecessors = sorted(rng.sample(range(max(1, i - 40), i), min(wanted, i - max(1, i - 40)))) if i > 1 else []
+        budget -= len(predecessors)
+        task_links = [(p, rng.choices(("FS", "SS", "FF", "SF"), (85, 8, 5, 2))[0], rng.choice((0, 0, 0, 5, 10, -5))) for p in predecessors]
+        # A start-to-finish link with a lead could ask a task to finish before the plan starts: keep those finish-to-start.
+        task_links = [(p, "FS" if kind == "SF" and lag < 0 else kind, lag) for p, kind, lag in task_links]
+        out.append(OutTask(uid=i, ref=f"T-{i:04d}", name=f"Step {i} of the cutover", outline_level=1 if i % 25 == 1 else 2,
+                           duration_minutes=duration, milestone=milestone, stream=streams[i % 4], sub_stream=f"Phase {1 + i // 200}",
+                           kind="milestone" if milestone else "normal", rollback_point=False, notes="", start=start, finish=start,
+                           not_before=start + dt.timedelta(hours=i // 500) if i % 500 == 0 else None, due_by=None, owner="",
+                           links=task_links))
+    return write_project(title="Generated cutover", start=start, finish=start, tasks=out)

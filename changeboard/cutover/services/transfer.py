@@ -25,13 +25,16 @@ from changeboard.accounts.models import User
 from changeboard.core import audit
 
 from ..models import Dependency, Runbook, Task
-from .runbooks import _check_schedulable, _check_task
+from ..scheduling import ScheduleError
+from .runbooks import _check_schedulable, _check_task, compute
 
 IMPORT_MODES = (Runbook.Mode.PLANNING, Runbook.Mode.REHEARSAL)
 BATCH = 500
 # The task fields an import may set (model field names).
 IMPORT_FIELDS = ("title", "description", "stream", "sub_stream", "kind", "duration_minutes", "owner_user", "owner_team",
                  "not_before", "due_by", "rollback_point", "outline_level", "message_subject", "message_body")
+
+ATTNAMES = {"owner_user": "owner_user_id", "owner_team": "owner_team_id"}
 
 
 @dataclass
@@ -68,7 +71,9 @@ def runbook_import_tasks(*, runbook: Runbook, tasks: list[ImportedTask], actor: 
                          source: dict[str, Any] | None = None) -> ImportResult:
     """Upsert the file's tasks by ID, remove the runbook's tasks not in it and
     replace the predecessors the file gives; refused (nothing written) with
-    a ValidationError naming the task when a task or the network is wrong."""
+    a ValidationError naming the task when a task or the network is wrong.
+    Only what changes is written (`updated` counts the file's tasks that
+    were already there)."""
     runbook = Runbook.objects.select_for_update().get(pk=runbook.pk)
     refuse_unless_importable(runbook)
     refs = [item.ref for item in tasks]
@@ -83,33 +88,46 @@ def runbook_import_tasks(*, runbook: Runbook, tasks: list[ImportedTask], actor: 
     if result.removed:
         Task.objects.filter(runbook=runbook, ref__in=result.removed).delete()
     new: list[Task] = []
-    changed: list[Task] = []
-    touched: set[str] = {"position"}
+    kept: list[Task] = []
+    changed: dict[str, set[str]] = {}  # ref -> the fields that change
     for position, item in enumerate(tasks, start=1):
         task = existing.get(item.ref)
         if task is None:
             task = Task(runbook=runbook, ref=item.ref)
             new.append(task)
         else:
-            changed.append(task)
-        for name, value in item.values.items():
-            setattr(task, name, value.strip() if isinstance(value, str) else value)
-            touched.add(name)
-        task.position = position * 10
-        if task.kind == Task.Kind.MILESTONE and "duration_minutes" not in item.values:
+            kept.append(task)
+        fields = {**item.values, "position": position * 10}
+        for name, value in fields.items():
+            value = value.strip() if isinstance(value, str) else value
+            attname = ATTNAMES.get(name, name)
+            if attname != name:
+                value = getattr(value, "pk", None)  # an owner: compared and set by id
+            current = getattr(task, attname)
+            if current != value:
+                setattr(task, attname, value)
+                changed.setdefault(task.ref, set()).add(attname)
+        if task.kind == Task.Kind.MILESTONE and "duration_minutes" not in item.values and task.duration_minutes:
             task.duration_minutes = 0
+            changed.setdefault(task.ref, set()).add("duration_minutes")
         if task.kind == Task.Kind.COMMUNICATION and not task.message_subject:
             task.message_subject = task.title  # the subject until someone words it
-            touched.add("message_subject")
+            changed.setdefault(task.ref, set()).add("message_subject")
         try:
             task.clean_fields(exclude=["runbook", "owner_user", "owner_team"])
             _check_task(task)
         except ValidationError as error:
             raise _named(task, error) from error
-    if changed:
-        Task.objects.bulk_update(changed, sorted(touched), batch_size=BATCH)
+    updated = [task for task in kept if task.ref in changed]
+    if updated:
+        # One update per set of changed fields: a file that moves a few tasks writes a few rows.
+        by_fields: dict[tuple[str, ...], list[Task]] = {}
+        for task in updated:
+            by_fields.setdefault(tuple(sorted(changed[task.ref])), []).append(task)
+        for names, group in by_fields.items():
+            Task.objects.bulk_update(group, list(names), batch_size=BATCH)
     Task.objects.bulk_create(new, batch_size=BATCH)
-    by_ref = {**{task.ref: task for task in changed}, **{task.ref: task for task in new}}
+    by_ref = {task.ref: task for task in (*kept, *new)}
     relinked = [item for item in tasks if item.predecessors is not None]
     successors = [by_ref[item.ref].pk for item in relinked]
     for start in range(0, len(successors), BATCH):
@@ -125,8 +143,15 @@ def runbook_import_tasks(*, runbook: Runbook, tasks: list[ImportedTask], actor: 
                 raise ValidationError(f"Task {item.ref} cannot depend on itself.")
             links.append(Dependency(predecessor=predecessor, successor=successor, link_type=kind, lag_minutes=lag))
     Dependency.objects.bulk_create(links, batch_size=BATCH)
-    _check_schedulable(runbook)
-    result.created, result.updated, result.links = len(new), len(changed), len(links)
+    if len(relinked) == len(tasks):
+        # Every task's links came from the file: the plan is in hand, scheduled without reading it back.
+        try:
+            compute(runbook, [*kept, *new], links)
+        except ScheduleError as error:
+            raise ValidationError(str(error)) from error
+    else:
+        _check_schedulable(runbook)
+    result.created, result.updated, result.links = len(new), len(kept), len(links)
     audit.record(actor=actor, action="import", obj=runbook,
                  after={"created": result.created, "updated": result.updated, "removed": len(result.removed),
                         "removed_ids": result.removed[:200], "links": result.links, **(source or {})})

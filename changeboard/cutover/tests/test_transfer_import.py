@@ -263,3 +263,17 @@ def test_a_rehearsal_runbook_takes_an_import(world: Any, runbook: Runbook) -> No
     Runbook.objects.filter(pk=runbook.pk).update(mode=Runbook.Mode.REHEARSAL)
     data, name = as_file("csv", COLUMNS, GOOD)
     assert TaskImporter(Runbook.objects.get(pk=runbook.pk)).commit(data, name, actor=world.users["lead"]).created == 2
+
+
+def test_the_service_refuses_a_network_that_does_not_schedule_and_writes_nothing(world: Any, runbook: Runbook) -> None:
+    from ..services.transfer import ImportedTask, runbook_import_tasks
+
+    tasks = [ImportedTask("A", {"title": "A", "duration_minutes": 10}, [("B", "FS", 0)]),
+             ImportedTask("B", {"title": "B", "duration_minutes": 10}, [("A", "SS", 5)])]
+    with pytest.raises(ValidationError, match="loop"):
+        runbook_import_tasks(runbook=runbook, tasks=tasks, actor=None)
+    with pytest.raises(ValidationError, match="Task C: .*milestone takes no time"):
+        runbook_import_tasks(runbook=runbook, tasks=[ImportedTask("C", {"title": "C", "kind": Task.Kind.MILESTONE, "duration_minutes": 5}, [])],
+                             actor=None)
+    assert not runbook.tasks.exists() and not Dependency.objects.exists()
+    assert not AuditEntry.objects.filter(action="import").exists()
