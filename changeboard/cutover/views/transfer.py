@@ -110,11 +110,10 @@ class RunbookImportPreviewView(ImportPreviewView, RunbookImportMixin):
     problems_name = "runbook-import-problems"
     preview_title = "Check the runbook import"
     errors_reason = "The file has errors: correct them and upload it again"
-    preview_heading = "Tasks in the file"
-    preview_caption = "Valid tasks of the file, as they would be imported"
 
-    def preview_table(self, report: Any) -> tuple[Any, str]:
-        return self.first_of(report.tasks, importing.PREVIEW_TASKS, "tasks")
+    def preview_context(self, report: Any) -> dict[str, Any]:
+        shown, note = self.first_of(report.tasks, importing.PREVIEW_TASKS, "tasks")
+        return {"tasks_shown": shown, "tasks_note": note}
 
 
 class MspdiImportMixin(RunbookImportMixin):
@@ -147,8 +146,4 @@ class MspdiImportPreviewView(ImportPreviewView, MspdiImportMixin):
     problems_name = "ms-project-import-problems"
     preview_title = "Check the MS Project import"
     errors_reason = RunbookImportPreviewView.errors_reason
-    preview_heading = RunbookImportPreviewView.preview_heading
-    preview_caption = RunbookImportPreviewView.preview_caption
-
-    def preview_table(self, report: Any) -> tuple[Any, str]:
-        return self.first_of(report.tasks, importing.PREVIEW_TASKS, "tasks")
+    preview_context = RunbookImportPreviewView.preview_context
