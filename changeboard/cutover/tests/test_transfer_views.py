@@ -143,3 +143,17 @@ def test_api_export(lead: Any, world: Any) -> None:
     refused = lead.get(url + "?format=pdf")
     assert refused.status_code == 400 and refused.json() == {"format": "Choose csv, xlsx or xml."}
     assert lead.get(reverse("api-runbook-export", args=[999999]) + "?format=csv").status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["²", "١", "-1", "9" * 30, "\x00"])
+def test_bad_parameters_never_give_a_500(lead: Any, world: Any, bad: str) -> None:
+    """`core/tests/test_strict_params.py` has no runbook to reach these pages with: the same values here."""
+    runbook = new_runbook(world)
+    pending = upload(lead, reverse("runbook-import", args=[runbook.pk]), "tasks.csv", sample("tasks.csv"))["Location"]
+    pending_xml = upload(lead, reverse("runbook-import-mspdi", args=[runbook.pk]), "project.xml", sample("project.xml"))["Location"]
+    pages = [reverse("runbook-transfer", args=[runbook.pk]), reverse("runbook-export", args=[runbook.pk]),
+             reverse("runbook-import", args=[runbook.pk]), reverse("runbook-import-mspdi", args=[runbook.pk]), pending, pending_xml,
+             reverse("api-runbook-export", args=[runbook.pk])]
+    for url in pages:
+        for name in ("format", "sample", "errors", "remap", "page"):
+            assert lead.get(url, {name: bad}).status_code < 500, (url, name)
