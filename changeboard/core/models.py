@@ -144,6 +144,8 @@ class PendingUpload(models.Model):
         IMPACT_LINES = "impact-lines", "Impact lines"
         SURVEY_RESPONSES = "survey-responses", "Survey responses"
         TRAINING_RECORDS = "training-records", "Training records"
+        CUTOVER_TASKS = "cutover-tasks", "Runbook tasks (spreadsheet)"
+        CUTOVER_MSPDI = "cutover-mspdi", "Runbook tasks (MS Project XML)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be committed"

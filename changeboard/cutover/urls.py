@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import runbooks, runs, tasks, teams
+from .views import runbooks, runs, tasks, teams, transfer
 
 urlpatterns = [
     path("cutover/", runbooks.RunbookListView.as_view(), name="runbook-list"),
@@ -36,4 +36,11 @@ urlpatterns = [
     path("cutover/runs/<int:pk>/log.csv", runs.RunLogView.as_view(), name="run-log"),
     path("cutover/run-tasks/<int:pk>/start/", runs.RunTaskActionView.as_view(step="start"), name="run-task-start"),
     path("cutover/run-tasks/<int:pk>/finish/", runs.RunTaskActionView.as_view(step="finish"), name="run-task-finish"),
+    path("cutover/runbooks/<int:pk>/transfer/", transfer.RunbookTransferView.as_view(), name="runbook-transfer"),
+    path("cutover/runbooks/<int:pk>/export/", transfer.RunbookExportView.as_view(), name="runbook-export"),
+    path("cutover/runbooks/<int:pk>/import/", transfer.RunbookImportView.as_view(), name="runbook-import"),
+    path("cutover/runbooks/<int:pk>/import/<uuid:token>/", transfer.RunbookImportPreviewView.as_view(), name="runbook-import-preview"),
+    path("cutover/runbooks/<int:pk>/import/ms-project/", transfer.MspdiImportView.as_view(), name="runbook-import-mspdi"),
+    path("cutover/runbooks/<int:pk>/import/ms-project/<uuid:token>/", transfer.MspdiImportPreviewView.as_view(),
+         name="runbook-import-mspdi-preview"),
 ]

@@ -1,6 +1,6 @@
 """Cutover API: runbooks, tasks, dependencies, teams, runs and run actions."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
@@ -8,6 +8,7 @@ from .runbooks import RunbookViewSet
 from .runs import RunTaskViewSet, RunViewSet
 from .tasks import DependencyViewSet, TaskViewSet
 from .teams import TeamViewSet
+from .transfer import RunbookExportView
 
 router = SimpleRouter()
 router.register("runbooks", RunbookViewSet, basename="api-runbook")
@@ -17,4 +18,7 @@ router.register("teams", TeamViewSet, basename="api-team")
 router.register("runs", RunViewSet, basename="api-run")
 router.register("run-tasks", RunTaskViewSet, basename="api-run-task")
 
-urlpatterns: list[URLPattern | URLResolver] = [*format_suffix_patterns(router.urls)]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *format_suffix_patterns(router.urls),
+    path("runbooks/<int:pk>/export/", RunbookExportView.as_view(), name="api-runbook-export"),
+]
