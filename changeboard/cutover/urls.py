@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from .views import runbooks
+from .views import calendar, runbooks
 
 urlpatterns = [
     path("cutover/", runbooks.RunbookListView.as_view(), name="runbook-list"),
+    path("cutover/calendar/", calendar.CalendarView.as_view(), name="cutover-calendar"),
 ]
