@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from changeboard.conftest import make_staff
-from changeboard.cutover.models import Runbook, Task, Team
+from changeboard.cutover.models import Runbook, Task
 from changeboard.cutover.services import calendar
 from changeboard.cutover.services import runbooks as services
 from changeboard.impacts import services as impact_services
