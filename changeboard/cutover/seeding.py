@@ -178,7 +178,7 @@ def demo_plan(seed: int, go_live: dt.date, planned_start: dt.datetime) -> Plan:
                    owner="Technology cutover team")
 
     # Data migration: extract, transform, load and reconcile each data set.
-    reconciled = []
+    reconciled: list[str] = []
     previous_extract = None
     for name in DATA_SETS:
         extract = p.add(f"Extract {name.lower()}", "Technology", "Data migration",

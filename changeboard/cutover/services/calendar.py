@@ -169,7 +169,7 @@ def _run_finishes(runs: list[Run], now: dt.datetime) -> dict[int, tuple[dt.datet
             continue
         if project is not None:
             projection = project(run, now=now)
-            finish = getattr(projection, "projected_finish", None)
+            finish = getattr(projection, "finish", None)  # RunProjection.finish: the projected finish
             if isinstance(finish, dt.datetime):
                 result[run.pk] = (finish, "projected")
                 continue

@@ -53,7 +53,7 @@ def test_the_demo_runbook_is_the_same_every_time_and_schedules(monkeypatch: Any)
     assert Runbook.objects.count() == 1 and Team.objects.count() == 3  # --replace cleared the first, teams and all
 
     # The next CMS go-live after 3 Dec 2026 is the pilot on Monday 18 January 2027: the weekend before, from Friday 18:00.
-    assert runbook.rollout_wave.go_live_date == dt.date(2027, 1, 18)
+    assert runbook.rollout_wave is not None and runbook.rollout_wave.go_live_date == dt.date(2027, 1, 18)
     assert calendar.when(runbook.planned_start) == "Fri 15 Jan 2027 18:00 GMT"
     tasks = list(runbook.tasks.all())
     links = list(Dependency.objects.filter(successor__runbook=runbook))
@@ -72,7 +72,7 @@ def test_the_demo_runbook_is_the_same_every_time_and_schedules(monkeypatch: Any)
 
     plan = runbook_schedule(runbook)
     [rollback] = plan.rollback_points
-    assert rollback.earliest_finish <= rollback.task.due_by
+    assert rollback.task.due_by is not None and rollback.earliest_finish <= rollback.task.due_by
     assert calendar.when(rollback.task.due_by) == "Sun 17 Jan 2027 12:00 GMT"
     assert plan.critical_path and plan.finish > runbook.planned_start + dt.timedelta(days=2)
 
