@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from changeboard.cutover import seeding
 from changeboard.cutover.models import Dependency, Runbook, Task, Team
@@ -109,7 +110,7 @@ def test_the_seeded_rehearsal_finishes(world: Any) -> None:  # pragma: no cover 
     review_services.reviews_add_defaults(rollout_wave=world.wave_a, actor=None)
     review = Review.objects.get(rollout_wave=world.wave_a, checkpoint="go_no_go")
     review_services.review_decide(review=review, decision="go", conditions="", notes="Rehearsal", override_reason="",
-                                  held_on=dt.date(2027, 2, 20), actor=world.users["board"])
+                                  held_on=timezone.localdate(), actor=world.users["board"])
     teams = seeding.ensure_teams(seeding.TEAMS, None)
     start = seeding.friday_evening(world.wave_a.go_live_date)
     runbook = seeding.write_plan(plan=seeding.demo_plan(2026, world.wave_a.go_live_date, start), programme=world.programme_a,
