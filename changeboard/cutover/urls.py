@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import runbooks, runs, tasks, teams, transfer
+from .views import calendar, runbooks, runs, tasks, teams, transfer
 
 urlpatterns = [
     path("cutover/", runbooks.RunbookListView.as_view(), name="runbook-list"),
@@ -43,4 +43,5 @@ urlpatterns = [
     path("cutover/runbooks/<int:pk>/import/ms-project/", transfer.MspdiImportView.as_view(), name="runbook-import-mspdi"),
     path("cutover/runbooks/<int:pk>/import/ms-project/<uuid:token>/", transfer.MspdiImportPreviewView.as_view(),
          name="runbook-import-mspdi-preview"),
+    path("cutover/calendar/", calendar.CalendarView.as_view(), name="cutover-calendar"),
 ]

@@ -34,6 +34,8 @@ from django.db.models import ProtectedError, RestrictedError
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
 from changeboard.core import audit
+from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
+from changeboard.cutover.services import runs as cutover_runs
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
@@ -869,6 +871,21 @@ def _create_demo_accounts(actor: User | None) -> int:
     return len(DEMO_ACCOUNTS)
 
 
+def _create_cutover(scale: str, seed: int, actor: User | None) -> dict[str, int]:
+    """The cutover runbooks (after the demo accounts, who own tasks); the
+    demo runbook's finished rehearsal once the runs services exist."""
+    counts = seed_cutover(scale=scale, seed=seed, actor=actor)
+    counts["rehearsals"] = 0
+    if hasattr(cutover_runs, "run_start"):
+        from changeboard.cutover.models import Runbook
+
+        demo = Runbook.objects.filter(programme__code=DEMO_PROGRAMME, is_template=False).order_by("pk").first()
+        if demo is not None and demo.programme is not None and demo.programme.change_lead is not None:
+            seed_rehearsal(demo, seed=seed)
+            counts["rehearsals"] = 1
+    return counts
+
+
 # --------------------------------------------------------------------------
 # Public entry points
 
@@ -889,6 +906,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
     counts = existing_data_counts()
     try:
         counts.update(clear_survey_data())
+        counts.update(clear_cutover_data())
         ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
@@ -925,6 +943,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     survey_counts = seed_surveys(scale=scale, seed=seed, actor=actor)
     readiness_counts = seed_readiness(seed=seed, actor=actor)
     demo_count = _create_demo_accounts(actor) if config.demo_accounts else 0
+    cutover_counts = _create_cutover(scale, seed, actor)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),
@@ -938,6 +957,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
         "demo_accounts": demo_count,
         **survey_counts,
         **readiness_counts,
+        **cutover_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})

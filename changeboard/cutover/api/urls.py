@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from .calendar import CalendarAPIView
 from .runbooks import RunbookViewSet
 from .runs import RunTaskViewSet, RunViewSet
 from .tasks import DependencyViewSet, TaskViewSet
@@ -21,4 +22,5 @@ router.register("run-tasks", RunTaskViewSet, basename="api-run-task")
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
     path("runbooks/<int:pk>/export/", RunbookExportView.as_view(), name="api-runbook-export"),
+    path("cutover-calendar/", CalendarAPIView.as_view(), name="api-cutover-calendar"),
 ]

@@ -24,6 +24,12 @@ scratch database, never on one holding real data. See docs/performance.md.
         the dashboards again after doubling the survey responses, at met
         scale (seeds met data into an empty database).
 
+    bench cutover [--tasks 2000] [--seed 2026] [--repeats 15] [--runs 20] [--no-live]
+        The cutover scheduler on the met runbook against a networkx computation
+        of the same network (ratio_to_networkx), the conflict warnings, and
+        (with the runs and import/export work) finishing a task in a live run,
+        the live page and the MS Project import of the 2,000 tasks.
+
     bench survey [--responses 2000] [--concurrency 32] [--workers 4] [--threads 8] [--emails 45000] [--seed 2026] [--force]
         Survey submissions posted by concurrent threads to a real gunicorn
         server on this database (latency, throughput, lost and doubled
@@ -90,6 +96,13 @@ class Command(BaseCommand):
         board.add_argument("--runs", type=int, default=20, help="Timed runs of each dashboard (default 20).")
         board.add_argument("--no-double", action="store_true", help="Skip doubling the responses.")
         board.add_argument("--force", action="store_true", help="Double the responses even on a database not named like a scratch one.")
+        cutover = benchmarks.add_parser("cutover", help="The cutover scheduler against networkx on the met runbook, conflicts, finishing "
+                                                        "a task in a live run, the live page and the MS Project import.")
+        cutover.add_argument("--tasks", type=int, default=2000, help="Tasks in the runbook (default 2000, the met runbook).")
+        cutover.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed of the generated runbook.")
+        cutover.add_argument("--repeats", type=int, default=15, help="Timed schedule computations of each kind (default 15).")
+        cutover.add_argument("--runs", type=int, default=20, help="Timed runs of the other measurements (default 20).")
+        cutover.add_argument("--no-live", action="store_true", help="Skip the live run (finishing tasks, the live page).")
         from changeboard.devtools.bench import survey as survey_bench
 
         survey = benchmarks.add_parser("survey", help="Survey submissions against a real server, and a 45,000-person wave's emails, "
@@ -109,7 +122,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
-                                                                           "survey": bench_survey, "board": bench_board}
+                                                                           "survey": bench_survey, "board": bench_board,
+                                                                           "cutover": bench_cutover}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
 
@@ -129,6 +143,17 @@ def bench_board(options: dict[str, Any]) -> dict[str, Any]:
     except BenchError as exc:
         raise CommandError(str(exc)) from exc
     return {"benchmark": "board", "database": connection.vendor, **figures}
+
+
+def bench_cutover(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.devtools.bench.cutover import BenchFailure, run
+
+    try:
+        figures = run(tasks=options["tasks"], seed=options["seed"], repeats=options["repeats"], runs=options["runs"],
+                      live=not options["no_live"])
+    except BenchFailure as exc:
+        raise CommandError(str(exc)) from exc
+    return {"benchmark": "cutover", "database": connection.vendor, **figures}
 
 
 def bench_survey(options: dict[str, Any]) -> dict[str, Any]:

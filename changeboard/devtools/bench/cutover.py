@@ -1,0 +1,330 @@
+"""`manage.py bench cutover`: the cutover figures of issue 11 on the met
+runbook (2,000 tasks, ~3,000 links), each measurement a function:
+
+1. `schedule_figures`: the full schedule computation (forward and backward
+   pass, float, critical path) by `cutover.scheduling.schedule` against a
+   networkx computation of the same network in the same run (a DiGraph,
+   `topological_sort`, the same four link-type formulas, the same critical
+   path rule), timed alternately `repeats` times each; both must give
+   identical timings, finish and critical path, or the bench fails.
+   `ratio_to_networkx` = median ours / median networkx (target <= 1.0).
+2. `conflict_figures`: the portfolio conflict warnings (every active
+   runbook's schedule, the overlap sweep and the saturation check) and one
+   runbook's conflicts, median and p95.
+3. `finish_task_figures`: the server time of finishing one task in a live
+   run (`services.runs.run_task_finish`), median and p95 (target p95 < 100 ms).
+4. `live_page_figures`: the live run page's server time through the test
+   client (`run-detail`), median and p95 (target p95 < 500 ms).
+5. `mspdi_figures`: importing the runbook's MS Project XML export into an
+   empty runbook (`exporting.runbook_mspdi`, `importing.MspdiImporter`), in
+   seconds (target < 5 s).
+
+3 to 5 use the runs and import/export work; each checks that what it needs
+exists and otherwise reports null with the reason. The live run of 3 and 4
+is abandoned at the end (its runbook ends ABANDONED: use a scratch database).
+
+The runbook: the seeded met runbook when one of `--tasks` tasks exists, else
+one built by the met seed's generator (`cutover.seeding.generate_network`)
+for the first programme with a rollout wave (a BENCH programme if none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import statistics
+import time
+from collections.abc import Callable
+from functools import partial
+from types import ModuleType
+from typing import Any
+
+import networkx as nx  # type: ignore[import-untyped]  # networkx ships no type stubs (a dev dependency, the bench's baseline only)
+from django.db import transaction
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from changeboard.cutover import seeding
+from changeboard.cutover.models import Runbook, Task
+from changeboard.cutover.scheduling import Link, Node, Schedule, schedule
+from changeboard.cutover.services import calendar
+from changeboard.cutover.services import runs as run_services
+from changeboard.cutover.services.runbooks import network, plan
+from changeboard.devtools.bench.heatmap import _p95
+
+DEFAULT_TASKS = seeding.MET_TASKS
+DEFAULT_SEED = 2026
+DEFAULT_REPEATS = 15
+DEFAULT_RUNS = 20
+BENCH_USER = "bench-cutover"
+
+
+class BenchFailure(Exception):
+    """The two computations disagree, or the runbook cannot be built."""
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 2), "p95": round(_p95(values), 2)}
+
+
+# The networkx baseline ------------------------------------------------------------------------------------------------
+
+
+def networkx_schedule(nodes: list[Node], links: list[Link]) -> Schedule:
+    """The same critical path method on a networkx DiGraph: topological order
+    from `nx.topological_sort`, the four link types' formulas of
+    `scheduling` (forward from the planned start and fixed starts, backward
+    from the finish and due times), the critical path as the tasks with no
+    float in order of earliest start."""
+    from changeboard.cutover.scheduling import ScheduleError, Timing
+
+    graph = nx.DiGraph()
+    for i, node in enumerate(nodes):
+        graph.add_node(node.ref, d=node.duration, nb=node.not_before, due=node.due_by, i=i)
+    for link in links:
+        graph.add_edge(link.predecessor, link.successor, t=link.type, lag=link.lag)
+    order = list(nx.topological_sort(graph))
+    data = graph.nodes
+    es: dict[str, int] = {}
+    for v in order:
+        d = data[v]["d"]
+        start = max(data[v]["nb"] or 0, 0)
+        for p, _, edge in graph.in_edges(v, data=True):
+            kind, lag = edge["t"], edge["lag"]
+            if kind == "FS":
+                bound = es[p] + data[p]["d"] + lag
+            elif kind == "SS":
+                bound = es[p] + lag
+            elif kind == "FF":
+                bound = es[p] + data[p]["d"] + lag - d
+            else:
+                bound = es[p] + lag - d
+            start = max(start, bound)
+        es[v] = start
+    ef = {v: es[v] + data[v]["d"] for v in order}
+    late = [v for v in order if data[v]["due"] is not None and ef[v] > data[v]["due"]]
+    if late:
+        raise ScheduleError("due times cannot be met", late)
+    finish = max(ef.values(), default=0)
+    lf: dict[str, int] = {}
+    for v in reversed(order):
+        d = data[v]["d"]
+        latest = finish if data[v]["due"] is None else min(finish, data[v]["due"])
+        for _, s, edge in graph.out_edges(v, data=True):
+            kind, lag = edge["t"], edge["lag"]
+            if kind == "FS":
+                bound = lf[s] - data[s]["d"] - lag
+            elif kind == "SS":
+                bound = lf[s] - data[s]["d"] - lag + d
+            elif kind == "FF":
+                bound = lf[s] - lag
+            else:
+                bound = lf[s] - lag + d
+            latest = min(latest, bound)
+        lf[v] = latest
+    timings = {v: Timing(es[v], ef[v], lf[v] - data[v]["d"], lf[v]) for v in order}
+    critical = sorted((v for v in order if lf[v] - data[v]["d"] - es[v] <= 0), key=lambda v: (es[v], ef[v], data[v]["i"]))
+    return Schedule(timings=timings, finish=finish, critical_path=critical, order=order)
+
+
+def same_schedule(ours: Schedule, theirs: Schedule) -> bool:
+    return (ours.finish == theirs.finish and ours.critical_path == theirs.critical_path
+            and {r: (t.es, t.ef, t.ls, t.lf) for r, t in ours.timings.items()} == {r: (t.es, t.ef, t.ls, t.lf) for r, t in theirs.timings.items()})
+
+
+# The runbook ---------------------------------------------------------------------------------------------------------
+
+
+def bench_runbook(tasks: int, seed: int) -> Runbook:
+    """The seeded met runbook of `tasks` tasks, or one built like it."""
+    from changeboard.portfolio.models import Programme, RolloutWave
+
+    suffix = f"({tasks:,} tasks)"
+    found = Runbook.objects.filter(is_template=False, title__endswith=suffix, mode=Runbook.Mode.PLANNING).order_by("pk").first()
+    if found is not None and found.tasks.count() == tasks:
+        return found
+    wave = RolloutWave.objects.select_related("programme").order_by("go_live_date", "pk").first()
+    with transaction.atomic():
+        if wave is None:
+            programme = Programme.objects.create(code="BENCH", name="Cutover benchmark", status="active", phase="build")
+            wave = RolloutWave.objects.create(programme=programme, name="Bench wave", go_live_date=dt.date(2027, 1, 18))
+        runbook = seeding.seed_met_runbook(seed=seed, actor=None, today=wave.go_live_date, tasks=tasks, programme_code=wave.programme.code)
+    if runbook is None:
+        raise BenchFailure("Could not build the benchmark runbook.")
+    return runbook
+
+
+# 1. The schedule against networkx ------------------------------------------------------------------------------------
+
+
+def schedule_figures(runbook: Runbook, repeats: int) -> dict[str, Any]:
+    tasks, links = plan(runbook)
+    nodes, edges = network(tasks, links, runbook.planned_start)
+    ours_ms: list[float] = []
+    theirs_ms: list[float] = []
+    ours = theirs = None
+    for _ in range(max(1, repeats)):
+        started = time.perf_counter()
+        ours = schedule(nodes, edges)
+        ours_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        theirs = networkx_schedule(nodes, edges)
+        theirs_ms.append((time.perf_counter() - started) * 1000)
+    assert ours is not None and theirs is not None
+    if not same_schedule(ours, theirs):
+        raise BenchFailure("The scheduler and the networkx computation disagree on this network.")
+    ratio = statistics.median(ours_ms) / statistics.median(theirs_ms)
+    return {
+        "tasks": len(nodes), "links": len(edges), "link_types": {k: sum(1 for e in edges if e.type == k) for k in ("FS", "SS", "FF", "SF")},
+        "critical_path_tasks": len(ours.critical_path), "finish_minutes": ours.finish, "identical_to_networkx": True,
+        "schedule_ms": _ms(ours_ms), "networkx_ms": _ms(theirs_ms), "ratio_to_networkx": round(ratio, 3), "schedule_repeats": len(ours_ms),
+    }
+
+
+# 2. Conflicts --------------------------------------------------------------------------------------------------------
+
+
+def conflict_figures(runbook: Runbook, runs: int, user: Any) -> dict[str, Any]:
+    portfolio: list[float] = []
+    one: list[float] = []
+    cpu: list[float] = []  # this process's CPU time (SQLite runs in it): steadier than wall time on a shared machine
+    found = calendar.Conflicts(overlaps=[], saturated=[], visible=set())
+    for _ in range(max(1, runs)):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        found = calendar.portfolio_conflicts(user)
+        portfolio.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        started = time.perf_counter()
+        calendar.runbook_conflicts(runbook, user)
+        one.append((time.perf_counter() - started) * 1000)
+    return {"conflicts_ms": _ms(portfolio), "conflicts_cpu_ms": _ms(cpu), "runbook_conflicts_ms": _ms(one),
+            "active_runbooks": calendar.active_runbooks().count(),
+            "overlaps": len(found.overlaps), "saturated_unit_weeks": len(found.saturated)}
+
+
+# 3 and 4. A live run (the runs work) ---------------------------------------------------------------------------------
+
+
+def _missing_runs(*names: str) -> str | None:
+    absent = [name for name in names if not hasattr(run_services, name)]
+    return f"cutover.services.runs has no {', '.join(absent)} (the runs work)" if absent else None
+
+
+def start_live_run(runbook: Runbook, user: Any) -> Any:
+    return run_services.run_start(runbook=runbook, kind="live", actor=user)
+
+
+def finish_task_figures(run: Any, runs: int, user: Any) -> dict[str, Any]:
+    """Finish `runs` tasks in the order of their planned finish, each at that
+    time (so fixed starts have passed), timing each successful service call;
+    a task still waiting (a finish-to-finish link, a lead) is passed over."""
+    from django.core.exceptions import ValidationError
+
+    times: list[float] = []
+    refused = 0
+    for task in run.tasks.exclude(kind=Task.Kind.DECISION).order_by("planned_finish", "position").iterator():
+        if len(times) >= max(1, runs):
+            break
+        result = "pass" if task.kind == Task.Kind.VALIDATION else ""
+        started = time.perf_counter()
+        try:
+            run_services.run_task_finish(run_task=task, actor=user, result=result, now=task.planned_finish)
+        except ValidationError:
+            refused += 1
+            continue
+        times.append((time.perf_counter() - started) * 1000)
+    if not times:
+        raise BenchFailure("No task of the live run could be finished.")
+    return {"finish_task_ms": _ms(times), "finish_task_runs": len(times), "finish_task_passed_over": refused}
+
+
+def live_page_figures(run: Any, runs: int, user: Any) -> dict[str, Any]:
+    try:
+        url = reverse("run-detail", args=[run.pk])
+    except NoReverseMatch:
+        return {"live_page_ms": None, "live_page_note": "no run-detail page (the runs work)"}
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    if response.status_code != 200:
+        raise BenchFailure(f"The live page answered {response.status_code}.")
+    times: list[float] = []
+    for _ in range(max(1, runs)):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"live_page_ms": _ms(times), "live_page_runs": len(times)}
+
+
+# 5. MS Project import (the import/export work) -----------------------------------------------------------------------
+
+
+def _module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        return None
+
+
+def mspdi_figures(runbook: Runbook, user: Any) -> dict[str, Any]:
+    from changeboard.cutover.services import runbooks as runbook_services
+
+    exporting, importing = _module("changeboard.cutover.exporting"), _module("changeboard.cutover.importing")
+    if exporting is None or not hasattr(exporting, "runbook_mspdi") or importing is None or not hasattr(importing, "MspdiImporter"):
+        return {"mspdi_import_s": None, "mspdi_note": "no exporting.runbook_mspdi or importing.MspdiImporter (the import/export work)"}
+    data = exporting.runbook_mspdi(runbook)
+    target = runbook_services.runbook_create(title=f"{runbook.title} (MS Project import)", planned_start=runbook.planned_start, actor=user,
+                                             programme=runbook.programme, rollout_wave=runbook.rollout_wave)
+    started = time.perf_counter()
+    importing.MspdiImporter(target).commit(data, "bench.xml", actor=user)
+    seconds = time.perf_counter() - started
+    imported = target.tasks.count()
+    if imported != runbook.tasks.count():
+        raise BenchFailure(f"The MS Project import made {imported} tasks of {runbook.tasks.count()}.")
+    return {"mspdi_import_s": round(seconds, 3), "mspdi_bytes": len(data), "mspdi_tasks": imported}
+
+
+def guarded(slot: str, note: str, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A measurement resting on another area's code: its figures, or null
+    with the error when that code refuses (reported, never hidden)."""
+    try:
+        return measure()
+    except Exception as exc:  # noqa: BLE001  (any failure of the other area's code is reported in the JSON)
+        return {slot: None, note: f"failed: {type(exc).__name__}: {exc}"}
+
+
+# The whole bench -----------------------------------------------------------------------------------------------------
+
+
+def bench_user() -> Any:
+    from changeboard.accounts.models import Role, User
+
+    user, _ = User.objects.get_or_create(username=BENCH_USER, defaults={"role": Role.ADMIN, "first_name": "Cutover", "last_name": "Bench"})
+    return user
+
+
+def run(*, tasks: int = DEFAULT_TASKS, seed: int = DEFAULT_SEED, repeats: int = DEFAULT_REPEATS, runs: int = DEFAULT_RUNS,
+        live: bool = True) -> dict[str, Any]:
+    started = time.perf_counter()
+    runbook = bench_runbook(tasks, seed)
+    user = bench_user()
+    figures: dict[str, Any] = {"runbook": runbook.pk, "build_seconds": round(time.perf_counter() - started, 3)}
+    figures.update(schedule_figures(runbook, repeats))
+    figures.update(conflict_figures(runbook, runs, user))
+    figures.update(guarded("mspdi_import_s", "mspdi_note", lambda: mspdi_figures(runbook, user)))
+    slots: dict[str, Callable[[Any], dict[str, Any]]] = {
+        "finish_task": lambda r: finish_task_figures(r, runs, user), "live_page": lambda r: live_page_figures(r, runs, user)}
+    missing = _missing_runs("run_start", "run_task_finish", "run_abandon")
+    if missing or not live:
+        reason = missing or "skipped (--no-live)"
+        figures.update({"finish_task_ms": None, "finish_task_note": reason, "live_page_ms": None, "live_page_note": reason})
+        return figures
+    live_run = start_live_run(runbook, user)
+    try:
+        for name, measure in slots.items():
+            figures.update(guarded(f"{name}_ms", f"{name}_note", partial(measure, live_run)))
+    finally:
+        live_run.refresh_from_db()
+        if live_run.status in ("running", "paused"):
+            run_services.run_abandon(run=live_run, actor=user, reason="Benchmark run.")
+    return figures
