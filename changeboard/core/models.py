@@ -144,6 +144,7 @@ class PendingUpload(models.Model):
         IMPACT_LINES = "impact-lines", "Impact lines"
         SURVEY_RESPONSES = "survey-responses", "Survey responses"
         TRAINING_RECORDS = "training-records", "Training records"
+        HYPERCARE_QUERIES = "hypercare-queries", "Hypercare queries"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be committed"
