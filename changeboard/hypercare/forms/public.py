@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from changeboard.core.forms import GovukFormMixin
 from changeboard.core.params import IdChoiceField
@@ -31,9 +32,21 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
+        items = list(data) if isinstance(data, (list, tuple)) else ([data] if data else [])
+        cleaned: list[Any] = []
+        errors: list[str] = []
+        for item in items:
+            if not item:
+                continue
+            try:
+                cleaned.append(forms.FileField.clean(self, item, initial))
+            except ValidationError as exc:
+                errors += [f"{getattr(item, 'name', 'A file')}: {message}" for message in exc.messages]
+        if errors:
+            raise ValidationError(errors)
+        if self.required and not cleaned:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return cleaned
 
 
 class CategoryChoiceField(IdChoiceField):
@@ -72,6 +85,7 @@ class PublicRaiseForm(GovukFormMixin, forms.Form):
     )
     attachments = MultipleFileField(
         label="Attach screenshots or documents", required=False,
+        error_messages={"empty": "the file is empty", "invalid": "the file could not be read"},
         widget=MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
 
