@@ -153,7 +153,8 @@ def test_attachments_are_stored_under_random_names(world: Any, period: Period) -
     assert [(a.file_name, a.content_type, a.size) for a in stored] == [("rota screen.png", "image/png", len(PNG)),
                                                                        ("steps.pdf", "application/pdf", len(PDF))]
     for attachment in stored:
-        assert attachment.file_name not in attachment.file.name and attachment.file.name.startswith(f"hypercare/{attachment.query_id}/")
+        stored_name = attachment.file.name or ""
+        assert attachment.file_name not in stored_name and stored_name.startswith(f"hypercare/{attachment.query_id}/")
         assert attachment.file.read() in (PNG, PDF)
 
 

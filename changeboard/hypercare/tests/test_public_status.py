@@ -20,10 +20,16 @@ from changeboard.core.redaction import RedactSurveyLinksFilter, redact
 from changeboard.cutover.models import Team
 
 from ..models import Category, Period, Query, QueryEvent
+from ..services.periods import period_create
 from ..services.queries import query_assign, query_comment, query_create, query_transition
-from .test_public_raise import _clean_limits, anonymous, period  # noqa: F401  (fixtures)
+from .test_public_raise import _clean_limits, anonymous  # noqa: F401  (the autouse fixture: media in tmp, limits cleared)
 
 STATUS = "/support/status/"
+
+
+@pytest.fixture
+def period(world: Any) -> Period:
+    return period_create(rollout_wave=world.wave_a, actor=None)
 
 
 @pytest.fixture
