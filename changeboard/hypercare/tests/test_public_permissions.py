@@ -74,7 +74,7 @@ def test_the_periods_support_team_downloads_its_files(client: Client, f: Files) 
 def test_a_download_is_the_file_as_an_uncached_attachment_and_audited(client: Client, f: Files) -> None:
     c = _client(client, f.world, "lead")
     response = c.get(reverse("attachment-download", args=[f.file_a.pk]))
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG  # type: ignore[attr-defined]  # a FileResponse streams
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
     assert response["Content-Disposition"].startswith("attachment;") and "freeze.png" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
     entry = AuditEntry.objects.get(action="download", object_type="hypercare.attachment")
