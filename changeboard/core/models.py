@@ -146,6 +146,7 @@ class PendingUpload(models.Model):
         TRAINING_RECORDS = "training-records", "Training records"
         CUTOVER_TASKS = "cutover-tasks", "Runbook tasks (spreadsheet)"
         CUTOVER_MSPDI = "cutover-mspdi", "Runbook tasks (MS Project XML)"
+        HYPERCARE_QUERIES = "hypercare-queries", "Hypercare queries"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be committed"

@@ -1,7 +1,10 @@
-"""Personal survey links never reach a log.
+"""Personal survey links and hypercare raise-a-query links never reach a log.
 
 A survey link's path (`/s/<token>/`, `/api/v1/survey/<token>/`) is as good as
-the respondent's key, so every log line is passed through `redact`: the
+the respondent's key, and a hypercare period's public link
+(`/support/<token>/`) lets anyone raise queries into it, so every log line
+is passed through `redact` (the support pages that hold no token,
+`/support/status/` and `/support/raised/`, are left as they are): the
 Django loggers (requests, the development server's access log) through
 `RedactSurveyLinksFilter` on their handler, and gunicorn's access and error
 logs through `GunicornLogger` (named by the repository's `gunicorn.conf.py`).
@@ -16,12 +19,12 @@ from typing import Any
 
 from gunicorn.glogging import Logger as GunicornBaseLogger  # type: ignore[import-untyped]
 
-SURVEY_LINK = re.compile(r"/(s|api/v1/survey)/[^/\s\"'?#&]+")
+SURVEY_LINK = re.compile(r"/(s|api/v1/survey|support)/(?!(?:status|raised)(?:[/\s\"'?#&]|$))[^/\s\"'?#&]+")
 
 
 def redact(text: str) -> str:
-    """`text` with every survey link's token replaced by `[redacted]`."""
-    if "/s/" not in text and "/survey/" not in text:
+    """`text` with every survey or raise-a-query link's token replaced by `[redacted]`."""
+    if "/s/" not in text and "/survey/" not in text and "/support/" not in text:
         return text
     return SURVEY_LINK.sub(r"/\1/[redacted]", text)
 

@@ -2,8 +2,17 @@
 
 from django.urls import path
 
-from .views import periods
+from .views import attachments, imports, periods, public
 
 urlpatterns = [
     path("hypercare/", periods.PeriodListView.as_view(), name="period-list"),
+    # Attachments: only through the scoped, audited download.
+    path("hypercare/attachments/<int:pk>/", attachments.AttachmentDownloadView.as_view(), name="attachment-download"),
+    # Import from a service-desk export, per period: upload -> preview -> commit.
+    path("hypercare/periods/<int:pk>/import/", imports.QueryImportView.as_view(), name="query-import"),
+    path("hypercare/periods/<int:pk>/import/<uuid:token>/", imports.QueryImportPreviewView.as_view(), name="query-import-preview"),
+    # The public pages (no account): raise a query from a period's link, its confirmation, the status page.
+    path("support/status/", public.PublicStatusView.as_view(), name="public-status"),
+    path("support/raised/", public.PublicRaisedView.as_view(), name="public-raised"),
+    path("support/<str:token>/", public.PublicRaiseView.as_view(), name="public-raise"),
 ]
