@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..models import Period, Query, QueryEvent, SlaTarget
@@ -411,39 +411,41 @@ def query_sla(query: Query, events: Iterable[QueryEvent] | None = None, targets:
 
 
 def sla_states(queries: QuerySet[Query] | Iterable[Query], now: dt.datetime | None = None) -> dict[int, SlaState]:
-    """SLA states for many queries at once, keyed by query id: the queries
-    (with their periods), their events and their periods' targets in three
-    database queries, one working calendar per period."""
+    """SLA states for many queries at once, keyed by query id, in three
+    database queries: the queries' few fields the clocks need, the events
+    the clocks read (status and priority changes, comments to the
+    requester), and the periods' targets with their periods (one working
+    calendar per period). A list of loaded queries saves the first."""
     now = now or timezone.now()
-    wanted = (Kind.STATUS, Kind.PRIORITY, Kind.COMMENT)
-    fields = ("query_id", "at", "kind", "from_value", "to_value", "to_requester")
+    events = QueryEvent.objects.filter(Q(kind__in=(Kind.STATUS, Kind.PRIORITY)) | Q(kind=Kind.COMMENT, to_requester=True))
+    rows: list[tuple[int, int, dt.datetime, str]]
     if isinstance(queries, QuerySet) and not queries.query.is_sliced:
-        rows = list(queries.select_related("period").order_by())
-        batches = [QueryEvent.objects.filter(query__in=queries.order_by())]
+        base = queries.order_by()
+        rows = list(base.values_list("pk", "period_id", "created_at", "priority"))
+        batches = [events.filter(query__in=base)]
     else:
-        rows = list(queries)
-        ids = [q.pk for q in rows]
+        rows = [(q.pk, q.period_id, q.created_at, q.priority) for q in queries]
+        ids = [row[0] for row in rows]
         size = max(100, (connection.features.max_query_params or 30000) - 10)
-        batches = [QueryEvent.objects.filter(query_id__in=ids[i:i + size]) for i in range(0, len(ids), size)]
+        batches = [events.filter(query_id__in=ids[i:i + size]) for i in range(0, len(ids), size)]
     if not rows:
         return {}
     by_query: dict[int, list[EventRow]] = defaultdict(list)
     for batch in batches:
-        for query_id, at, kind, from_value, to_value, to_requester in (
-                batch.filter(kind__in=wanted).order_by("query_id", "at", "pk").values_list(*fields).iterator(chunk_size=5000)):
-            by_query[query_id].append((at, kind, from_value, to_value, to_requester))
-    period_ids = {q.period_id for q in rows}
-    targets = _targets(SlaTarget.objects.filter(period_id__in=period_ids))
-    calendars: dict[int, WorkingCalendar] = {}
-    states: dict[int, SlaState] = {}
-    for query in rows:
-        calendar = calendars.get(query.period_id)
-        if calendar is None:
-            calendar = calendars[query.period_id] = WorkingCalendar.for_period(query.period)
-        states[query.pk] = compute(query_id=query.pk, created_at=query.created_at, current_priority=query.priority,
-                                   events=by_query.get(query.pk, ()), targets=targets.get(query.period_id, {}),
-                                   calendar=calendar, now=now)
-    return states
+        for query_id, *event in (batch.order_by("query_id", "at", "pk")
+                                 .values_list("query_id", "at", "kind", "from_value", "to_value", "to_requester")
+                                 .iterator(chunk_size=5000)):
+            by_query[query_id].append(tuple(event))  # type: ignore[arg-type]  # (at, kind, from, to, to_requester)
+    period_ids = {row[1] for row in rows}
+    target_rows = list(SlaTarget.objects.filter(period_id__in=period_ids).select_related("period"))
+    periods = {t.period_id: t.period for t in target_rows}
+    if len(periods) < len(period_ids):  # a period with no targets at all (rare): its calendar still counts elapsed time
+        periods.update(Period.objects.in_bulk(period_ids - set(periods)))
+    targets = _targets(target_rows)
+    calendars = {pk: WorkingCalendar.for_period(period) for pk, period in periods.items()}
+    return {pk: compute(query_id=pk, created_at=created_at, current_priority=priority, events=by_query.get(pk, ()),
+                        targets=targets.get(period_id, {}), calendar=calendars[period_id], now=now)
+            for pk, period_id, created_at, priority in rows}
 
 
 # ---------------------------------------------------------------- words
