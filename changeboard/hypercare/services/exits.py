@@ -48,7 +48,7 @@ DECIDE = "decide"
 SLA_WINDOW_DAYS = 14
 RUN_DAYS = 5
 SLA_PRIORITIES = (Priority.P1, Priority.P2)
-KIND_ORDER = {kind: index for index, kind in enumerate((Kind.NO_OPEN_P1, Kind.SLA_MET, Kind.NEW_PER_DAY, Kind.TRAINING_GAPS))}
+KIND_ORDER: dict[str, int] = {str(kind): index for index, kind in enumerate((Kind.NO_OPEN_P1, Kind.SLA_MET, Kind.NEW_PER_DAY, Kind.TRAINING_GAPS))}
 
 
 def _number(value: Decimal) -> str:
