@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..services.sla import Clock, ClockState, clock_text, local_time_text, minutes_text
+from ..services.sla import LONDON, Clock, ClockState, clock_text, local_time_text, minutes_text
 
 register = template.Library()
 
@@ -49,3 +49,14 @@ def sla_tag(clock: Clock | None) -> SafeString | str:
     if clock is None:
         return ""
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', TAG_COLOURS[clock.state], clock.state_label)
+
+
+@register.filter
+def london_datetime(value: dt.datetime | str | None) -> str:
+    """'3 Mar 2027 14:30 GMT' from an aware datetime or an ISO string (a frozen snapshot's)."""
+    if value in (None, ""):
+        return ""
+    instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(instant, dt.datetime)
+    local = instant.astimezone(LONDON)
+    return f"{local.day} {local:%b %Y %H:%M} {local.tzname()}"
