@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, imports, periods, public
+from .views import attachments, exits, imports, periods, public
 
 urlpatterns = [
     path("hypercare/", periods.PeriodListView.as_view(), name="period-list"),
@@ -15,4 +15,9 @@ urlpatterns = [
     path("support/status/", public.PublicStatusView.as_view(), name="public-status"),
     path("support/raised/", public.PublicRaisedView.as_view(), name="public-raised"),
     path("support/<str:token>/", public.PublicRaiseView.as_view(), name="public-raise"),
+    # Exit criteria and the exit decision
+    path("hypercare/periods/<int:pk>/exit/", exits.PeriodExitView.as_view(), name="period-exit"),
+    path("hypercare/periods/<int:pk>/exit/decide/", exits.PeriodExitDecideView.as_view(), name="period-exit-decide"),
+    path("hypercare/exit-criteria/<int:pk>/edit/", exits.ExitCriterionEditView.as_view(), name="exit-criterion-edit"),
+    path("hypercare/exit-decisions/<int:pk>/", exits.ExitDecisionDetailView.as_view(), name="exit-decision-detail"),
 ]

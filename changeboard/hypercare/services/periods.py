@@ -16,7 +16,8 @@ from changeboard.portfolio.models import RolloutWave
 
 from ..models import DEFAULT_CATEGORIES, DEFAULT_EXIT, DEFAULT_SLA, DEFAULT_WEEKS, TRAINING_GAP, Category, ExitCriterion, Period, SlaTarget
 
-PERIOD_FIELDS = ("starts_on", "ends_on", "support_team", "working_days", "day_starts", "day_ends", "bank_holidays", "reopen_days")
+PERIOD_FIELDS = ("starts_on", "ends_on", "support_team", "working_days", "day_starts", "day_ends", "bank_holidays", "reopen_days",
+                 "spike_queries", "spike_days")
 
 
 def _check(period: Period) -> None:
