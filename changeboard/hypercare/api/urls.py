@@ -2,7 +2,13 @@
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
+from rest_framework.urlpatterns import format_suffix_patterns
+
+from .periods import PeriodViewSet
+from .queries import QueryViewSet
 
 router = SimpleRouter()
+router.register("hypercare-periods", PeriodViewSet, basename="api-hypercare-period")
+router.register("queries", QueryViewSet, basename="api-query")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [*format_suffix_patterns(router.urls)]
