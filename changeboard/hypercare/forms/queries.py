@@ -74,7 +74,7 @@ class QueryCreateForm(GovukFormMixin, forms.Form):
     unit = IdChoiceField(queryset=Unit.objects.none(), required=False, label="Or the unit it comes from",
                          empty_label="Use the person's unit", help_text="When you cannot name the person.",
                          error_messages={"invalid_choice": "Choose one of the units listed"})
-    category = IdChoiceField(queryset=Category.objects.none(), label="Category", error_messages={"required": "Choose the category"})
+    category = IdChoiceField(queryset=Category.objects.none(), label="Category", error_messages={"required": "Choose the category", "invalid_choice": "Choose one of this period's categories"})
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.P3, label="Priority")
     title = forms.CharField(max_length=200, label="Summary", error_messages={"required": "Enter a short summary of the query"})
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), label="Details")
@@ -164,7 +164,7 @@ class CommentForm(GovukFormMixin, forms.Form):
 
 class QueryEditForm(GovukFormMixin, forms.Form):
     priority = forms.ChoiceField(choices=Priority.choices, label="Priority")
-    category = IdChoiceField(queryset=Category.objects.none(), label="Category", error_messages={"required": "Choose the category"})
+    category = IdChoiceField(queryset=Category.objects.none(), label="Category", error_messages={"required": "Choose the category", "invalid_choice": "Choose one of this period's categories"})
     impact_line = IdChoiceField(queryset=ImpactLine.objects.none(), required=False, label="Impact it relates to", empty_label="None")
 
     def __init__(self, *args: Any, query: Query, **kwargs: Any) -> None:
