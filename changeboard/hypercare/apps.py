@@ -7,7 +7,12 @@ class HypercareConfig(AppConfig):
 
     def ready(self) -> None:
         from changeboard.core.navigation import NavEntry, register
+        from changeboard.readiness.feeds import register_support_results, register_training_gap_rows
 
         from .models import Period
+        from .services.feedback import review_training_gaps, support_results
 
         register(NavEntry("Hypercare", "period-list", order=47, model=Period))
+        # Back into readiness (which sits below hypercare): the "support" feed and earlier waves' training gaps.
+        register_support_results(support_results)
+        register_training_gap_rows(review_training_gaps)

@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -89,6 +90,11 @@ class Period(models.Model):
     day_ends = models.TimeField(default=dt.time(18, 0))
     bank_holidays = models.BooleanField(default=True, help_text="England and Wales bank holidays are not working days.")
     reopen_days = models.PositiveSmallIntegerField(default=10, help_text="Days after resolution the raiser may reopen a query.")
+    # A training-gap spike in one unit (this many queries within this many days) raises a readiness action.
+    spike_queries = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(2)],
+                                                     help_text="Training-gap queries from one unit that make a spike.")
+    spike_days = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1), MaxValueValidator(60)],
+                                                  help_text="Within how many days.")
     public_token = models.CharField(max_length=40, unique=True, default=new_token, editable=False,
                                     help_text="The secret in the raise-a-query link given in go-live communications.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -349,3 +355,23 @@ class ExitDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} ({self.decided_at:%d %b %Y})"
+
+
+class TrainingGapSpike(models.Model):
+    """A training-gap spike found in one unit and the readiness action it
+    raised: a new spike for the unit counts only queries raised after the
+    last one was found, so one burst never raises two actions."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="spikes")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    first_at = models.DateTimeField(help_text="When the first query counted was raised.")
+    found_at = models.DateTimeField(help_text="When the spike was found; the next one counts queries raised after it.")
+    queries = models.PositiveIntegerField()
+    action = models.ForeignKey("readiness.Action", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["period", "unit", "-found_at"]
+        constraints = [models.UniqueConstraint(fields=["period", "unit", "found_at"], name="hypercare_spike_unique")]
+
+    def __str__(self) -> str:
+        return f"Training-gap spike: {self.unit} ({self.queries})"

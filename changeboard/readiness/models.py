@@ -145,6 +145,7 @@ class Criterion(models.Model):
         MANUAL = "manual", "Assessed by hand"
         SCORE = "score", "Survey scores"
         TRAINING = "training", "Training completion"
+        SUPPORT = "support", "Hypercare training gaps"
 
     role_actions = {"board": {"view"}, "change_manager": {"view", "add", "change", "delete"}, "champion": {"view"}}
     programme_path = "programme"
@@ -167,7 +168,8 @@ class Criterion(models.Model):
     feed = models.CharField(max_length=10, choices=Feed.choices, default=Feed.MANUAL)
     element = models.CharField(max_length=15, choices=Adkar.choices, blank=True, help_text="Survey scores: the ADKAR element.")
     threshold = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
-                                    help_text="Survey scores: the lowest passing mean (1-5). Training: the lowest passing percentage.")
+                                    help_text="Survey scores: the lowest passing mean (1-5). Training: the lowest passing percentage. "
+                                              "Hypercare training gaps: the open queries per 100 staff at which it stops being green.")
     course = models.CharField(max_length=40, blank=True, help_text="Training: the course code in the training file.")
     evaluated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -336,6 +338,7 @@ class Action(models.Model):
         HOTSPOT = "hotspot", "Saturation hotspot"
         REVIEW = "review", "Readiness review"
         CUTOVER = "cutover", "Cutover run"
+        HYPERCARE = "hypercare", "Hypercare"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -28,7 +28,8 @@ from ..models import (
     SlaTarget,
 )
 
-PERIOD_FIELDS = ("starts_on", "ends_on", "support_team", "working_days", "day_starts", "day_ends", "bank_holidays", "reopen_days")
+PERIOD_FIELDS = ("starts_on", "ends_on", "support_team", "working_days", "day_starts", "day_ends", "bank_holidays", "reopen_days",
+                 "spike_queries", "spike_days")
 
 
 def _check(period: Period) -> None:

@@ -29,6 +29,7 @@ from changeboard.impacts.models import ImpactLine
 from changeboard.organisation.models import Staff, Unit
 
 from ..models import Category, Period, Priority, Query, QueryEvent
+from .feedback import spike_check_on_commit
 
 Status = Query.Status
 Kind = QueryEvent.Kind
@@ -102,6 +103,8 @@ def query_create(*, period: Period, category: Category, title: str, actor: User 
                   raised_by=actor if getattr(actor, "is_authenticated", False) else None)
     query.full_clean()
     query.save()
+    if category.is_training_gap:
+        spike_check_on_commit(query)
     event = _event(query, Kind.CREATED, now, actor, to_value=query.status)
     audit.record(actor=actor, action="create", obj=query, after=audit.snapshot(query, exclude=("contact_name", "contact_email")))
     _notify(query, event, "we have your query",
@@ -212,6 +215,8 @@ def query_update(*, query: Query, actor: User | None, at: dt.datetime | None = N
     if "category" in fields and fields["category"].pk != query.category_id:
         _check_category(query.period, fields["category"])
         _event(query, Kind.CATEGORY, now, actor, str(query.category_id), str(fields["category"].pk))
+        if fields["category"].is_training_gap:
+            spike_check_on_commit(query)
     if "priority" in fields and fields["priority"] != query.priority:
         if fields["priority"] not in Priority.values:
             raise ValidationError({"priority": "Choose P1, P2, P3 or P4."})

@@ -56,7 +56,8 @@ class CriterionForm(GovukFormMixin, forms.Form):
     element = forms.ChoiceField(choices=[("", "Choose an element"), *Adkar.choices], required=False, label="ADKAR element (survey scores)",
                                 help_text="The element whose mean, in the latest closed survey wave, is compared with the pass mark.")
     threshold = forms.DecimalField(required=False, max_digits=5, decimal_places=2, label="Pass mark for a fed criterion",
-                                   help_text="Survey scores: the lowest passing mean, 1 to 5. Training: the lowest passing percentage, 0 to 100.",
+                                   help_text="Survey scores: the lowest passing mean, 1 to 5. Training: the lowest passing percentage, 0 to 100. "
+                                             "Hypercare training gaps: the open queries per 100 staff at which it stops being green, e.g. 3.",
                                    error_messages={"invalid": "Enter the pass mark as a number"},
                                    widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "step": "0.01"}))
     course = forms.CharField(required=False, max_length=40, label="Course code (training completion)",

@@ -13,6 +13,11 @@ call these, so the rules live here once:
   points below it; a unit with nobody in post, or with fewer than
   `TRAINING_MIN_STAFF` in post, is "not enough data": no colour and no
   counts (so no one's own training record is read out);
+- a support-fed criterion ("Hypercare training gaps") compares, per unit
+  going live, the open training-gap queries per 100 staff in the units
+  already live (earlier waves, same roles) with a rate: green below it,
+  amber up to one above it, red beyond; the figures come from the
+  function the hypercare app registers (`readiness.feeds`);
 - a manual criterion is set by hand, per unit, with a note.
 
 Evaluation writes one audit row per criterion (a summary of the RAG counts),
@@ -45,6 +50,7 @@ from changeboard.organisation.models import Staff, Unit, subtree_q
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar
 
+from .. import feeds
 from ..models import Criterion, CriterionStatus, Evidence, Rag
 
 logger = logging.getLogger(__name__)
@@ -53,6 +59,7 @@ Feed = Criterion.Feed
 
 SCORE_RANGE = (Decimal(1), Decimal(5))
 TRAINING_RANGE = (Decimal(0), Decimal(100))
+SUPPORT_RANGE = (Decimal(0), Decimal(100))  # open training-gap queries per 100 staff
 AMBER_BAND = Decimal(10)  # training: within this many points below the pass mark is amber
 # Training: a unit with fewer current staff than this is "not enough data"
 # and shows no colour, counts, percentage or completion date ("Fewer than 5
@@ -123,6 +130,11 @@ def _clean_criterion(programme: Programme, fields: dict[str, Any]) -> dict[str, 
         if threshold is None or not TRAINING_RANGE[0] <= threshold <= TRAINING_RANGE[1]:
             errors["threshold"].append("Enter a pass mark between 0 and 100 (the lowest passing percentage)")
         data["element"] = ""
+    elif feed == Feed.SUPPORT:
+        if threshold is None or not SUPPORT_RANGE[0] < threshold <= SUPPORT_RANGE[1]:
+            errors["threshold"].append("Enter the open training-gap queries per 100 staff at which it stops being green, "
+                                       "more than 0 and at most 100")
+        data["element"], data["course"] = "", ""
     else:
         data["element"], data["course"], data["threshold"] = "", "", None
     if errors:
@@ -137,6 +149,8 @@ def _pass_mark(feed: str, element: str, threshold: Decimal, course: str) -> str:
     """What passes, in words, for a fed criterion (so lists need not know feeds)."""
     if feed == Feed.SCORE:
         return f"{dict(Adkar.choices)[element]} mean at least {threshold.normalize():f}"
+    if feed == Feed.SUPPORT:
+        return f"Fewer than {threshold.normalize():f} open training gaps per 100 staff live"
     return f"At least {threshold.normalize():f}% completed {course}"
 
 
@@ -475,6 +489,8 @@ def criterion_evaluate(*, criterion: Criterion, actor: User | None = None) -> di
         results = _score_results(criterion, units)
     elif criterion.feed == Feed.TRAINING:
         results = _training_results(criterion, units, timezone.localdate())
+    elif criterion.feed == Feed.SUPPORT:
+        results = feeds.support_results(criterion, units, timezone.localdate())
     else:
         results = {}
     statuses = list(criterion.statuses.all())

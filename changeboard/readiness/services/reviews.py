@@ -30,6 +30,7 @@ from changeboard.core.scoping import is_admin
 from changeboard.organisation.models import Unit, subtree_q
 from changeboard.portfolio.models import Programme, RolloutWave
 
+from .. import feeds
 from ..models import Action, Criterion, CriterionStatus, Criticality, Rag, Review
 from ..scores import latest_unit_scores
 from ..signals import review_decided
@@ -205,6 +206,7 @@ def review_snapshot(review: Review, as_of: dt.date) -> dict[str, Any]:
             "due_date": a.due_date.isoformat(), "status": a.status, "status_label": a.get_status_display(),
             "overdue": a.due_date < as_of,
         } for a in actions],
+        "training_gaps": feeds.training_gap_rows(review),
     }
 
 
