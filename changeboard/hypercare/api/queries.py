@@ -32,6 +32,7 @@ from ..filtersets.queries import QueryFilterSet
 from ..forms.queries import QueryCreateForm, periods_worked
 from ..models import Category, Period, Priority, Query
 from ..services import queries as services
+from ..services.sla import as_dict, query_sla
 
 CONTACT_FIELDS = ("contact_name", "contact_email")
 UPDATABLE = ("priority", "category", "title", "description", "impact_line", "tags")
@@ -151,6 +152,13 @@ class QueryViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMode
         with service_errors():
             query = services.query_assign(query=query, assignee=body.validated_data["assignee"], actor=cast(User, request.user))
         return self._done(query)
+
+    @extend_schema(responses={200: OpenApiResponse(description="The response and resolution clocks: state, target, elapsed and "
+                                                               "remaining working minutes, due and stopped times (UTC).")})
+    @action(detail=True, methods=["get"])
+    def sla(self, request: Request, pk: str | None = None) -> Response:
+        """The query's SLA clocks, computed from its history in the support team's working hours."""
+        return Response(as_dict(query_sla(self.get_object())))
 
     @extend_schema(request=CommentSerializer, responses={200: QuerySerializer})
     @action(detail=True, methods=["post"])

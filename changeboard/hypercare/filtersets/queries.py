@@ -16,8 +16,15 @@ from changeboard.core.scoping import subtree_q
 from changeboard.organisation.models import Unit
 
 from ..models import Category, Period, Priority, Query
+from ..services.sla import ClockState, sla_states
 
 OPEN, ALL = "open", "all"
+SLA_CHOICES = [(ClockState.BREACHED, "Breached"), (ClockState.AT_RISK, "At risk (80% used)"), (ClockState.RUNNING, "Running"),
+               (ClockState.PAUSED, "Paused (waiting on the requester)"), (ClockState.MET, "Met")]
+BY_PRIORITY, NEWEST, OLDEST, BY_SLA = "priority", "newest", "oldest", "sla"
+ORDER_CHOICES = [(BY_PRIORITY, "Priority, then oldest"), (BY_SLA, "SLA time remaining, least first"), (NEWEST, "Newest first"),
+                 (OLDEST, "Oldest first")]
+ORDERINGS = {BY_PRIORITY: ("priority", "created_at", "pk"), NEWEST: ("-created_at", "-pk"), OLDEST: ("created_at", "pk")}
 ME, UNASSIGNED = "me", "none"
 
 
@@ -49,16 +56,21 @@ class QueryFilterSet(django_filters.FilterSet):
     unit = IdChoiceFilter(queryset=units_in_scope, method="filter_unit", label="Unit (and below)", empty_label="Any unit")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
     assignee = django_filters.ChoiceFilter(choices=[(ME, "Me"), (UNASSIGNED, "Unassigned")], method="filter_assignee", empty_label="Anyone",
                                            label="Assigned to")
+    # Computed from each query's history (services.sla), so applied last, on the rows the other filters leave.
+    sla = django_filters.ChoiceFilter(choices=SLA_CHOICES, method="filter_sla", empty_label="Any SLA state", label="SLA state")
+    order = django_filters.ChoiceFilter(choices=ORDER_CHOICES, method="keep", empty_label=None, label="Sort by")
 
     class Meta:
         model = Query
-        fields = ["q", "period", "status", "priority", "category", "unit", "assignee"]
+        fields = ["q", "period", "status", "priority", "category", "unit", "assignee", "sla", "order"]
 
     def __init__(self, data: Any = None, *args: Any, period: Period | None = None, **kwargs: Any) -> None:
         # Open queries unless told otherwise.
         data = data.copy() if data is not None else QueryDict(mutable=True)
         if not data.get("status"):
             data["status"] = OPEN
+        if not data.get("order"):
+            data["order"] = BY_PRIORITY
         super().__init__(data, *args, **kwargs)
         self.only_period = period
         request = kwargs.get("request")
@@ -98,6 +110,17 @@ class QueryFilterSet(django_filters.FilterSet):
     def filter_unit(self, qs: QuerySet, name: str, value: Unit | None) -> QuerySet:
         return qs.filter(subtree_q([value.path], "unit__path")) if value is not None else qs
 
+    def keep(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """The order: by priority, age (in the database) or by SLA time remaining (`sla_order`)."""
+        return qs.order_by(*ORDERINGS[value]) if value in ORDERINGS else qs
+
+    def filter_sla(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Queries whose current clock (response until answered, then resolution) is in this state."""
+        if not value:
+            return qs
+        states = sla_states(qs)
+        return qs.filter(pk__in=[pk for pk, state in states.items() if state.current.state == value])
+
     def filter_assignee(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if value == ME:
             user = getattr(self.request, "user", None)
@@ -106,3 +129,18 @@ class QueryFilterSet(django_filters.FilterSet):
             return qs.filter(assignee=None)
         pk = parse_id(value)
         return qs.filter(assignee=pk) if pk is not None else qs
+
+
+def sla_order(queryset: QuerySet) -> list[int]:
+    """The ids of `queryset` by SLA time remaining, least first: breached
+    (most overdue first), then running or paused clocks by minutes left,
+    then met and those without a target."""
+    states = sla_states(queryset)
+
+    def key(pk: int) -> tuple[int, float]:
+        clock = states[pk].current
+        if clock.remaining_minutes is None or clock.state in (ClockState.MET, ClockState.NO_TARGET):
+            return (1, float(pk))
+        return (0, float(clock.remaining_minutes))
+
+    return sorted(states, key=key)

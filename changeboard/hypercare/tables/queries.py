@@ -9,8 +9,11 @@ from typing import Any
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
+from django_tables2.data import TableListData
 
 from ..models import Query
+from ..services.sla import SlaState, clock_text
+from ..templatetags.hypercare_sla import TAG_COLOURS
 
 STATUS_TAGS: dict[str, str] = {
     Query.Status.NEW: "govuk-tag--blue",
@@ -51,10 +54,11 @@ class QueryTable(tables.Table):
     status = tables.Column(verbose_name="Status")
     assignee = tables.Column(verbose_name="Assigned to", default="Unassigned", order_by=("assignee__first_name", "assignee__last_name"))
     created_at = tables.Column(verbose_name="Raised (Europe/London)")
+    sla = tables.Column(accessor="pk", verbose_name="SLA", orderable=False, exclude_from_export=True)
 
     class Meta:
         model = Query
-        fields = ["select", "reference", "title", "period", "unit", "category", "priority", "status", "assignee", "created_at"]
+        fields = ["select", "reference", "title", "period", "unit", "category", "priority", "status", "assignee", "created_at", "sla"]
         order_by = ("priority", "created_at")
         empty_text = "No queries match these filters."
 
@@ -66,6 +70,7 @@ class QueryTable(tables.Table):
             exclude.append("period")
         kwargs["exclude"] = exclude
         super().__init__(*args, **kwargs)
+        self.sla_states: dict[int, SlaState] = {}  # the shown rows' SLA states, set by the view once paginated
 
     def render_select(self, record: Query) -> str:
         return format_html(
@@ -89,3 +94,40 @@ class QueryTable(tables.Table):
 
     def render_created_at(self, value: Any) -> str:
         return local_time(value)
+
+    def render_sla(self, record: Query) -> str:
+        state = self.sla_states.get(record.pk)
+        if state is None:
+            return ""
+        clock = state.current
+        which = "Response" if clock is state.response else "Resolution"
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong> <span class="govuk-body-s">{}: {}</span>',
+                           TAG_COLOURS[clock.state], clock.state_label, which, clock_text(clock))
+
+
+class SlaOrderedRows:
+    """The queue's rows in SLA order: the ids are sorted up front (the clocks
+    come from each query's history), the queries of a page loaded when sliced."""
+
+    def __init__(self, ids: list[int], queryset: Any) -> None:
+        self.ids, self.queryset = ids, queryset
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, key: int | slice) -> Any:
+        ids = self.ids[key] if isinstance(key, slice) else [self.ids[key]]
+        found = self.queryset.in_bulk(ids)
+        rows = [found[pk] for pk in ids if pk in found]
+        return rows if isinstance(key, slice) else rows[0]
+
+    def __iter__(self) -> Any:
+        return iter(self[:])
+
+    def sort(self, key: Any = None, reverse: bool = False) -> None:
+        """Kept in SLA order: the table's own column sorting does not apply."""
+
+
+class SlaOrderedData(TableListData):
+    def order_by(self, aliases: Any) -> None:
+        return None

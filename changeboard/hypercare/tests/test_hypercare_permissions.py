@@ -69,9 +69,9 @@ PAGES: list[tuple[str, Callable[[Hypercare], dict[str, Any]], dict[str, Any]]] =
     ("period-detail", lambda h: {"pk": h.b.pk}, expect(admin=OK, board=OK, lead=HIDDEN, lead2=OK, champion=HIDDEN, auditor=OK)),
     ("period-edit", lambda h: {"pk": h.a.pk}, CHANGE_PERIOD_A),
     ("period-categories", lambda h: {"pk": h.a.pk}, READ_PERIOD_A),
-    ("period-category-edit", lambda h: {"pk": h.a.pk, "category_pk": h.a.categories.first().pk}, CHANGE_PERIOD_A),
+    ("period-category-edit", lambda h: {"pk": h.a.pk, "category_pk": h.a.categories.get(code="other").pk}, CHANGE_PERIOD_A),
     # A category of period B through period A's address is not found.
-    ("period-category-edit", lambda h: {"pk": h.a.pk, "category_pk": h.b.categories.first().pk}, {**CHANGE_PERIOD_A, "admin": HIDDEN, "lead": HIDDEN}),
+    ("period-category-edit", lambda h: {"pk": h.a.pk, "category_pk": h.b.categories.get(code="other").pk}, {**CHANGE_PERIOD_A, "admin": HIDDEN, "lead": HIDDEN}),
     ("period-sla", lambda h: {"pk": h.a.pk}, CHANGE_PERIOD_A),
     ("query-list", lambda h: {}, expect(admin=OK, lead=OK, lead2=OK, champion=OK, auditor=OK)),
     ("period-queries", lambda h: {"pk": h.a.pk}, READ_QUERY_A),

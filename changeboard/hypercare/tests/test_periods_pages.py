@@ -87,7 +87,7 @@ def test_edit_errors_keep_the_input(client: Any, hc: Hypercare) -> None:
     body = response.content.decode()
     assert response.status_code == 200 and "Choose the days the support team works" in body
     assert 'value="18:00"' in body and 'value="2027-05-31"' in body
-    data["working_days"] = ["1"]
+    data = {**data, "working_days": "1"}
     body = client.post(reverse("period-edit", args=[hc.a.pk]), data).content.decode()
     assert "The working day must end after it starts." in body
     hc.a.refresh_from_db()
@@ -129,7 +129,7 @@ def test_sla_targets_in_hours_and_minutes(client: Any, hc: Hypercare) -> None:
     url = reverse("period-sla", args=[hc.a.pk])
     page = client.get(url).content.decode()
     assert 'name="P1_response_minutes"' in page and 'value="30"' in page  # P1 responds in 30 working minutes by default
-    data = {}
+    data: dict[str, Any] = {}
     for p, (response, resolution) in {"P1": (15, 240), "P2": (60, 600), "P3": (600, 3000), "P4": (1200, 6000)}.items():
         data |= {f"{p}_response_hours": response // 60, f"{p}_response_minutes": response % 60,
                  f"{p}_resolution_hours": resolution // 60, f"{p}_resolution_minutes": resolution % 60}

@@ -99,8 +99,8 @@ def test_export_carries_contact_details_for_the_support_side_only(client: Any, h
     # An admin on A's support team gets A's contacts and blanks for B's rows.
     hc.team.members.add(hc.world.users["admin"])
     client.force_login(hc.world.users["admin"])
-    rows = {r["Reference"]: r for r in _export(client, reverse("query-list"))}
-    assert rows[hc.q_in.reference]["Contact email"] == "p100001@example.police.uk" and rows[hc.q_b.reference]["Contact email"] == ""
+    by_ref = {r["Reference"]: r for r in _export(client, reverse("query-list"))}
+    assert by_ref[hc.q_in.reference]["Contact email"] == "p100001@example.police.uk" and by_ref[hc.q_b.reference]["Contact email"] == ""
 
 
 def test_bulk_assign(client: Any, hc: Hypercare) -> None:
@@ -201,7 +201,7 @@ def test_change_priority_category_and_impact(client: Any, hc: Hypercare) -> None
     query = Query.objects.get(pk=hc.q_in.pk)
     assert query.priority == "P1" and query.category == process
     assert set(query.events.values_list("kind", flat=True)) == {"created", "priority", "category"}
-    other = hc.b.categories.first()
+    other = hc.b.categories.get(code="other")
     response = client.post(reverse("query-edit", args=[hc.q_in.pk]), {"edit-priority": "P1", "edit-category": other.pk})
     assert response.status_code == 200 and "Choose one of this period&#x27;s categories" in response.content.decode()
 

@@ -31,7 +31,7 @@ from changeboard.core.params import id_or_404
 from changeboard.core.scoping import ADD, CHANGE, VIEW, can
 from changeboard.core.views import ScopedListView, ScopedMixin, ServiceFormView
 
-from ..filtersets.queries import QueryFilterSet
+from ..filtersets.queries import BY_SLA, QueryFilterSet, sla_order
 from ..forms.queries import (
     AssignForm,
     BulkAssignForm,
@@ -45,7 +45,8 @@ from ..forms.queries import (
 )
 from ..models import Attachment, Category, Period, Query
 from ..services import queries as services
-from ..tables.queries import QueryTable, local_time
+from ..services.sla import query_sla, sla_states
+from ..tables.queries import QueryTable, SlaOrderedData, SlaOrderedRows, local_time
 
 
 class QueryListView(ScopedListView):
@@ -86,7 +87,27 @@ class QueryListView(ScopedListView):
         return {**super().get_filterset_kwargs(filterset_class), "period": self.period}
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"selectable": bool(self.assignable_queries_exist()), "show_period": self.period is None}
+        kwargs = {"selectable": bool(self.assignable_queries_exist()), "show_period": self.period is None}
+        if self.sla_ordered():
+            kwargs["orderable"] = False  # the chosen order is the SLA's
+        return kwargs
+
+    def sla_ordered(self) -> bool:
+        filterset = getattr(self, "filterset", None)
+        return bool(filterset is not None and filterset.is_valid() and filterset.form.cleaned_data.get("order") == BY_SLA)
+
+    def get_table_data(self) -> Any:
+        data = super().get_table_data()
+        if self.sla_ordered():
+            return SlaOrderedData(SlaOrderedRows(sla_order(data), data))
+        return data
+
+    def get_table(self, **kwargs: Any) -> Any:
+        """The table, with the SLA states of the rows on its page (computed for those rows only)."""
+        table = cast(QueryTable, super().get_table(**kwargs))
+        rows = list(table.page.object_list) if getattr(table, "page", None) else []
+        table.sla_states = sla_states([row.record if hasattr(row, "record") else row for row in rows])
+        return table
 
     def assignable_queries_exist(self) -> bool:
         if not hasattr(self, "_assignable"):
@@ -249,6 +270,7 @@ class QueryPageMixin(ScopedMixin):
             "resolved_text": local_time(query.resolved_at), "closed_text": local_time(query.closed_at),
             "attachments": Attachment.objects.restrict(user).filter(query=query),
             "attachments_template": attachments_template(),
+            "sla": query_sla(query),
             "breadcrumbs": [("Hypercare", reverse("period-list")), (str(query.period), query.period.get_absolute_url()),
                             ("Support queue", reverse("period-queries", args=[query.period_id])), (query.reference, "")],
         }
