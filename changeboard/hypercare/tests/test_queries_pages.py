@@ -240,3 +240,31 @@ def test_support_team_raises_for_anyone_as_support(client: Any, hc: Hypercare) -
                                  "title": "Locked out", "source": "support"})
     query = Query.objects.get(title="Locked out")
     assert response.status_code == 302 and query.source == "support" and query.contact_name == "Casey Elsewhere"
+
+
+def test_queue_shows_sla_state_filters_and_sorts_by_time_remaining(client: Any, hc: Hypercare) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # A P1 raised well over a working day ago has breached its response target; the P3s still run.
+    late = query_create(period=hc.a, category=hc.a.categories.get(code="defect"), title="Nothing saves", priority="P1", actor=None,
+                        source=Query.Source.SUPPORT, unit=hc.world.westminster, created_at=timezone.now() - dt.timedelta(days=8))
+    client.force_login(hc.world.users["lead"])
+    url = reverse("period-queries", args=[hc.a.pk])
+    page = client.get(url).content.decode()
+    assert "Breached" in page and "Response: Breached by" in page
+    assert refs(client.get(url, {"sla": "breached"})) == {late.reference}
+    assert late.reference not in refs(client.get(url, {"sla": "running"}))
+    body = client.get(url, {"order": "sla"}).content.decode()
+    assert body.index(late.reference) < body.index(hc.q_in.reference) and body.index(late.reference) < body.index(hc.q_out.reference)
+    body = client.get(url, {"order": "newest"}).content.decode()
+    assert body.index(hc.q_out.reference) < body.index(hc.q_in.reference) < body.index(late.reference)
+    # SLA order with a column sort asked for as well: the SLA order stands, nothing breaks.
+    assert client.get(url, {"order": "sla", "sort": "reference"}).status_code == 200
+
+
+def test_query_page_shows_its_clocks(client: Any, hc: Hypercare) -> None:
+    client.force_login(hc.world.users["lead"])
+    page = client.get(reverse("query-detail", args=[hc.q_in.pk])).content.decode()
+    assert 'id="sla-response"' in page and "10 h" in page and "50 h" in page  # P3: 600 and 3000 working minutes

@@ -87,7 +87,8 @@ class QueryListView(ScopedListView):
         return {**super().get_filterset_kwargs(filterset_class), "period": self.period}
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        kwargs = {"selectable": bool(self.assignable_queries_exist()), "show_period": self.period is None}
+        # The filter form's "Sort by" orders the rows; a column heading clicked (`sort`) still re-sorts them.
+        kwargs: dict[str, Any] = {"selectable": bool(self.assignable_queries_exist()), "show_period": self.period is None, "order_by": ()}
         if self.sla_ordered():
             kwargs["orderable"] = False  # the chosen order is the SLA's
         return kwargs
