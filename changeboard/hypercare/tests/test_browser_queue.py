@@ -49,7 +49,10 @@ def test_support_lead_works_the_queue(page: Any, world: Any) -> None:
 
     # Bulk assign with the keyboard: tick both, choose the colleague, submit.
     for wanted in (f"select-{hc.q_in.pk}", f"select-{hc.q_out.pk}"):
-        tab_until(page, lambda e, wanted=wanted: bool(e["id"] == wanted))
+        def is_box(element: dict[str, Any], wanted: str = wanted) -> bool:
+            return bool(element["id"] == wanted)
+
+        tab_until(page, is_box)
         page.keyboard.press("Space")
     page.get_by_label("Assign the ticked queries to").select_option(label="Supportchamp Tester")
     tab_until(page, lambda e: e["tag"] == "BUTTON" and e["text"] == "Assign")
