@@ -2,12 +2,17 @@
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from .exits import ExitDecisionViewSet
+from .periods import PeriodViewSet
+from .queries import QueryViewSet
 from .sla import SlaStateViewSet
 
 router = SimpleRouter()
 router.register("sla-states", SlaStateViewSet, basename="api-sla-state")
 router.register("exit-decisions", ExitDecisionViewSet, basename="api-exit-decision")
+router.register("hypercare-periods", PeriodViewSet, basename="api-hypercare-period")
+router.register("queries", QueryViewSet, basename="api-query")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [*format_suffix_patterns(router.urls)]
