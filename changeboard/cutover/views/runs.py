@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views import View
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
@@ -38,11 +38,7 @@ PER_PAGE = 50
 
 
 def runbook_url(runbook: Runbook) -> str:
-    """The runbook's page; the runbook list until the plan pages are installed with this app."""
-    try:
-        return runbook.get_absolute_url()
-    except NoReverseMatch:
-        return reverse("runbook-list")
+    return runbook.get_absolute_url()
 
 
 def crumbs(runbook: Runbook) -> list[tuple[str, str]]:
