@@ -43,8 +43,6 @@ class SlaStateViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         queries = self.get_queryset().filter(period=period)
         page = self.paginate_queryset(queries)
         rows = list(page if page is not None else queries)
-        for query in rows:
-            query.period = period
         states = sla_states(rows)
         data = [{**as_dict(states[q.pk]), "reference": q.reference, "status": q.status,
                  "current": "response" if states[q.pk].response.is_open else "resolution"} for q in rows]
