@@ -1,7 +1,9 @@
 """`manage.py run_scheduler`: the clock for regular background work.
 
 Every `--every` seconds it queues the survey pass (close, open, remind,
-purge) and, when messages are due, outbox delivery, for the worker to run;
+purge), the cutover pass (late tasks' actions, communication emails), the
+hypercare pass (training-gap spikes, the readiness feed) and, when messages
+are due, outbox delivery, for the worker to run;
 on the first days of a month it requests that month's board pack once
 (`reports.packs.packs_due`, idempotent, so every pass may ask).
 Once an hour it prunes finished task results older than 14 days (the
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from changeboard.core.outbox import deliver_outbox, has_due
 from changeboard.cutover.services.runs import runs_pass
+from changeboard.hypercare.services.feedback import hypercare_tick
 from changeboard.reports.packs import packs_due
 from changeboard.surveys.services import survey_tick
 
@@ -40,6 +43,7 @@ class Command(BaseCommand):
         while True:
             survey_tick.enqueue()
             runs_pass.enqueue()  # cutover: late actions and communication emails of running runs
+            hypercare_tick.enqueue()  # hypercare: training-gap spikes and the readiness feed
             packs_due(timezone.localdate())
             if settings.OUTBOX_SEND and has_due():
                 deliver_outbox.enqueue()
