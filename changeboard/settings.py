@@ -330,7 +330,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     # Several models have a `status`; name the sets that would otherwise collide.
-    "ENUM_NAME_OVERRIDES": {"BoardPackStatusEnum": "changeboard.reports.models.BoardPack.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "BoardPackStatusEnum": "changeboard.reports.models.BoardPack.Status",
+        "ReviewDecisionEnum": "changeboard.readiness.models.Review.Decision",
+        "ExitDecisionEnum": "changeboard.hypercare.models.ExitDecision.Decision",
+        "TaskKindEnum": "changeboard.cutover.models.Task.Kind",
+        "RunKindEnum": "changeboard.cutover.models.Run.Kind",
+        "RunStatusEnum": "changeboard.cutover.models.Run.Status",
+        "RunTaskStatusEnum": "changeboard.cutover.models.RunTask.Status",
+        "QueryStatusEnum": "changeboard.hypercare.models.Query.Status",
+        "PeriodStatusEnum": "changeboard.hypercare.models.Period.Status",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
