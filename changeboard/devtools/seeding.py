@@ -34,6 +34,7 @@ from django.db.models import ProtectedError, RestrictedError
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
 from changeboard.core import audit
+from changeboard.hypercare.seeding import clear_hypercare_data, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
@@ -889,6 +890,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
     counts = existing_data_counts()
     try:
         counts.update(clear_survey_data())
+        counts.update(clear_hypercare_data())
         ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
@@ -925,6 +927,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     survey_counts = seed_surveys(scale=scale, seed=seed, actor=actor)
     readiness_counts = seed_readiness(seed=seed, actor=actor)
     demo_count = _create_demo_accounts(actor) if config.demo_accounts else 0
+    hypercare_counts = seed_hypercare(scale=scale, seed=seed, actor=actor)  # after the demo accounts: they are on the support teams
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),
@@ -938,6 +941,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
         "demo_accounts": demo_count,
         **survey_counts,
         **readiness_counts,
+        **hypercare_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})
