@@ -34,7 +34,7 @@ from django.db.models import ProtectedError, RestrictedError
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
 from changeboard.core import audit
-from changeboard.hypercare.seeding import clear_hypercare_data, seed_hypercare
+from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
@@ -927,7 +927,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     survey_counts = seed_surveys(scale=scale, seed=seed, actor=actor)
     readiness_counts = seed_readiness(seed=seed, actor=actor)
     demo_count = _create_demo_accounts(actor) if config.demo_accounts else 0
-    hypercare_counts = seed_hypercare(scale=scale, seed=seed, actor=actor)  # after the demo accounts: they are on the support teams
+    # After the demo accounts: they are on the support teams.
+    hypercare_counts = seed_hypercare(scale=scale, seed=seed, actor=actor, total=met_total(config.staff) if scale == "met" else None)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),

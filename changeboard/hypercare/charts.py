@@ -6,12 +6,32 @@ never disagree."""
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 import pygal
+from django.core.cache import cache
 
 from changeboard.reports.charts import DASHES, PALETTE, Chart, _config, _render
 
 from .services.trends import Trends
 from .tables import trends as tables
+
+CACHE_SECONDS = 3600
+
+
+def _svg(chart: Any, key: str, table: tables.TrendTable) -> str:
+    """The chart's SVG, drawn once per distinct figure: the same data always
+    gives the same bytes (`reports.charts._render`), so it is cached under a
+    digest of the key, title, headers and rows (drawing is most of a
+    dashboard's time)."""
+    digest = hashlib.sha256(repr((key, table.title, table.headers, table.rows)).encode()).hexdigest()
+    name = f"hypercare-chart:{digest}"
+    svg = cache.get(name)
+    if svg is None:
+        svg = _render(chart, key)
+        cache.set(name, svg, CACHE_SECONDS)
+    return str(svg)
 
 
 def _table_chart(table: tables.TrendTable, svg: str, alt: str) -> Chart:
@@ -35,7 +55,7 @@ def curve_chart(t: Trends, key: str = "daily") -> Chart:
                f"{last.open} open at the end of day {last.day}. The same figures are in the table below.")
     else:
         alt = "Line chart of queries since go-live: there are no queries yet."
-    return _table_chart(table, _render(chart, f"{key}-curve"), alt)
+    return _table_chart(table, _svg(chart, f"{key}-curve", table), alt)
 
 
 def bar_chart(table: tables.TrendTable, *, horizontal: bool, label: str, key: str) -> Chart:
@@ -53,7 +73,7 @@ def bar_chart(table: tables.TrendTable, *, horizontal: bool, label: str, key: st
                + "; ".join(f"{r[0]} {r[1]} raised, {r[2]} open" for r in rows) + ".")
     else:
         alt = f"Bar chart of queries by {label}: there are no queries yet."
-    return _table_chart(table, _render(chart, f"{key}-{table.key}"), alt)
+    return _table_chart(table, _svg(chart, f"{key}-{table.key}", table), alt)
 
 
 def trend_charts(t: Trends, key: str = "trend") -> dict[str, Chart]:

@@ -3,11 +3,13 @@
 - **demo** (and tiny): one finished period (a wave whose go-live is more
   than six weeks past; the programme in its hypercare phase first) and one
   live period (a wave that went live 10 to 21 days ago; where the portfolio
-  has none, an "Early adopters" wave is added to the demo lead's programme,
-  through the portfolio services, on the Monday 14 to 20 days ago).
+  has none, an "Early adopters – Westminster" wave is added to Rostering
+  (ROTA, the demo's lead2's programme), through the portfolio services, on
+  the Monday 14 to 20 days ago).
   A few hundred queries between them.
 - **met**: a period for every go-live in the past plus the live one, and
-  50,000 queries spread over them by how far each period has run.
+  50,000 queries (for 45,000 staff; as many per head for a smaller force)
+  spread over them by how far each period has run.
 
 The queries follow a realistic curve (a gamma-shaped rise to a peak around
 day 10, decaying to a steady trickle, lighter at weekends), across the
@@ -38,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from changeboard.accounts.models import Role, User
 from changeboard.cutover.models import Team
@@ -55,9 +57,11 @@ UTC = dt.UTC
 BATCH = 2000
 TEAM_PREFIX = "Hypercare support: "
 LIVE_WAVE_NAME = "Early adopters – Westminster"
+LIVE_PROGRAMME = "ROTA"  # the demo's lead2 runs it; it has room for a fifth wave, and later waves that include Westminster
 # Queries over a whole six-week period, by scale (met: the total across the portfolio).
 PER_PERIOD = {"tiny": 60, "demo": 420}
 MET_TOTAL = 50_000
+MET_STAFF = 45_000  # the met scale's staff: 50,000 queries for them, and as many per head for a smaller force
 DAY_STARTS, DAY_ENDS = 8, 18  # the seeded support teams' working hours (the period default)
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -194,12 +198,14 @@ def finished_wave(today: dt.date) -> RolloutWave | None:
 
 def live_wave(today: dt.date, actor: User | None) -> RolloutWave | None:
     """A wave that went live 10 to 21 days ago; or a new one ("Early
-    adopters") in the demo lead's programme (CMS), else the first programme,
-    for Westminster (else that programme's first wave's units)."""
+    adopters") in Rostering (ROTA, the demo's lead2's programme), else the
+    programme with the fewest waves, for Westminster (else that programme's
+    first wave's units)."""
     recent = [w for w in _past_waves(today) if today - dt.timedelta(days=21) <= w.go_live_date <= today - dt.timedelta(days=10)]
     if recent:
         return recent[-1]
-    programme = Programme.objects.filter(code="CMS").first() or Programme.objects.order_by("code").first()
+    programme = (Programme.objects.filter(code=LIVE_PROGRAMME).first()
+                 or Programme.objects.annotate(n=Count("waves")).order_by("n", "code").first())
     if programme is None:
         return None
     units = list(Unit.objects.filter(name="Westminster").order_by("depth", "path")[:1])
@@ -413,6 +419,11 @@ def _queries_for(builder: _Builder, planned: PlannedPeriod, today: dt.date) -> N
 
 # --------------------------------------------------------------------------
 # Entry points
+
+
+def met_total(staff: int) -> int:
+    """The met set's queries for a force of `staff` people: 50,000 for 45,000."""
+    return round(MET_TOTAL * staff / MET_STAFF)
 
 
 def clear_hypercare_data() -> dict[str, int]:
