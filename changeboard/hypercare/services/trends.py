@@ -45,8 +45,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Lower, Replace, Substr, Trim
+from django.db import connection
+from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Max, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Lower, Replace, Substr, Trim
 from django.utils import timezone
 
 from changeboard.core.scoping import VIEW, can
@@ -201,30 +202,29 @@ def _last_day(period: Period, today: dt.date, latest: dt.date | None) -> int:
     return max(0, (min(end, today) - period.starts_on).days)
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), LONDON).astimezone(dt.UTC)
+def _hour_text(field_name: str) -> Substr:
+    """The UTC hour of a datetime as text ("2026-11-02 10"), computed by the
+    database itself (SQLite stores the UTC text; PostgreSQL's connection
+    speaks UTC), so grouping by it needs no per-row Python function."""
+    return Substr(Cast(field_name, output_field=CharField()), 1, 13)
 
 
-def _per_day(queries: QuerySet[Query], period: Period, last: int) -> tuple[list[int], list[int]]:
-    """Raised and resolved on each day 0..last of one period, as conditional
-    counts over the Europe/London day boundaries in one query (each day
-    bucket compared in the database, no per-row function: fast on SQLite
-    as on PostgreSQL). Raised before go-live counts on day 0."""
-    bounds = [_midnight(period.starts_on + dt.timedelta(days=d)) for d in range(last + 2)]
-    aggregates: dict[str, Any] = {}
-    for d in range(last + 1):
-        since = Q() if d == 0 else Q(created_at__gte=bounds[d])
-        aggregates[f"r{d}"] = Count("id", filter=since & Q(created_at__lt=bounds[d + 1]))
-        done = (Q(resolved_at__lt=bounds[d + 1]) & (Q() if d == 0 else Q(resolved_at__gte=bounds[d]))) | (
-            Q(resolved_at__isnull=True, closed_at__lt=bounds[d + 1]) & (Q() if d == 0 else Q(closed_at__gte=bounds[d])))
-        aggregates[f"s{d}"] = Count("id", filter=done)
-    raised, resolved = [0] * (last + 1), [0] * (last + 1)
-    names = list(aggregates)
-    for start in range(0, len(names), 400):  # a few hundred columns a statement
-        chunk = {name: aggregates[name] for name in names[start:start + 400]}
-        for name, value in queries.filter(period=period).aggregate(**chunk).items():
-            (raised if name[0] == "r" else resolved)[int(name[1:])] = value or 0
-    return raised, resolved
+def _local_day(hour: str) -> dt.date:
+    return dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC).astimezone(LONDON).date()
+
+
+def _by_local_day(queries: QuerySet[Query], field: Any) -> dict[int, dict[dt.date, int]]:
+    """Counts by period and Europe/London date of `field`: grouped by UTC
+    hour in the database (at most 24 rows a day a period), placed on local
+    dates here."""
+    out: dict[int, dict[dt.date, int]] = {}
+    rows = (queries.annotate(at=field).filter(at__isnull=False).annotate(hour=_hour_text("at")).values("period_id", "hour")
+            .annotate(n=Count("id")).values_list("period_id", "hour", "n"))
+    for period_id, hour, n in rows:
+        days = out.setdefault(period_id, {})
+        day = _local_day(hour)
+        days[day] = days.get(day, 0) + n
+    return out
 
 
 def curve(queries: QuerySet[Query], periods: list[Period], today: dt.date) -> list[DayRow]:
@@ -232,13 +232,19 @@ def curve(queries: QuerySet[Query], periods: list[Period], today: dt.date) -> li
     (aligned on each period's go-live when there are several)."""
     if not periods:
         return []
-    latest = dict(queries.values("period_id").annotate(last=Max("created_at")).values_list("period_id", "last"))
+    raised_by = _by_local_day(queries, F("created_at"))
+    resolved_by = _by_local_day(queries, _resolved_expr())
     total_days = 0
     per_period: list[tuple[int, list[int], list[int]]] = []
     for period in periods:
-        last_raised = latest.get(period.pk)
-        last = _last_day(period, today, last_raised.astimezone(LONDON).date() if last_raised else None)
-        raised, resolved = _per_day(queries, period, last)
+        raised_days = raised_by.get(period.pk, {})
+        last = _last_day(period, today, max(raised_days) if raised_days else None)
+        raised, resolved = [0] * (last + 1), [0] * (last + 1)
+        for series, days in ((raised, raised_days), (resolved, resolved_by.get(period.pk, {}))):
+            for date, n in days.items():
+                offset = (date - period.starts_on).days
+                if offset <= last:
+                    series[max(0, offset)] += n
         per_period.append((last, raised, resolved))
         total_days = max(total_days, last + 1)
     rows: list[DayRow] = []
@@ -284,26 +290,42 @@ def by_priority(queries: QuerySet[Query]) -> list[CountRow]:
     return [CountRow(str(value), str(label), *found.get(str(value), (0, 0, 0))) for value, label in Priority.choices]
 
 
-def _unit_counts(queries: QuerySet[Query], parent: Unit | None) -> dict[str, tuple[int, int, int]]:
-    """Counts by the path of the unit one level below `parent` (the
-    parent's own path for queries attached to it)."""
-    length = (len(parent.path) if parent is not None else 0) + Unit.steplen
-    qs = queries.filter(unit__path__startswith=parent.path) if parent is not None else queries
-    return {prefix: (raised, open_, gaps) for prefix, raised, open_, gaps in (
-        qs.annotate(prefix=Substr("unit__path", 1, length)).values("prefix")
-        .annotate(raised=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
-                  gaps=Count("id", filter=Q(category__is_training_gap=True)))
-        .values_list("prefix", "raised", "open", "gaps"))}
-
-
 def by_unit(queries: QuerySet[Query], parent: Unit | None = None) -> UnitBreakdown:
     """Rows one level below `parent`, each counting its subtree. Without a
     parent, starts at the top of the tree and descends while the queries
-    sit in a single unit's subtree."""
+    sit in a single unit's subtree. The database counts by unit (one row a
+    unit); the roll-up by path prefix is done here, over those rows."""
     chosen = parent is not None
+    per_unit = {unit_id: (raised, open_, gaps) for unit_id, raised, open_, gaps in (
+        queries.values("unit_id").annotate(raised=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
+                                           gaps=Count("id", filter=Q(category__is_training_gap=True)))
+        .values_list("unit_id", "raised", "open", "gaps"))}
+    paths = dict(Unit.objects.filter(pk__in=list(per_unit)).values_list("pk", "path"))
+    by_path: dict[str, list[int]] = {}
+    for unit_id, values in per_unit.items():
+        path = paths.get(unit_id)
+        if path is not None:
+            totals = by_path.setdefault(path, [0, 0, 0])
+            for i, v in enumerate(values):
+                totals[i] += v
+
+    def level(prefix: str) -> tuple[dict[str, list[int]], list[int] | None]:
+        rows: dict[str, list[int]] = {}
+        own: list[int] | None = None
+        cut = len(prefix) + Unit.steplen
+        for path, values in by_path.items():
+            if not path.startswith(prefix):
+                continue
+            if path == prefix:
+                own = values
+                continue
+            totals = rows.setdefault(path[:cut], [0, 0, 0])
+            for i, v in enumerate(values):
+                totals[i] += v
+        return rows, own
+
     while True:
-        counts = _unit_counts(queries, parent)
-        own = counts.pop(parent.path, None) if parent is not None else None
+        counts, own = level(parent.path if parent is not None else "")
         if not chosen and own is None and len(counts) == 1:
             only = Unit.objects.filter(path=next(iter(counts))).first()
             if only is not None and only.numchild:
@@ -357,8 +379,8 @@ def _hours(value: dt.timedelta | float | None) -> float | None:
     if value is None:
         return None
     if isinstance(value, dt.timedelta):
-        return value.total_seconds() / 3600
-    return float(value) / 3600  # some backends give microseconds as a number
+        return round(value.total_seconds() / 3600, 4)
+    return round(float(value), 4)  # hours already (SQLite's julianday difference, to a third of a second)
 
 
 def _nearest_rank(n: int, share: float) -> int:
@@ -368,8 +390,13 @@ def _nearest_rank(n: int, share: float) -> int:
 def calendar_resolve(queries: QuerySet[Query]) -> ResolveFigures:
     """Median and p90 of raised-to-resolved in calendar hours, each picked
     in the database (ordered by the duration, one row at the rank)."""
-    resolved = (queries.annotate(r=_resolved_expr()).filter(r__isnull=False)
-                .annotate(took=ExpressionWrapper(F("r") - F("created_at"), output_field=DurationField())))
+    resolved: QuerySet[Query] = queries.annotate(r=_resolved_expr()).filter(r__isnull=False)
+    if connection.vendor == "sqlite":  # julianday is SQLite's own (C): no per-row Python function to order by
+        resolved = resolved.annotate(took=ExpressionWrapper(
+            (Func(F("r"), function="julianday", output_field=FloatField())
+             - Func(F("created_at"), function="julianday", output_field=FloatField())) * 24, output_field=FloatField()))
+    else:
+        resolved = resolved.annotate(took=ExpressionWrapper(F("r") - F("created_at"), output_field=DurationField()))
     n = resolved.count()
     if not n:
         return ResolveFigures("calendar hours", 0, None, None)
