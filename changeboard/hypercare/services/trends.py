@@ -35,6 +35,7 @@ whatever the number of queries.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import math
@@ -209,6 +210,7 @@ def _hour_text(field_name: str) -> Substr:
     return Substr(Cast(field_name, output_field=CharField()), 1, 13)
 
 
+@functools.lru_cache(maxsize=65536)
 def _local_day(hour: str) -> dt.date:
     return dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC).astimezone(LONDON).date()
 
