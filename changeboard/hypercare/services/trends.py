@@ -335,11 +335,11 @@ def by_unit(queries: QuerySet[Query], parent: Unit | None = None) -> UnitBreakdo
                 continue
         break
     units = {u.path: u for u in Unit.objects.filter(path__in=list(counts))}
-    rows = [UnitRow(units[path], units[path].name, *values, drill=bool(units[path].numchild))
-            for path, values in counts.items() if path in units]
+    rows = [UnitRow(units[path], units[path].name, v[0], v[1], v[2], drill=bool(units[path].numchild))
+            for path, v in counts.items() if path in units]
     rows.sort(key=lambda r: (-r.raised, r.label))
     if own is not None and parent is not None:
-        rows.append(UnitRow(None, f"Directly in {parent.name}", *own, drill=False))
+        rows.append(UnitRow(None, f"Directly in {parent.name}", own[0], own[1], own[2], drill=False))
     up = Unit.objects.filter(path=parent.path[:-Unit.steplen]).first() if parent is not None and parent.depth > 1 else None
     return UnitBreakdown(parent, up if chosen else None, rows, chosen)
 
