@@ -19,7 +19,9 @@ whatever the number of queries.
   breached; the resolution time is its working time (pauses excluded). The
   engine reads each query's history, so this part loops over the queries in
   Python; its result is cached against a fingerprint of the queries, the
-  periods' policies and the minute. Without the engine the time to resolve
+  periods' policies and the five minutes (so the open queries' breached
+  and at-risk counts are at most five minutes old; any new event or policy
+  change recomputes at once). Without the engine the time to resolve
   is in calendar hours (median and p90 picked in the database by ordering).
 - **Top recurring titles and tags.** Titles normalised in the database
   (lower case, trimmed, without ? . ! and doubled spaces), counted when they
@@ -61,6 +63,7 @@ BOARD_TITLE_THRESHOLD = 5  # a title or tag shown to someone who may not view qu
 RECURRING = 2  # a title or tag counted at least this often is "recurring"
 TOP = 10
 SLA_CACHE_SECONDS = 300
+SLA_BUCKET_MINUTES = 5
 OPEN = [str(s) for s in Query.OPEN_STATUSES]
 
 
@@ -408,14 +411,20 @@ def calendar_resolve(queries: QuerySet[Query]) -> ResolveFigures:
     return ResolveFigures("calendar hours", n, median, _hours(ordered[_nearest_rank(n, 0.9)]))
 
 
+def _bucket(now: dt.datetime) -> dt.datetime:
+    """The SLA figures' moment: `now` to the five minutes below (open clocks
+    move with time; recomputing them on every page costs most of a page)."""
+    return now.replace(minute=now.minute - now.minute % SLA_BUCKET_MINUTES, second=0, microsecond=0)
+
+
 def _fingerprint(queries: QuerySet[Query], periods: list[Period], now: dt.datetime) -> str:
     """Changes whenever anything the SLA figures read changes: the queries
     (count, latest update), each period's working hours and targets, and
-    the minute (open clocks move with time)."""
+    the five minutes (`_bucket`)."""
     latest = queries.aggregate(n=Count("id"), last=Max("updated_at"))
     policy = [(p.pk, p.working_days, str(p.day_starts), str(p.day_ends), p.bank_holidays,
                sorted(p.sla_targets.values_list("priority", "response_minutes", "resolution_minutes"))) for p in periods]
-    text = repr((latest["n"], str(latest["last"]), policy, now.replace(second=0, microsecond=0).isoformat(), str(queries.query)))
+    text = repr((latest["n"], str(latest["last"]), policy, _bucket(now).isoformat(), str(queries.query)))
     return "hypercare-sla:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -429,7 +438,7 @@ def sla_figures(queries: QuerySet[Query], periods: list[Period], now: dt.datetim
     cached = cache.get(key)
     if cached is not None:
         return cached
-    states = engine.sla_states(queries, now=now.replace(second=0, microsecond=0))
+    states = engine.sla_states(queries, now=now)
     met, breached = "met", "breached"
     figures = SlaFigures(True)
     per_priority: dict[str, list[int]] = {str(p): [0, 0, 0, 0] for p in Priority.values}
