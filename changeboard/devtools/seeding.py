@@ -36,6 +36,7 @@ from changeboard.accounts.services import user_create
 from changeboard.core import audit
 from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
 from changeboard.cutover.services import runs as cutover_runs
+from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
@@ -907,6 +908,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
     try:
         counts.update(clear_survey_data())
         counts.update(clear_cutover_data())
+        counts.update(clear_hypercare_data())
         ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
@@ -944,6 +946,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     readiness_counts = seed_readiness(seed=seed, actor=actor)
     demo_count = _create_demo_accounts(actor) if config.demo_accounts else 0
     cutover_counts = _create_cutover(scale, seed, actor)
+    # After the demo accounts: they are on the support teams.
+    hypercare_counts = seed_hypercare(scale=scale, seed=seed, actor=actor, total=met_total(config.staff) if scale == "met" else None)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),
@@ -958,6 +962,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
         **survey_counts,
         **readiness_counts,
         **cutover_counts,
+        **hypercare_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})

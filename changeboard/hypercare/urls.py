@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, exits, imports, periods, public, queries
+from .views import attachments, exits, imports, periods, public, queries, trends
 
 urlpatterns = [
     path("hypercare/", periods.PeriodListView.as_view(), name="period-list"),
@@ -35,4 +35,8 @@ urlpatterns = [
     path("hypercare/queries/<int:pk>/assign/", queries.QueryAssignView.as_view(), name="query-assign"),
     path("hypercare/queries/<int:pk>/comment/", queries.QueryCommentView.as_view(), name="query-comment"),
     path("hypercare/queries/<int:pk>/edit/", queries.QueryEditView.as_view(), name="query-edit"),
+    # Trends (hc-trends)
+    path("hypercare/periods/<int:pk>/dashboard/", trends.PeriodDashboardView.as_view(), name="period-dashboard"),
+    path("hypercare/programmes/<int:programme_pk>/trends/", trends.ProgrammeTrendsView.as_view(), name="hypercare-programme"),
+    path("hypercare/trends/", trends.PortfolioTrendsView.as_view(), name="hypercare-portfolio"),
 ]

@@ -119,11 +119,28 @@ class Command(BaseCommand):
                             help=f"People in the emailed wave (default {survey_bench.DEFAULT_EMAILS}; 0 skips).")
         survey.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed for the answers and double clicks.")
         survey.add_argument("--force", action="store_true", help="Run even on a database that holds staff and is not named like a scratch one.")
+        from changeboard.devtools.bench import hypercare as hypercare_bench
+
+        hyper = benchmarks.add_parser("hypercare", help="Raising hypercare queries against a real server and a baseline, the queue "
+                                                        "and period dashboard at met scale, and the SLA state of every open query.")
+        hyper.add_argument("--queries", type=int, default=hypercare_bench.DEFAULT_QUERIES,
+                           help=f"Hypercare queries to measure on (default {hypercare_bench.DEFAULT_QUERIES:,}; re-seeds when different).")
+        hyper.add_argument("--raises", type=int, default=hypercare_bench.DEFAULT_RAISES,
+                           help=f"Queries raised through the server (default {hypercare_bench.DEFAULT_RAISES}; 0 skips).")
+        hyper.add_argument("--concurrency", type=int, default=hypercare_bench.DEFAULT_CONCURRENCY,
+                           help=f"Client threads posting at once (default {hypercare_bench.DEFAULT_CONCURRENCY}).")
+        hyper.add_argument("--workers", type=int, default=hypercare_bench.DEFAULT_WORKERS,
+                           help=f"gunicorn worker processes (default {hypercare_bench.DEFAULT_WORKERS}).")
+        hyper.add_argument("--threads", type=int, default=hypercare_bench.DEFAULT_THREADS,
+                           help=f"Threads per gunicorn worker (default {hypercare_bench.DEFAULT_THREADS}).")
+        hyper.add_argument("--runs", type=int, default=hypercare_bench.DEFAULT_RUNS, help="Timed runs of each page (default 20).")
+        hyper.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed for the data and the posts.")
+        hyper.add_argument("--force", action="store_true", help="Run even on a database that holds staff and is not named like a scratch one.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
                                                                            "survey": bench_survey, "board": bench_board,
-                                                                           "cutover": bench_cutover}
+                                                                           "cutover": bench_cutover, "hypercare": bench_hypercare}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
 
@@ -165,6 +182,19 @@ def bench_survey(options: dict[str, Any]) -> dict[str, Any]:
     except BenchError as exc:
         raise CommandError(str(exc)) from exc
     return {"benchmark": "survey", "database": connection.vendor, **figures}
+
+
+def bench_hypercare(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.devtools.bench.hypercare import run
+    from changeboard.devtools.bench.survey import BenchError
+
+    try:
+        figures = run(queries=options["queries"], raises=options["raises"], concurrency=options["concurrency"],
+                      workers=options["workers"], threads=options["threads"], runs=options["runs"], seed=options["seed"],
+                      force=options["force"])
+    except BenchError as exc:
+        raise CommandError(str(exc)) from exc
+    return {"benchmark": "hypercare", "database": connection.vendor, **figures}
 
 
 # --------------------------------------------------------------------------
