@@ -150,3 +150,20 @@ def test_the_runbook_partial_renders_one_runbooks_conflicts(scene: Scene) -> Non
     quiet = render_to_string("cutover/_runbook_conflicts.html", {"conflicts": calendar.runbook_conflicts(scene.b, scene.world.users["admin"])
                                                                   .only(set())})
     assert "No clashes" in quiet
+
+
+def test_the_runbook_page_shows_its_conflicts(client: Any, scene: Scene) -> None:
+    """The plan page carries the clash (the other side redacted for another
+    programme's change manager); a template has no conflicts section."""
+    response = _client(client, scene.world, "lead2").get(reverse("runbook-detail", args=[scene.b.pk]))
+    html = response.content.decode()
+    section = html[html.index('id="conflicts-heading"'):html.index('id="import-export"')]
+    assert "1 clash of people or teams with another cutover" in section
+    assert "Switch BBB DNS" in section and "A task in another programme's cutover (AAA)" in section
+    assert "Migrate AAA records" not in section and "AAA weekend cutover" not in section
+    assert "Sat 9 Jan 2027 19:00 GMT to Sat 9 Jan 2027 20:00 GMT (60 min)" in section
+    full = _client(client, scene.world, "board").get(reverse("runbook-detail", args=[scene.a.pk])).content.decode()
+    assert f'<a class="govuk-link" href="{scene.b.get_absolute_url()}">BBB weekend cutover</a>' in full
+    template = services.runbook_copy(actor=scene.world.users["admin"], source=scene.a, title="Weekend template",
+                                     planned_start=START, is_template=True)
+    assert 'id="conflicts-heading"' not in _client(client, scene.world, "admin").get(template.get_absolute_url()).content.decode()
