@@ -72,7 +72,8 @@ def test_the_demo_runbook_is_the_same_every_time_and_schedules(monkeypatch: Any)
 
     # The demo runbook's one finished rehearsal, in the past, run by CMS's change lead.
     [rehearsal] = runbook.runs.all()
-    assert (rehearsal.kind, rehearsal.status) == ("rehearsal", "complete") and rehearsal.ended_at < timezone.now()
+    assert (rehearsal.kind, rehearsal.status) == ("rehearsal", "complete")
+    assert rehearsal.ended_at is not None and rehearsal.ended_at < timezone.now()
     assert rehearsal.started_by is not None and rehearsal.started_by.username == "lead"
     assert not rehearsal.tasks.exclude(status="done").exists() and rehearsal.tasks.count() == len(tasks)
 
