@@ -13,9 +13,10 @@ imports nothing above cutover).
   3,000 links (`generate_network`, also what `bench cutover` times), for
   the next go-live of Command and Control Modernisation, overlapping the
   demo cutover's weekend and sharing its teams, so the conflicts have work.
-- `seed_rehearsal(runbook)`: one finished rehearsal, run through the runs
-  services as operators would (start and finish each task in turn, actual
-  durations drawn from the seed).
+- `seed_rehearsal(runbook)`: one finished rehearsal (in the past), run
+  through the runs services as operators would (start and finish each task
+  in turn, actual durations drawn from the seed); the demo seed gives the
+  demo runbook one.
 
 The runbook and teams go through the services (audited); tasks and links
 are bulk-created, then the whole network is scheduled once and refused if
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +41,10 @@ from changeboard.accounts.models import User
 from changeboard.core import audit
 from changeboard.portfolio.models import Programme, RolloutWave
 
-from .models import RUNBOOK_TZ, Dependency, Runbook, Task, Team
+from .models import RUNBOOK_TZ, Dependency, Run, Runbook, RunTask, Task, Team
 from .scheduling import Link, Node, Schedule, ScheduleError, schedule
 from .services import runbooks as runbook_services
+from .services import runs as run_services
 
 DEMO_PROGRAMME = "CMS"
 MET_PROGRAMME = "CCM"
@@ -462,21 +463,20 @@ def rehearsal_actuals(durations: dict[str, int], not_before: dict[str, int | Non
     return schedule(nodes, [Link(str(p), str(s), str(kind), int(lag)) for p, s, kind, lag in links])
 
 
-def seed_rehearsal(runbook: Runbook, *, seed: int = 2026, actor: User | None = None, days_before: int = 14) -> Any:
-    """One finished rehearsal of `runbook`, `days_before` its planned start:
-    started with `run_start`, then each task started and finished in turn
+def seed_rehearsal(runbook: Runbook, *, seed: int = 2026, actor: User | None = None, days_before: int = 14,
+                   now: dt.datetime | None = None) -> Run:
+    """One finished rehearsal of `runbook`, begun at 18:00 Europe/London
+    `days_before` days before its planned start or before `now`, whichever
+    is earlier (so a rehearsal is always in the past): started with
+    `run_start`, then each task started and finished in turn
     (`run_task_start`, `run_task_finish`) at its simulated time, validations
     passing. Acts as `actor`, by default the programme's change lead."""
-    from .services import runs as run_services
-
-    run_start: Callable[..., Any] = run_services.run_start
-    task_start: Callable[..., Any] = run_services.run_task_start
-    task_finish: Callable[..., Any] = run_services.run_task_finish
     actor = actor or (runbook.programme.change_lead if runbook.programme else None)
     if actor is None:
         raise ValueError("A rehearsal needs someone to run it: give an actor, or set the programme's change lead.")
-    began = runbook.planned_start - dt.timedelta(days=days_before)
-    run = run_start(runbook=runbook, kind="rehearsal", actor=actor, now=began)
+    day = (min(runbook.planned_start, now or timezone.now()) - dt.timedelta(days=days_before)).astimezone(RUNBOOK_TZ).date()
+    began = dt.datetime.combine(day, dt.time(18, 0), tzinfo=RUNBOOK_TZ).astimezone(dt.UTC)
+    run = run_services.run_start(runbook=runbook, kind=Run.Kind.REHEARSAL, actor=actor, now=began)
     tasks = {t.ref: t for t in run.tasks.all()}
     offsets = {ref: (round((t.not_before - run.planned_start) / MINUTE) if t.not_before else None) for ref, t in tasks.items()}
     try:
@@ -486,11 +486,10 @@ def seed_rehearsal(runbook: Runbook, *, seed: int = 2026, actor: User | None = N
     for ref in actual.order:
         timing = actual.timings[ref]
         task = tasks[ref]
-        result = "pass" if task.kind == Task.Kind.VALIDATION else ""
+        result = RunTask.Result.PASS if task.kind == Task.Kind.VALIDATION else ""
         started = max(run.planned_start + timing.es * MINUTE, began)
-        task_start(run_task=task, actor=actor, now=started)
-        task.refresh_from_db()
-        task_finish(run_task=task, actor=actor, result=result, comment="Rehearsed." if result else "",
-                    now=max(started, run.planned_start + timing.ef * MINUTE))
+        task = run_services.run_task_start(run_task=task, actor=actor, now=started)
+        run_services.run_task_finish(run_task=task, actor=actor, result=result, comment="Rehearsed." if result else "",
+                                     now=max(started, run.planned_start + timing.ef * MINUTE))
     run.refresh_from_db()
     return run

@@ -35,7 +35,6 @@ from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
 from changeboard.core import audit
 from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
-from changeboard.cutover.services import runs as cutover_runs
 from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
@@ -873,17 +872,16 @@ def _create_demo_accounts(actor: User | None) -> int:
 
 
 def _create_cutover(scale: str, seed: int, actor: User | None) -> dict[str, int]:
-    """The cutover runbooks (after the demo accounts, who own tasks); the
-    demo runbook's finished rehearsal once the runs services exist."""
+    """The cutover runbooks (after the demo accounts, who own tasks), and the
+    demo runbook's one finished rehearsal, run by the programme's change lead."""
+    from changeboard.cutover.models import Runbook
+
     counts = seed_cutover(scale=scale, seed=seed, actor=actor)
     counts["rehearsals"] = 0
-    if hasattr(cutover_runs, "run_start"):
-        from changeboard.cutover.models import Runbook
-
-        demo = Runbook.objects.filter(programme__code=DEMO_PROGRAMME, is_template=False).order_by("pk").first()
-        if demo is not None and demo.programme is not None and demo.programme.change_lead is not None:
-            seed_rehearsal(demo, seed=seed)
-            counts["rehearsals"] = 1
+    demo = Runbook.objects.filter(programme__code=DEMO_PROGRAMME, is_template=False).order_by("pk").first()
+    if demo is not None and demo.programme is not None and demo.programme.change_lead is not None:
+        seed_rehearsal(demo, seed=seed)
+        counts["rehearsals"] = 1
     return counts
 
 

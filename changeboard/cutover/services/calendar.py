@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max, QuerySet
-from django.urls import NoReverseMatch
 
 from changeboard.accounts.models import User
 from changeboard.impacts import load
@@ -59,15 +58,6 @@ def when(moment: dt.datetime | None) -> str:
         return ""
     local = moment.astimezone(RUNBOOK_TZ)
     return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
-
-
-def url_of(obj: Any) -> str | None:
-    """An object's page, or None while its page is not part of the app
-    (the runbook and run pages come from the planning and runs work)."""
-    try:
-        return obj.get_absolute_url()
-    except NoReverseMatch:
-        return None
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -174,12 +164,12 @@ class Entry:
         return when(self.finish)
 
     @property
-    def url(self) -> str | None:
-        return url_of(self.run if self.run is not None else self.runbook)
+    def url(self) -> str:
+        return (self.run if self.run is not None else self.runbook).get_absolute_url()
 
     @property
-    def runbook_url(self) -> str | None:
-        return url_of(self.runbook)
+    def runbook_url(self) -> str:
+        return self.runbook.get_absolute_url()
 
     def days(self) -> list[dt.date]:
         first, last = local_date(self.start), local_date(max(self.start, self.finish - MINUTE))
@@ -348,7 +338,7 @@ class Conflicts:
         shown = slot.runbook.pk in self.visible
         return {"visible": shown, "programme": slot.programme_code,
                 "runbook": slot.runbook.pk if shown else None, "runbook_title": slot.runbook.title if shown else None,
-                "runbook_url": url_of(slot.runbook) if shown else None,
+                "runbook_url": slot.runbook.get_absolute_url() if shown else None,
                 "ref": slot.task.ref if shown else None, "title": slot.task.title if shown else None,
                 "start": slot.start, "finish": slot.finish, "start_local": when(slot.start), "finish_local": when(slot.finish)}
 

@@ -200,7 +200,7 @@ def _links_into(run: Run) -> dict[str, list[tuple[str, str, int]]]:
     return into
 
 
-def waits(run_task: RunTask, by_ref: dict[str, Any], into: dict[str, list[tuple[str, str, int]]], now: dt.datetime) -> Wait:
+def waits(run_task: RunTask | Pending, by_ref: dict[str, Any], into: dict[str, list[tuple[str, str, int]]], now: dt.datetime) -> Wait:
     """What holds the task: its links (by type, with lag) and its fixed start.
     `by_ref` maps refs to objects with status, started_at, finished_at."""
     start: list[str] = []
@@ -227,9 +227,39 @@ def waits(run_task: RunTask, by_ref: dict[str, Any], into: dict[str, list[tuple[
     return Wait(start, finish)
 
 
-def _run_state(run: Run) -> tuple[list[RunTask], dict[str, RunTask]]:
-    tasks = list(run.tasks.all())
-    return tasks, {t.ref: t for t in tasks}
+@dataclass(frozen=True)
+class TaskState:
+    """As much of a run task as `waits` reads of a predecessor."""
+
+    ref: str
+    status: str
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """As much of a waiting task as `waits` reads of it."""
+
+    pk: int
+    ref: str
+    not_before: dt.datetime | None
+
+
+def _states(run: Run, refs: Iterable[str]) -> dict[str, TaskState]:
+    """The states of the run's tasks named in `refs`, in one query reading four
+    columns: a start or finish reads its predecessors only, never the whole run."""
+    wanted = sorted(set(refs))
+    if not wanted:
+        return {}
+    rows = RunTask.objects.filter(run_id=run.pk, ref__in=wanted).values_list("ref", "status", "started_at", "finished_at")
+    return {ref: TaskState(ref, status, started, finished) for ref, status, started, finished in rows}
+
+
+def _held(run: Run, run_task: RunTask, now: dt.datetime) -> Wait:
+    """What holds one task now (its links in, its fixed start)."""
+    into = _links_into(run)
+    return waits(run_task, _states(run, (ref for ref, _, _ in into.get(run_task.ref, ()))), into, now)
 
 
 def _refuse_unless_running(run: Run) -> None:
@@ -352,8 +382,7 @@ def run_task_start(*, run_task: RunTask, actor: User, now: dt.datetime | None = 
     _refuse_unless_may_act(actor, fresh, run)
     if fresh.status != Status.PENDING:
         raise _already(fresh)
-    _, by_ref = _run_state(run)
-    held = waits(fresh, by_ref, _links_into(run), now)
+    held = _held(run, fresh, now)
     if held.start:
         raise ValidationError(f"{fresh.ref} cannot start yet: it waits on {'; '.join(held.start)}.")
     if not RunTask.objects.filter(pk=fresh.pk, status=Status.PENDING).update(status=Status.IN_PROGRESS, started_at=now,
@@ -385,8 +414,7 @@ def run_task_finish(*, run_task: RunTask, actor: User, result: str = "", comment
             raise ValidationError({"comment": f"Say what failed in validation {fresh.ref}."})
     elif result:
         raise ValidationError({"result": "Only a validation task records pass or fail."})
-    _, by_ref = _run_state(run)
-    held = waits(fresh, by_ref, _links_into(run), now)
+    held = _held(run, fresh, now)
     blocking = (held.start if fresh.status == Status.PENDING else []) + held.finish
     if blocking:
         raise ValidationError(f"{fresh.ref} cannot finish yet: it waits on {'; '.join(blocking)}.")
@@ -749,16 +777,15 @@ def send_communications(run: Run, now: dt.datetime) -> int:
     (once per task and recipient: the outbox key is stable)."""
     if run.status != Run.Status.RUNNING or not _sends(run):
         return 0
-    if not run.tasks.filter(kind=Kind.COMMUNICATION, status=Status.PENDING, message_sent_at__isnull=True).exists():
+    waiting = [Pending(pk, ref, not_before) for pk, ref, not_before in run.tasks.filter(
+        kind=Kind.COMMUNICATION, status=Status.PENDING, message_sent_at__isnull=True).values_list("pk", "ref", "not_before")]
+    if not waiting:
         return 0
-    _, by_ref = _run_state(run)
     into = _links_into(run)
+    by_ref = _states(run, (ref for t in waiting for ref, _, _ in into.get(t.ref, ())))
+    due = [t.pk for t in waiting if not waits(t, by_ref, into, now).start]
     queued = 0
-    for run_task in by_ref.values():
-        if run_task.kind != Kind.COMMUNICATION or run_task.status != Status.PENDING or run_task.message_sent_at is not None:
-            continue
-        if waits(run_task, by_ref, into, now).start:
-            continue
+    for run_task in run.tasks.filter(pk__in=due).order_by("position", "pk"):
         recipients = _recipients(run, run_task)
         test = run.kind == Run.Kind.REHEARSAL
         subject = f"[Test: {run}] {run_task.message_subject}" if test else run_task.message_subject

@@ -24,11 +24,10 @@ class CalendarTable(tables.Table):
         attrs = {"class": "govuk-table"}
 
     def render_runbook(self, value: str, record: Any) -> str:
-        url = record.runbook_url
-        return format_html('<a class="govuk-link" href="{}">{}</a>', url, value) if url else value
+        return format_html('<a class="govuk-link" href="{}">{}</a>', record.runbook_url, value)
 
     def render_label(self, value: str, record: Any) -> str:
-        if record.run is not None and record.url:
+        if record.run is not None:
             return format_html('<a class="govuk-link" href="{}">{}</a>', record.url, value)
         return value
 

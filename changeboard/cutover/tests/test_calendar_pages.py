@@ -120,13 +120,11 @@ def test_runs_show_their_windows(client: Any, scene: Scene) -> None:
     going = Run.objects.create(runbook=scene.a, kind=Run.Kind.REHEARSAL, number=2, planned_start=at(-24), started_at=at(-24))
     RunTask.objects.create(run=going, ref="A-1", title="Freeze", stream="Technology", kind="normal", duration_minutes=60,
                            planned_start=at(-24), planned_finish=at(-21))
-    entries = calendar.calendar_entries([scene.a], calendar.schedules([scene.a])[0], now=at(-22))
+    entries = calendar.calendar_entries([scene.a], calendar.schedules([scene.a])[0], now=at(-21.5))
     by_run = {e.run.pk: e for e in entries if e.run is not None}
     assert (by_run[done.pk].start, by_run[done.pk].finish, by_run[done.pk].finish_basis) == (at(-48), at(-44), "ended")
-    if hasattr(calendar.run_services, "run_projection"):
-        assert by_run[going.pk].finish_basis == "projected"
-    else:
-        assert (by_run[going.pk].finish, by_run[going.pk].finish_basis) == (at(-21), "planned")
+    # A run under way ends when its projection says: A-1 (60 minutes, planned to end at -21 h) not started at -21.5 h.
+    assert (by_run[going.pk].finish, by_run[going.pk].finish_basis) == (at(-20.5), "projected")
     html = page(client, scene, "admin", start="2027-01-01").content.decode()
     assert "Rehearsal 1" in html and "Rehearsal 2" in html
 
@@ -150,3 +148,20 @@ def test_the_runbook_partial_renders_one_runbooks_conflicts(scene: Scene) -> Non
     quiet = render_to_string("cutover/_runbook_conflicts.html", {"conflicts": calendar.runbook_conflicts(scene.b, scene.world.users["admin"])
                                                                   .only(set())})
     assert "No clashes" in quiet
+
+
+def test_the_runbook_page_shows_its_conflicts(client: Any, scene: Scene) -> None:
+    """The plan page carries the clash (the other side redacted for another
+    programme's change manager); a template has no conflicts section."""
+    response = _client(client, scene.world, "lead2").get(reverse("runbook-detail", args=[scene.b.pk]))
+    html = response.content.decode()
+    section = html[html.index('id="conflicts-heading"'):html.index('id="import-export"')]
+    assert "1 clash of people or teams with another cutover" in section
+    assert "Switch BBB DNS" in section and "A task in another programme's cutover (AAA)" in section
+    assert "Migrate AAA records" not in section and "AAA weekend cutover" not in section
+    assert "Sat 9 Jan 2027 19:00 GMT to Sat 9 Jan 2027 20:00 GMT (60 min)" in section
+    full = _client(client, scene.world, "board").get(reverse("runbook-detail", args=[scene.a.pk])).content.decode()
+    assert f'<a class="govuk-link" href="{scene.b.get_absolute_url()}">BBB weekend cutover</a>' in full
+    template = services.runbook_copy(actor=scene.world.users["admin"], source=scene.a, title="Weekend template",
+                                     planned_start=START, is_template=True)
+    assert 'id="conflicts-heading"' not in _client(client, scene.world, "admin").get(template.get_absolute_url()).content.decode()

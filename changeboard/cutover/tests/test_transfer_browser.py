@@ -44,7 +44,7 @@ def test_change_manager_imports_a_runbook(page: Any, world: Any) -> None:
     page.wait_for_url(f"**/cutover/runbooks/{runbook.pk}/import/*/")
     check_axe(page)
     page.get_by_role("button", name="Commit import").click()
-    page.wait_for_url(f"**/cutover/runbooks/{runbook.pk}/transfer/")
+    page.wait_for_url(f"**/cutover/runbooks/{runbook.pk}/")  # the runbook page, with the imported plan
     check_axe(page)
     assert "Imported 5 tasks" in page.content() and runbook.tasks.count() == 5
 
@@ -57,6 +57,6 @@ def test_change_manager_imports_a_runbook(page: Any, world: Any) -> None:
     check_axe(page)
     assert "will be removed: T-010, T-020, T-030, T-040, T-050" in page.content()
     page.get_by_role("button", name="Commit import").click()
-    page.wait_for_url(f"**/cutover/runbooks/{runbook.pk}/transfer/")
+    page.wait_for_url(f"**/cutover/runbooks/{runbook.pk}/")
     assert sorted(runbook.tasks.values_list("ref", flat=True)) == ["2", "3", "5", "6", "7", "8"]
     assert not page.console_errors, page.console_errors

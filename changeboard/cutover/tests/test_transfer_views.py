@@ -39,7 +39,7 @@ def test_upload_preview_commit(lead: Any, world: Any) -> None:
     assert "Tasks to add" in page and "T-050" in page and "2027-03-06 20:30 GMT" in page
     assert "Planned finish" in page and "valid rows only" not in page
     done = lead.post(response["Location"], {"mode": "all"}, follow=True)
-    assert done.redirect_chain[-1][0] == reverse("runbook-transfer", args=[runbook.pk])
+    assert done.redirect_chain[-1][0] == reverse("runbook-detail", args=[runbook.pk])
     assert "Imported 5 tasks: 5 added, 0 updated, 0 removed; 5 links." in done.content.decode()
     assert runbook.tasks.count() == 5
     pending.refresh_from_db()
@@ -114,7 +114,7 @@ def test_a_live_runbook_takes_no_import(lead: Any, world: Any) -> None:
     runbook = new_runbook(world)
     Runbook.objects.filter(pk=runbook.pk).update(mode=Runbook.Mode.LIVE)
     response = lead.get(reverse("runbook-import", args=[runbook.pk]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("runbook-transfer", args=[runbook.pk])
+    assert response.redirect_chain[-1][0] == reverse("runbook-detail", args=[runbook.pk])
     assert "only while a runbook is in planning or rehearsal" in response.content.decode()
 
 
@@ -157,3 +157,24 @@ def test_bad_parameters_never_give_a_500(lead: Any, world: Any, bad: str) -> Non
     for url in pages:
         for name in ("format", "sample", "errors", "remap", "page"):
             assert lead.get(url, {name: bad}).status_code < 500, (url, name)
+
+
+def test_the_runbook_page_links_the_downloads_and_the_imports(client: Any, lead: Any, world: Any) -> None:
+    runbook = new_runbook(world)
+    html = lead.get(reverse("runbook-detail", args=[runbook.pk])).content.decode()
+    section = html[html.index('id="import-export"'):html.index('id="history"')]
+    for fmt in ("csv", "xlsx", "xml"):
+        assert f'href="{reverse("runbook-export", args=[runbook.pk])}?format={fmt}" download' in section
+    assert f'href="{reverse("runbook-import", args=[runbook.pk])}"' in section
+    assert f'href="{reverse("runbook-import-mspdi", args=[runbook.pk])}"' in section
+    # The Board may download but not import; nor may anyone import into a live runbook.
+    client.force_login(world.users["board"])
+    board = client.get(reverse("runbook-detail", args=[runbook.pk])).content.decode()
+    assert "?format=csv" in board and reverse("runbook-import", args=[runbook.pk]) not in board
+    Runbook.objects.filter(pk=runbook.pk).update(mode=Runbook.Mode.LIVE)
+    client.force_login(world.users["lead"])
+    live = client.get(reverse("runbook-detail", args=[runbook.pk])).content.decode()
+    assert "?format=csv" in live and reverse("runbook-import", args=[runbook.pk]) not in live
+    # The transfer page leads back to the runbook page directly.
+    transfer = client.get(reverse("runbook-transfer", args=[runbook.pk])).content.decode()
+    assert f'<a class="govuk-link" href="{runbook.get_absolute_url()}">Back to the runbook</a>' in transfer

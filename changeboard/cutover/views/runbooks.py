@@ -35,6 +35,8 @@ from ..forms.runbooks import RunbookCopyForm, RunbookEditForm, RunbookForm, Save
 from ..models import Dependency, Runbook
 from ..scheduling import ScheduleError, format_predecessors
 from ..services import runbooks as services
+from ..services.calendar import runbook_conflicts
+from ..services.transfer import IMPORT_MODES
 from ..tables.runbooks import RunbookTable
 
 TASKS_PER_PAGE = 100
@@ -126,7 +128,10 @@ class RunbookDetailView(ScopedDetailView):
             can_delete=Runbook.objects.restrict(user, DELETE).filter(pk=runbook.pk).exists(),
             can_copy=can(user, Runbook, ADD), can_save_template=is_admin(user) and not runbook.is_template,
             runs=list(runbook.runs.all()), history=list(services.runbook_history(runbook)[:5]),
+            can_import=editable and runbook.mode in IMPORT_MODES,
         )
+        if not runbook.is_template:
+            context["conflicts"] = runbook_conflicts(runbook, user)
         return context
 
     @staticmethod

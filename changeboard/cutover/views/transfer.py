@@ -23,7 +23,8 @@ from ..services.transfer import IMPORT_MODES
 
 
 def runbook_crumbs(runbook: Runbook) -> list[tuple[str, str]]:
-    return [("Cutover runbooks", reverse("runbook-list")), (runbook.title, reverse("runbook-transfer", args=[runbook.pk]))]
+    return [("Cutover runbooks", reverse("runbook-list")), (runbook.title, runbook.get_absolute_url()),
+            ("Import and export", reverse("runbook-transfer", args=[runbook.pk]))]
 
 
 class RunbookTransferView(ScopedDetailView):
@@ -35,7 +36,8 @@ class RunbookTransferView(ScopedDetailView):
     context_object_name = "runbook"
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Cutover runbooks", reverse("runbook-list")), (self.object.title, "")]
+        return [("Cutover runbooks", reverse("runbook-list")), (self.object.title, self.object.get_absolute_url()),
+                ("Import and export", "")]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -64,7 +66,10 @@ class RunbookExportView(ScopedDetailView):
 
 class RunbookImportMixin(ImportViewMixin):
     """The runbook (among those the user may change: 404 otherwise) the tasks
-    go into; one not in planning or rehearsal is refused with a message."""
+    go into; one not in planning or rehearsal is refused with a message.
+    After an import (or a refusal, or Cancel) the user lands on the runbook
+    page (the base's `get_done_url`: the target's own page), where the
+    imported plan shows scheduled."""
 
     model = Runbook
     action = CHANGE
@@ -85,8 +90,6 @@ class RunbookImportMixin(ImportViewMixin):
             return redirect(self.get_done_url())
         return None
 
-    def get_done_url(self) -> str:
-        return reverse("runbook-transfer", args=[self.kwargs["pk"]])
 
 
 class RunbookImportView(ImportUploadView, RunbookImportMixin):

@@ -1,7 +1,7 @@
 """`bench cutover` at a small size: the scheduler and the networkx baseline
 agree on the generated network (and disagree when they should), the JSON
-has every figure and the slots the other areas fill, and the command prints
-one JSON object."""
+has every figure (a live run's task finishes and page, the MS Project
+imports), and the command prints one JSON object."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from changeboard.cutover import seeding
+from changeboard.cutover.models import Runbook
 from changeboard.cutover.scheduling import Link, Node, schedule
-from changeboard.cutover.services import runs as run_services
 from changeboard.devtools.bench import cutover as bench
 
 
@@ -44,13 +44,21 @@ def test_the_bench_at_a_small_size(world: Any) -> None:
     assert figures["identical_to_networkx"] is True and figures["ratio_to_networkx"] > 0
     assert figures["schedule_ms"]["median"] > 0 and figures["networkx_ms"]["p95"] >= figures["networkx_ms"]["median"]
     assert figures["conflicts_ms"]["median"] > 0 and figures["active_runbooks"] == 1
-    for slot in ("finish_task_ms", "live_page_ms", "mspdi_import_s"):
-        assert slot in figures
-    if not hasattr(run_services, "run_start"):
-        assert figures["finish_task_ms"] is None and "runs" in figures["finish_task_note"]
-    # The same runbook is used again while it is still in planning (a live run leaves it abandoned: a new one is built).
-    again = bench.run(tasks=120, seed=3, repeats=1, runs=1, live=False)["runbook"]
-    assert (again == figures["runbook"]) is (figures["finish_task_ms"] is None)
+    # The live run: three tasks finished through the service, the page and its polled fragment timed three times each.
+    assert figures["finish_task_runs"] == 3 and figures["finish_task_ms"]["p95"] >= figures["finish_task_ms"]["median"] > 0
+    assert figures["live_page_runs"] == 3 and figures["live_page_ms"]["median"] > 0 and figures["live_fragment_ms"]["median"] > 0
+    # MS Project: the runbook's own export and a file as MS Project writes one, every task imported; the scratch runbooks gone.
+    assert figures["mspdi_tasks"] == 120 and figures["mspdi_links"] == figures["links"] and figures["mspdi_import_s"] > 0
+    assert figures["mspdi_synthetic_import_s"] > 0 and figures["mspdi_bytes"] > 0
+    runbook = Runbook.objects.get(pk=figures["runbook"])
+    assert not Runbook.objects.filter(title__endswith="(MS Project import)").exists()
+    # The live run was abandoned at the end, its runbook with it: a second bench builds a new one.
+    [live] = runbook.runs.all()
+    assert (live.kind, live.status, runbook.mode) == ("live", "abandoned", "abandoned")
+    again = bench.run(tasks=120, seed=3, repeats=1, runs=1, live=False)
+    assert again["runbook"] != figures["runbook"] and again["finish_task_ms"] is None and again["live_note"] == "skipped (--no-live)"
+    # A planning runbook is used again.
+    assert bench.run(tasks=120, seed=3, repeats=1, runs=1, live=False)["runbook"] == again["runbook"]
 
 
 @pytest.mark.django_db
@@ -58,6 +66,5 @@ def test_the_command_prints_one_json_object(world: Any) -> None:
     out = StringIO()
     call_command("bench", "cutover", "--tasks", "60", "--repeats", "2", "--runs", "2", "--no-live", stdout=out)
     figures = json.loads(out.getvalue())
-    assert figures["benchmark"] == "cutover" and figures["tasks"] == 60
-    assert figures["finish_task_ms"] is None and figures["live_page_ms"] is None
-    assert figures["finish_task_note"] == "skipped (--no-live)" or figures["finish_task_note"].startswith("cutover.services.runs has no")
+    assert figures["benchmark"] == "cutover" and figures["tasks"] == 60 and figures["mspdi_tasks"] == 60
+    assert figures["finish_task_ms"] is None and figures["live_page_ms"] is None and figures["live_note"] == "skipped (--no-live)"

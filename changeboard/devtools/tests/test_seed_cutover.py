@@ -2,8 +2,8 @@
 CMS and the met set's 2,000-task runbook with ~3,000 links are the same for
 the same seed, schedule, and have what a demo needs (streams, milestones, a
 go/no-go point, validations, communications, a rollback point, fixed starts,
-owners and teams, SS/FF links with lags); the rehearsal seed is enabled once
-the runs services exist."""
+owners and teams, SS/FF links with lags); the demo runbook has one finished
+rehearsal, in the past, run through the runs services."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from django.utils import timezone
 from changeboard.cutover import seeding
 from changeboard.cutover.models import Dependency, Runbook, Task, Team
 from changeboard.cutover.services import calendar
-from changeboard.cutover.services import runs as run_services
 from changeboard.cutover.services.runbooks import runbook_schedule
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +70,13 @@ def test_the_demo_runbook_is_the_same_every_time_and_schedules(monkeypatch: Any)
     assert len({t.owner_team_id for t in tasks if t.owner_team_id}) == 3
     assert all(t.owner_user_id or t.owner_team_id for t in tasks)
 
+    # The demo runbook's one finished rehearsal, in the past, run by CMS's change lead.
+    [rehearsal] = runbook.runs.all()
+    assert (rehearsal.kind, rehearsal.status) == ("rehearsal", "complete")
+    assert rehearsal.ended_at is not None and rehearsal.ended_at < timezone.now()
+    assert rehearsal.started_by is not None and rehearsal.started_by.username == "lead"
+    assert not rehearsal.tasks.exclude(status="done").exists() and rehearsal.tasks.count() == len(tasks)
+
     plan = runbook_schedule(runbook)
     [rollback] = plan.rollback_points
     assert rollback.task.due_by is not None and rollback.earliest_finish <= rollback.task.due_by
@@ -102,8 +108,7 @@ def test_the_generated_network_is_deterministic_and_loop_free() -> None:
     assert any(t.not_before is not None and timings[t.ref].es == t.not_before for t in a.tasks)
 
 
-@pytest.mark.skipif(not hasattr(run_services, "run_start"), reason="the runs services (run_start) land with the runs work")
-def test_the_seeded_rehearsal_finishes(world: Any) -> None:  # pragma: no cover - enabled after the merge
+def test_the_seeded_rehearsal_finishes(world: Any) -> None:
     from changeboard.readiness.models import Review
     from changeboard.readiness.services import reviews as review_services
 
@@ -115,8 +120,14 @@ def test_the_seeded_rehearsal_finishes(world: Any) -> None:  # pragma: no cover 
     start = seeding.friday_evening(world.wave_a.go_live_date)
     runbook = seeding.write_plan(plan=seeding.demo_plan(2026, world.wave_a.go_live_date, start), programme=world.programme_a,
                                  wave=world.wave_a, title="AAA cutover", description="", planned_start=start, actor=None, teams=teams)
-    run = seeding.seed_rehearsal(runbook, seed=2026)
-    assert run.status == "complete" and run.kind == "rehearsal"
+    now = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+    run = seeding.seed_rehearsal(runbook, seed=2026, now=now)
+    assert run.status == "complete" and run.kind == "rehearsal" and run.number == 1
+    # Begun at 18:00 Europe/London 14 days before the earlier of the planned start and now, and over before now.
+    assert calendar.when(run.started_at) == "Thu 19 Nov 2026 18:00 GMT" and run.ended_at is not None and run.ended_at < now
+    assert run.started_by == world.programme_a.change_lead
+    runbook.refresh_from_db()
+    assert runbook.mode == Runbook.Mode.REHEARSAL
     assert not run.tasks.exclude(status="done").exists()
     assert run.tasks.filter(kind="validation", result="pass").count() == runbook.tasks.filter(kind="validation").count()
     assert any(t.actual_minutes != t.duration_minutes for t in run.tasks.all() if t.duration_minutes)

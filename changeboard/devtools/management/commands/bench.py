@@ -26,9 +26,9 @@ scratch database, never on one holding real data. See docs/performance.md.
 
     bench cutover [--tasks 2000] [--seed 2026] [--repeats 15] [--runs 20] [--no-live]
         The cutover scheduler on the met runbook against a networkx computation
-        of the same network (ratio_to_networkx), the conflict warnings, and
-        (with the runs and import/export work) finishing a task in a live run,
-        the live page and the MS Project import of the 2,000 tasks.
+        of the same network (ratio_to_networkx), the conflict warnings,
+        finishing a task in a live run, the live page and the MS Project
+        import of the 2,000 tasks.
 
     bench survey [--responses 2000] [--concurrency 32] [--workers 4] [--threads 8] [--emails 45000] [--seed 2026] [--force]
         Survey submissions posted by concurrent threads to a real gunicorn
