@@ -109,6 +109,16 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: cached trends, rate-limit
+    counters and throttles from one test must not leak into the next (the
+    test cache is the per-process local-memory one)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings: Any) -> None:
     """Background tasks run inline in tests, so their effects can be asserted."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -31,7 +31,7 @@ FIXED_ONCE_MADE = ("programme", "rollout_wave", "is_template")
 class RunbookSerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE, required=False, allow_null=True)
     rollout_wave = ScopedPrimaryKeyRelatedField(model=RolloutWave, action=CHANGE, required=False, allow_null=True)
-    programme_code = serializers.CharField(source="programme.code", read_only=True, default=None)
+    programme_code = serializers.CharField(source="programme.code", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Runbook
