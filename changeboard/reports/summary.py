@@ -39,6 +39,7 @@ from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.readiness.models import Action, CriterionStatus, Criticality, Rag, Review, UnitScore
 from changeboard.readiness.scores import ELEMENT_LABELS, ELEMENTS, NOT_ENOUGH, latest_scores, rag_for
+from changeboard.reports.sections import Section, programme_sections
 from changeboard.surveys.models import SurveyWave
 
 HOTSPOT_WEEKS = 12
@@ -210,6 +211,7 @@ class ProgrammeLine:
     open_actions: int
     overdue_actions: int
     no_data: list[NoData] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)  # from apps above reports (`sections.py`)
 
     def as_dict(self) -> dict[str, Any]:
         return {"programme": self.programme.code, "programme_id": self.programme.pk, "name": self.programme.name,
@@ -231,6 +233,7 @@ class Portfolio:
     overdue: list[Action] = field(default_factory=list)
     overdue_count: int = 0
     no_data: list[NoData] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)  # from apps above reports (`sections.py`)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -243,6 +246,7 @@ class Portfolio:
             "not_ready": [n.as_dict() for n in self.not_ready], "no_data": [n.as_dict() for n in self.no_data],
             "critical": self.critical, "barriers": self.barriers,
             "overdue": [action_dict(a, self.as_of) for a in self.overdue], "overdue_count": self.overdue_count,
+            "sections": [section.as_dict() for section in self.sections],
         }
 
 
@@ -327,6 +331,7 @@ class ProgrammeSummary:
     overdue: list[Action]
     overdue_count: int
     no_data: list[NoData] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)  # from apps above reports (`sections.py`)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -341,6 +346,7 @@ class ProgrammeSummary:
             "not_ready": [n.as_dict() for n in self.not_ready], "no_data": [n.as_dict() for n in self.no_data],
             "open_actions": self.open_actions,
             "overdue": [action_dict(a, self.as_of) for a in self.overdue], "overdue_count": self.overdue_count,
+            "sections": [section.as_dict() for section in self.sections],
         }
 
 
@@ -394,4 +400,4 @@ def programme(programme: Programme, user: User | None, as_of: dt.date) -> Progra
     not_ready, no_data = _not_ready(programme, going, scores, reds)
     return ProgrammeSummary(programme, as_of, waves, top, units, grid, trend, latest, criteria, reviews,
                             not_ready, actions.filter(_open_at(as_of)).count(), overdue,
-                            actions.filter(_overdue(as_of)).count(), no_data)
+                            actions.filter(_overdue(as_of)).count(), no_data, programme_sections(programme, as_of))
