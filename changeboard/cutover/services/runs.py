@@ -278,7 +278,7 @@ def run_start(*, runbook: Runbook, kind: str, actor: User | None, send_test_mess
               now: dt.datetime | None = None) -> Run:
     """Start a rehearsal or the live run: copy the plan with its planned times."""
     now = now or timezone.now()
-    runbook = Runbook.objects.select_for_update().select_related("rollout_wave").get(pk=runbook.pk)
+    runbook = Runbook.objects.select_for_update(of=("self",)).select_related("rollout_wave").get(pk=runbook.pk)
     if kind not in Run.Kind.values:
         raise ValidationError({"kind": "Choose a rehearsal or the live run."})
     if runbook.mode in (Runbook.Mode.COMPLETE, Runbook.Mode.ABANDONED):
@@ -353,7 +353,7 @@ def _audiences(tasks: list[Task]) -> dict[int, dict[str, list[int]]]:
 
 def _locked(run_task: RunTask) -> tuple[Run, RunTask]:
     """The run (locked: one change at a time per run) and the task as it is now."""
-    run = Run.objects.select_for_update().select_related("runbook__programme", "runbook__rollout_wave").get(pk=run_task.run_id)
+    run = Run.objects.select_for_update(of=("self",)).select_related("runbook__programme", "runbook__rollout_wave").get(pk=run_task.run_id)
     fresh = RunTask.objects.select_related("owner_user", "owner_team", "started_by", "finished_by").get(pk=run_task.pk)
     return run, fresh
 
@@ -478,7 +478,7 @@ def _raise_action(run: Run, run_task: RunTask, actor: Any, title: str, descripti
 @transaction.atomic
 def run_pause(*, run: Run, actor: User | None, reason: str = "", now: dt.datetime | None = None) -> Run:
     now = now or timezone.now()
-    run = Run.objects.select_for_update().select_related("runbook").get(pk=run.pk)
+    run = Run.objects.select_for_update(of=("self",)).select_related("runbook").get(pk=run.pk)
     if run.status != Run.Status.RUNNING:
         raise ValidationError(f"Only a running run can be paused: this one is {run.get_status_display().lower()}.")
     run.status = Run.Status.PAUSED
@@ -491,7 +491,7 @@ def run_pause(*, run: Run, actor: User | None, reason: str = "", now: dt.datetim
 @transaction.atomic
 def run_resume(*, run: Run, actor: User | None, reason: str = "", now: dt.datetime | None = None) -> Run:
     now = now or timezone.now()
-    run = Run.objects.select_for_update().select_related("runbook").get(pk=run.pk)
+    run = Run.objects.select_for_update(of=("self",)).select_related("runbook").get(pk=run.pk)
     if run.status != Run.Status.PAUSED:
         raise ValidationError(f"Only a paused run can be resumed: this one is {run.get_status_display().lower()}.")
     run.status = Run.Status.RUNNING
@@ -507,7 +507,7 @@ def run_resume(*, run: Run, actor: User | None, reason: str = "", now: dt.dateti
 def run_abandon(*, run: Run, actor: User | None, reason: str = "", now: dt.datetime | None = None) -> Run:
     """Stop a run for good; abandoning the live run abandons the runbook."""
     now = now or timezone.now()
-    run = Run.objects.select_for_update().select_related("runbook").get(pk=run.pk)
+    run = Run.objects.select_for_update(of=("self",)).select_related("runbook").get(pk=run.pk)
     if run.status not in OPEN:
         raise ValidationError(f"This run is already {run.get_status_display().lower()}.")
     if not reason.strip():
@@ -810,7 +810,7 @@ def runs_tick(now: dt.datetime | None = None) -> dict[str, int]:
     totals = {"runs": 0, "actions": 0, "messages": 0}
     for run in Run.objects.filter(status=Run.Status.RUNNING).select_related("runbook__programme"):
         with transaction.atomic():
-            locked = Run.objects.select_for_update().select_related("runbook__programme").get(pk=run.pk)
+            locked = Run.objects.select_for_update(of=("self",)).select_related("runbook__programme").get(pk=run.pk)
             if locked.status != Run.Status.RUNNING:
                 continue
             totals["runs"] += 1
