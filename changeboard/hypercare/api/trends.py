@@ -99,6 +99,7 @@ class TrendsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             wave = period.rollout_wave
             title = f"Hypercare dashboard: {wave.programme.code} {wave.name}"
         else:
+            assert programme_id is not None
             of_programme = visible.filter(rollout_wave__programme_id=programme_id)
             programme = Programme.objects.filter(
                 Q(pk__in=Programme.objects.restrict(request.user).values("pk")) | Q(pk__in=of_programme.values("rollout_wave__programme_id")),
