@@ -193,7 +193,7 @@ def spike_check(*, period: Period, unit: Unit, now: dt.datetime | None = None, a
     """Raise the unit's spike action if its training-gap queries make a new
     spike (see the module docstring); None when they do not."""
     now = now or timezone.now()
-    period = Period.objects.select_for_update().select_related("rollout_wave__programme__change_lead").get(pk=period.pk)
+    period = Period.objects.select_for_update(of=("self",)).select_related("rollout_wave__programme__change_lead").get(pk=period.pk)
     since = now - dt.timedelta(days=period.spike_days)
     last = TrainingGapSpike.objects.filter(period=period, unit=unit).order_by("-found_at").first()
     window = training_gap_queries().filter(period=period, unit=unit, created_at__gt=since, created_at__lte=now)

@@ -124,7 +124,7 @@ def query_create(*, period: Period, category: Category, title: str, actor: User 
 
 
 def _locked(query: Query) -> Query:
-    return Query.objects.select_for_update().select_related("period").get(pk=query.pk)
+    return Query.objects.select_for_update(of=("self",)).select_related("period").get(pk=query.pk)
 
 
 def _responded(query: Query, at: dt.datetime) -> None:
