@@ -23,8 +23,16 @@ bank holidays) and some steps slower than the SLA target (breaches). Steps
 later than "now" have not happened yet, so the live period has open queries
 at every stage.
 
-Periods, categories, SLA targets and support teams go through the
-services; queries and their events are written with `bulk_create` (as the
+After the queries: the finished period's exit is decided through
+`services.exits.exit_decide` (by the programme's change lead, frozen with
+its criteria), the programme with the live period gets a readiness
+criterion fed from the training gaps (for its next wave, unless it has one
+already), and `services.feedback.feedback_refresh` evaluates the fed
+criteria (and the spikes) so that the next wave's units show the training
+gaps of the live wave.
+
+Periods, categories, SLA targets, support teams, exit decisions and the
+criterion go through the services; queries and their events are written with `bulk_create` (as the
 other seeds write survey responses), because the met set is 50,000 queries
 and about 300,000 events. The same seed and the same day give the same data.
 This module imports nothing above hypercare.
@@ -48,8 +56,12 @@ from changeboard.cutover.services.runbooks import team_save
 from changeboard.organisation.models import Staff, Unit, subtree_q
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.portfolio.services import wave_save
+from changeboard.readiness.models import Criterion, Criticality
+from changeboard.readiness.services.criteria import criterion_save
 
-from .models import DEFAULT_SLA, DEFAULT_WEEKS, Period, Query, QueryEvent
+from .models import DEFAULT_SLA, DEFAULT_WEEKS, ExitDecision, Period, Query, QueryEvent
+from .services.exits import can_decide, exit_decide
+from .services.feedback import feedback_refresh
 from .services.periods import period_create
 
 LONDON = ZoneInfo("Europe/London")
@@ -237,11 +249,67 @@ def _ancestors(path: str) -> list[Unit]:
 
 
 def _open_period(wave: RolloutWave, actor: User | None, today: dt.date) -> Period:
-    period = period_create(rollout_wave=wave, actor=actor, support_team=_support_team(wave, actor))
-    if period.ends_on < today:
-        Period.objects.filter(pk=period.pk).update(status=Period.Status.EXITED)  # a seed shows history the services would take weeks to
-        period.status = Period.Status.EXITED
-    return period
+    return period_create(rollout_wave=wave, actor=actor, support_team=_support_team(wave, actor))
+
+
+def _decider(period: Period, actor: User | None) -> User | None:
+    """Who records the exit: the programme's change lead, else one of its
+    change managers, else a Board member, else the seed's actor."""
+    programme = period.rollout_wave.programme
+    candidates = [programme.change_lead, actor,
+                  *User.objects.filter(role=Role.CHANGE_MANAGER, is_active=True, programmes=programme).order_by("pk")[:3],
+                  *User.objects.filter(role=Role.BOARD, is_active=True).order_by("pk")[:1]]
+    return next((u for u in candidates if u is not None and u.is_active and can_decide(u, period)), None)
+
+
+EXIT_REASON = ("Every exit criterion checked on the dashboard: no open P1, the P1/P2 SLA held over the last two weeks, "
+               "new queries down to a trickle. The remaining queries go to business-as-usual support.")
+
+
+def close_finished(periods: list[Period], actor: User | None, today: dt.date, now: dt.datetime) -> int:
+    """The periods whose planned end has passed: an exit decision through
+    the service (its snapshot frozen from the seeded queries); a period
+    nobody may decide on (no demo accounts) is marked exited directly."""
+    decided = 0
+    for period in periods:
+        if period.ends_on >= today:
+            continue
+        decider = _decider(period, actor)
+        if decider is None:
+            Period.objects.filter(pk=period.pk).update(status=Period.Status.EXITED)  # no one to decide: history, as the services would leave it
+            continue
+        exit_decide(period=period, decision=ExitDecision.Decision.EXIT, reason=EXIT_REASON, new_end=None, actor=decider, at=now)
+        decided += 1
+    return decided
+
+
+def _wave_staff(wave: RolloutWave) -> Any:
+    paths = list(wave.units.values_list("path", flat=True))
+    return Staff.objects.filter(unit__in=Unit.objects.filter(subtree_q(paths)), leave_date__isnull=True)
+
+
+SUPPORT_CRITERION = "Fewer than 3 open training-gap queries per 100 staff in the units already live"
+
+
+def support_criterion(period: Period, actor: User | None, today: dt.date) -> Criterion | None:
+    """A readiness criterion fed from the training gaps, for the wave after
+    the live period's (unless the programme has a support-fed one already)."""
+    wave = period.rollout_wave
+    programme = wave.programme
+    if Criterion.objects.filter(programme=programme, feed=Criterion.Feed.SUPPORT).exists():
+        return None
+    later = list(programme.waves.filter(go_live_date__gt=max(wave.go_live_date, today)).order_by("go_live_date", "pk"))
+    if not later:
+        return None
+    # The next wave for the same jobs: the first later one with staff in the roles of the live wave's staff.
+    roles = set(_wave_staff(wave).exclude(role="").values_list("role", flat=True).distinct().order_by())
+    following = next((w for w in later if _wave_staff(w).filter(role__in=roles).exists()), later[0])
+    return criterion_save(
+        programme=programme, actor=actor, rollout_wave=following, category=Criterion.Category.SUPPORT, title=SUPPORT_CRITERION,
+        description=(f"Training gaps found in hypercare for {wave.name}: the units going live in {following.name} should not "
+                     "expect the same questions. Fed from the hypercare queries of the waves already live."),
+        criticality=Criticality.HIGH, owner=programme.change_lead, measure="Open training-gap queries per 100 staff",
+        feed=Criterion.Feed.SUPPORT, threshold=3, due_date=following.go_live_date - dt.timedelta(days=7))
 
 
 # --------------------------------------------------------------------------
@@ -470,4 +538,9 @@ def seed_hypercare(*, scale: str, seed: int, actor: User | None = None, today: d
         q, e = builder.write()
         queries += q
         events += e
-    return {"hypercare_periods": len(planned), "hypercare_queries": queries, "hypercare_events": events}
+    decisions = close_finished([item.period for item in planned], actor, today, now)
+    live_period = next((item.period for item in planned if live is not None and item.period.rollout_wave_id == live.pk), None)
+    criteria = 1 if live_period is not None and support_criterion(live_period, actor, today) is not None else 0
+    feedback = feedback_refresh(now)
+    return {"hypercare_periods": len(planned), "hypercare_queries": queries, "hypercare_events": events,
+            "hypercare_exit_decisions": decisions, "hypercare_support_criteria": criteria, "training_gap_spikes": feedback["spikes"]}

@@ -35,6 +35,7 @@ urlpatterns = [
     path("hypercare/queries/<int:pk>/assign/", queries.QueryAssignView.as_view(), name="query-assign"),
     path("hypercare/queries/<int:pk>/comment/", queries.QueryCommentView.as_view(), name="query-comment"),
     path("hypercare/queries/<int:pk>/edit/", queries.QueryEditView.as_view(), name="query-edit"),
+    path("hypercare/queries/<int:pk>/attachments/", queries.QueryAttachView.as_view(), name="query-attach"),
     # Trends (hc-trends)
     path("hypercare/periods/<int:pk>/dashboard/", trends.PeriodDashboardView.as_view(), name="period-dashboard"),
     path("hypercare/programmes/<int:programme_pk>/trends/", trends.ProgrammeTrendsView.as_view(), name="hypercare-programme"),

@@ -9,29 +9,34 @@ open query.
    run is quick.
 2. **Raising queries** against a real server: gunicorn (several workers,
    several threads each, the survey benchmark's machinery) serving the site
-   plus two bench-only views (`hypercare_urls.py`): a query raised the way
-   the public form raises one (period by public token, person by staff
-   number, `query_create`), and a baseline that inserts one row. `--raises`
-   posts from `--concurrency` threads, each with its own marker in the
-   title, against each; `ratio_to_baseline` = baseline posts a second /
-   ours. Afterwards the rows are counted: `lost` = acknowledged posts with
-   no query, `doubled` = queries beyond one per post. The queries it raised
-   (their events, emails and audit rows) are deleted again.
+   through `hypercare_urls.py`, which adds a baseline view that inserts one
+   row and raises the public form's per-address limit
+   (`HYPERCARE_PUBLIC_PER_IP_HOUR`) for that server only: every client
+   posts from 127.0.0.1. Each post goes through the real public form
+   (`/support/<token>/`, CSRF cookie and token fetched once per client,
+   untimed), which answers with its redirect to the confirmation. Each
+   person is used at most `ceil(raises / people)` times, so the per-person
+   limit holds. `--raises` posts from `--concurrency` threads, each with its
+   own marker in the title, against each; `ratio_to_baseline` = baseline
+   posts a second / ours. Afterwards the rows are counted: `lost` =
+   acknowledged posts with no query, `doubled` = queries beyond one per
+   post. The queries it raised (their events, emails and audit rows) are
+   deleted again.
 3. **Pages** through the test client (server time: views, queries,
    templates) as a portfolio admin: the period dashboard of the busiest
-   period and the support queue (`query-list`, filtered to that period, if
-   that page exists here), each `--runs` times after one warm-up: median
-   and p95. The dashboard's first, cold hit is reported too (its SLA
-   figures are then computed, not cached).
-4. **SLA state** of every open query with the SLA engine's `sla_states`,
-   if the engine exists here: seconds for all of them at once.
+   period, the portfolio's trends and the support queue (`query-list`:
+   all open queries, and filtered to that period), each `--runs` times
+   after one warm-up: median and p95. The dashboard's first, cold hit is
+   reported too (its SLA figures are then computed, not cached).
+4. **SLA state** of every open query with the SLA engine's `sla_states`:
+   seconds for all of them at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
-import importlib
+import math
 import os
 import random
 import signal
@@ -51,10 +56,12 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+from django.utils import timezone
 
 from .heatmap import _p95, _timed
-from .survey import BenchError, _Clients, _percentile, _tail, database_url, free_port, looks_like_scratch
+from .hypercare_urls import BENCH_PER_IP_HOUR
+from .survey import CSRF_FIELD, BenchError, _Clients, _percentile, _tail, database_url, free_port, looks_like_scratch
 
 DEFAULT_QUERIES = 50_000
 DEFAULT_RAISES = 1_000
@@ -130,12 +137,23 @@ def _data(queries: int, seed: int) -> dict[str, Any]:
 def _cleanup(audit_after: int | None) -> None:
     """Delete what the raising part made: its queries (with their events),
     their emails, its audit rows, the baseline table, the bench user."""
+    from django.contrib.sessions.models import Session
+
     from changeboard.accounts.models import User
     from changeboard.core.models import AuditEntry, OutboxMessage
     from changeboard.hypercare.models import Query, QueryEvent
+    from changeboard.hypercare.views.public import RAISED_KEY
 
     from .hypercare_urls import BASELINE_TABLE
 
+    # The public form's confirmation sessions of the bench's raises and the bench user's own (they expire anyway; a
+    # scratch database is kept tidy).
+    bench_user = [str(pk) for pk in User.objects.filter(username=BENCH_USER).values_list("pk", flat=True)]
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        raised = data.get(RAISED_KEY)
+        if (isinstance(raised, dict) and str(raised.get("title", "")).startswith(MARKER)) or str(data.get("_auth_user_id")) in bench_user:
+            session.delete()
     mine = Query.objects.filter(title__startswith=MARKER)
     event_ids = list(QueryEvent.objects.filter(query__in=mine).values_list("pk", flat=True))
     for start in range(0, len(event_ids), 900):
@@ -149,15 +167,41 @@ def _cleanup(audit_after: int | None) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(BASELINE_TABLE)}")
 
 
-def _post(clients: _Clients, path: str, body: str) -> tuple[str, float]:
+def _post(clients: _Clients, path: str, body: str, cookie: str = "") -> tuple[str, float]:
+    """POST a form; "ok" for the baseline's "ok" or the public form's redirect to its confirmation."""
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie:
+        headers["Cookie"] = cookie
     started = time.perf_counter()
     try:
-        status, _, data = clients.request("POST", path, body=body, headers=headers)
+        status, response, data = clients.request("POST", path, body=body, headers=headers)
     except (http.client.HTTPException, OSError):
         return "error", (time.perf_counter() - started) * 1000
     ms = (time.perf_counter() - started) * 1000
-    return ("ok" if status == 200 and data.startswith(b"ok") else f"error {status}"), ms
+    if status == 200 and data.startswith(b"ok"):
+        return "ok", ms
+    if status == 302 and (response.getheader("Location") or "").endswith(CONFIRMATION):
+        return "ok", ms
+    return f"error {status}", ms
+
+
+CONFIRMATION = "/support/raised/"
+
+
+def _csrf(port: int, path: str) -> tuple[str, str]:
+    """GET the public form (untimed): the CSRF cookie and the form's token."""
+    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection_.request("GET", path)
+        response = connection_.getresponse()
+        data = response.read()
+        cookie = next((h.split(";", 1)[0] for h in response.msg.get_all("Set-Cookie") or [] if h.startswith("csrftoken=")), "")
+    finally:
+        connection_.close()
+    match = CSRF_FIELD.search(data)
+    if response.status != 200 or not cookie or not match:
+        raise BenchError(f"The public form ({path}) answered {response.status} without a CSRF cookie and token.")
+    return cookie, match.group(1).decode()
 
 
 def _raising(*, raises: int, concurrency: int, workers: int, threads: int, seed: int) -> dict[str, Any]:
@@ -172,28 +216,37 @@ def _raising(*, raises: int, concurrency: int, workers: int, threads: int, seed:
         raise BenchError("No hypercare period to raise queries in.")
     if period.status == Period.Status.EXITED:
         Period.objects.filter(pk=period.pk).update(status=Period.Status.ACTIVE)
+    from changeboard.hypercare.services.public import per_person_hour
     from changeboard.organisation.models import Staff, Unit
     from changeboard.organisation.models import subtree_q as unit_subtree
 
+    # The wave's own staff first, then anyone in the force (the link works for everyone; the unit comes from the person).
     paths = list(period.rollout_wave.units.values_list("path", flat=True))
-    numbers = list(Staff.objects.filter(unit__in=Unit.objects.filter(unit_subtree(paths)), leave_date__isnull=True)
-                   .order_by("pk").values_list("staff_number", flat=True)[:5000])
+    current = Staff.objects.filter(leave_date__isnull=True, is_leaver=False)
+    numbers = list(current.filter(unit__in=Unit.objects.filter(unit_subtree(paths))).order_by("pk").values_list("staff_number", flat=True)[:5000])
+    if len(numbers) < 5000:
+        numbers += list(current.exclude(staff_number__in=numbers).order_by("pk").values_list("staff_number", flat=True)[:5000 - len(numbers)])
     if not numbers:
-        raise BenchError("No staff in the busiest period's units to raise queries for.")
+        raise BenchError("No staff to raise queries for.")
     rng = random.Random(seed)
-    codes = list(period.categories.filter(active=True).values_list("code", flat=True))
-    bodies = [urllib.parse.urlencode({"person": rng.choice(numbers), "category": rng.choice(codes), "priority": rng.choice(["P2", "P3", "P3", "P4"]), "title": f"{MARKER} {i:06d}",
-                                      "description": "Raised by manage.py bench hypercare."}) for i in range(raises)]
+    rng.shuffle(numbers)
+    per_person = math.ceil(raises / len(numbers)) if raises else 0
+    if per_person > per_person_hour():
+        raise BenchError(f"{raises} raises for {len(numbers)} people would pass the per-person limit ({per_person_hour()} an hour): "
+                         "raise fewer, or seed more staff.")
+    categories = list(period.categories.filter(active=True).values_list("pk", flat=True))
+    fields = [{"identifier": numbers[i % len(numbers)], "category": rng.choice(categories), "priority": rng.choice(["P2", "P3", "P3", "P4"]),
+               "title": f"{MARKER} {i:06d}", "description": "Raised by manage.py bench hypercare."} for i in range(raises)]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {quote(BASELINE_TABLE)}")
         key = "id integer PRIMARY KEY AUTOINCREMENT" if connection.vendor == "sqlite" else "id bigserial PRIMARY KEY"
         cursor.execute(f"CREATE TABLE {quote(BASELINE_TABLE)} ({key}, note varchar(64) NOT NULL)")
-    raise_path = f"/bench/hypercare/raise/{period.public_token}/"
+    raise_path = reverse("public-raise", kwargs={"token": period.public_token})
 
-    def timed(path: str) -> tuple[float, list[tuple[str, float]]]:
+    def timed(path: str, bodies: list[str], cookie: str = "") -> tuple[float, list[tuple[str, float]]]:
         started = time.perf_counter()
-        results = list(pool.map(lambda body: _post(clients, path, body), bodies))
+        results = list(pool.map(lambda body: _post(clients, path, body, cookie), bodies))
         return time.perf_counter() - started, results
 
     with tempfile.TemporaryDirectory(prefix="changeboard-bench-") as tmp, \
@@ -201,11 +254,14 @@ def _raising(*, raises: int, concurrency: int, workers: int, threads: int, seed:
             ThreadPoolExecutor(max_workers=concurrency) as pool:
         clients = _Clients(port)
         try:
-            warm = bodies[: min(len(bodies), 2 * workers * threads)]
+            cookie, token = _csrf(port, raise_path)
+            ours = [urllib.parse.urlencode({"csrfmiddlewaretoken": token, **f}) for f in fields]
+            plain = [urllib.parse.urlencode(f) for f in fields]
+            warm = plain[: min(len(plain), 2 * workers * threads)]
             list(pool.map(lambda body: _post(clients, "/bench/baseline/", body), warm))
-            first_baseline = timed("/bench/baseline/")
-            seconds, results = timed(raise_path)
-            second_baseline = timed("/bench/baseline/")
+            first_baseline = timed("/bench/baseline/", plain)
+            seconds, results = timed(raise_path, ours, cookie)
+            second_baseline = timed("/bench/baseline/", plain)
         finally:
             clients.close()
         log_tail = _tail(Path(tmp) / "server.log")
@@ -225,20 +281,15 @@ def _raising(*, raises: int, concurrency: int, workers: int, threads: int, seed:
     latencies = [ms for _, ms in results]
     errors = sum(1 for kind, _ in results if kind != "ok")
     baseline_errors = sum(1 for _, rs in (first_baseline, second_baseline) for kind, _ in rs if kind != "ok")
-    try:
-        public_form = reverse("public-raise", args=[period.public_token])
-    except NoReverseMatch:
-        public_form = None
     figures: dict[str, Any] = {
         "server": f"gunicorn, {workers} workers x {threads} threads (gthread)",
         "concurrency": concurrency,
-        "raise_path": "bench-only view calling services.queries.query_create as the public form does (hypercare_urls.py)",
-        "raise_path_note": ("hc-public's form is not installed here: the bench raises through the service by the same steps; "
-                            "the lead switches to the real form after merge") if public_form is None else
-                           (f"hc-public's form exists ({public_form}) but is not yet driven by this benchmark: the bench raises "
-                            "through the service by the same steps"),
+        "raise_path": "the public raise-a-query form, /support/<token>/ (CSRF cookie and token, form checks, the session for the "
+                      "confirmation; 302 to /support/raised/ counts as acknowledged)",
+        "raise_limits": (f"per address {BENCH_PER_IP_HOUR} an hour on the bench server only (all clients are 127.0.0.1); "
+                         f"per person {per_person_hour()} an hour as configured, each person used at most {per_person} times"),
         "raise_period": str(period),
-        "raises": len(bodies),
+        "raises": len(fields),
         "raise_seconds": round(seconds, 3),
         "raises_per_second": round(ours_per_second, 1),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
@@ -286,28 +337,24 @@ def _pages(runs: int) -> dict[str, Any]:
     page(portfolio)
     times = _timed(lambda: page(portfolio), runs)
     figures.update(portfolio_trends_ms_median=round(statistics.median(times), 1), portfolio_trends_ms_p95=round(_p95(times), 1))
-    try:
-        queue = reverse("query-list") + f"?period={period.pk}"
-    except NoReverseMatch:
-        figures.update(queue_ms_median=None, queue_ms_p95=None,
-                       queue_reason="The support queue (query-list, hc-support) is not installed here.")
-    else:
-        page(queue)
-        times = _timed(lambda: page(queue), runs)
-        figures.update(queue_ms_median=round(statistics.median(times), 1), queue_ms_p95=round(_p95(times), 1))
+    queue = reverse("query-list")
+    page(queue)
+    times = _timed(lambda: page(queue), runs)
+    figures.update(queue_ms_median=round(statistics.median(times), 1), queue_ms_p95=round(_p95(times), 1))
+    period_queue = reverse("period-queries", args=[period.pk])
+    page(period_queue)
+    times = _timed(lambda: page(period_queue), runs)
+    figures.update(period_queue_ms_median=round(statistics.median(times), 1), period_queue_ms_p95=round(_p95(times), 1))
     return figures
 
 
 def _sla() -> dict[str, Any]:
     from changeboard.hypercare.models import Query
+    from changeboard.hypercare.services.sla import sla_states
 
-    try:
-        engine = importlib.import_module("changeboard.hypercare.services.sla")
-    except ImportError:
-        return {"sla_seconds": None, "sla_reason": "The SLA engine (services/sla.py, hc-sla) is not installed here."}
     open_queries = Query.objects.filter(status__in=[str(s) for s in Query.OPEN_STATUSES])
     started = time.perf_counter()
-    states = engine.sla_states(open_queries)
+    states = sla_states(open_queries)
     seconds = time.perf_counter() - started
     return {"sla_open_queries": len(states), "sla_seconds": round(seconds, 3),
             "sla_breached": sum(1 for s in states.values() if s.breached)}

@@ -129,3 +129,40 @@ def test_the_seed_command_seeds_hypercare_and_replace_clears_it(django_capture_o
         assert 10 <= (dt.date.today() - live.starts_on).days <= 21
     call_command("seed", "--scale", "tiny", "--replace", stdout=StringIO())
     assert Period.objects.count() == periods
+
+
+def test_the_finished_period_is_exited_by_decision_and_the_next_wave_sees_the_training_gaps(world: Any) -> None:
+    """Dates from the real today (the readiness feed reads the clock): wave_a
+    finished, wave_b live for two weeks, a later wave of programme B for
+    Westminster, whose staff hold the same role as the live wave's."""
+    from django.utils import timezone
+
+    from changeboard.conftest import make_staff
+    from changeboard.hypercare.models import ExitDecision
+    from changeboard.readiness.models import Criterion, Rag
+
+    today = timezone.localdate()
+    RolloutWave.objects.filter(pk=world.wave_a.pk).update(go_live_date=today - dt.timedelta(days=60))
+    RolloutWave.objects.filter(pk=world.wave_b.pk).update(go_live_date=today - dt.timedelta(days=14))
+    later = RolloutWave.objects.create(programme=world.programme_b, name="Wave 2", go_live_date=today + dt.timedelta(days=60))
+    later.units.set([world.westminster])
+    make_staff("300001", world.westminster, role=world.staff_out.role)
+    counts = seeding.seed_hypercare(scale="demo", seed=7)
+
+    finished = Period.objects.get(rollout_wave=world.wave_a)
+    decision = ExitDecision.objects.get(period=finished)
+    # Recorded through the service by the programme's change lead, frozen with the criteria and the seeded counts.
+    assert finished.status == Period.Status.EXITED and counts["hypercare_exit_decisions"] == 1
+    assert decision.decision == "exit" and decision.decided_by == world.users["lead"]
+    assert decision.snapshot["counts"]["raised"] == seeding.PER_PERIOD["demo"] and decision.snapshot["criteria"]
+    live = Period.objects.get(rollout_wave=world.wave_b)
+    assert live.status == Period.Status.ACTIVE and not live.decisions.exists()
+
+    criterion = Criterion.objects.get(feed=Criterion.Feed.SUPPORT)
+    assert counts["hypercare_support_criteria"] == 1 and criterion.rollout_wave == later and criterion.programme == world.programme_b
+    status = criterion.statuses.get(unit=world.westminster)
+    open_gaps = Query.objects.filter(period=live, category__is_training_gap=True, status__in=Query.OPEN_STATUSES).count()
+    assert open_gaps > 0 and status.rag in (Rag.AMBER, Rag.RED) and f"({open_gaps} open, 1 staff)" in status.value
+    # Seeding again finds the criterion there: no second one.
+    seeding.clear_hypercare_data()
+    assert seeding.seed_hypercare(scale="demo", seed=7)["hypercare_support_criteria"] == 0

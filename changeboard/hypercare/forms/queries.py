@@ -24,6 +24,7 @@ from changeboard.impacts.models import ImpactAssessment, ImpactLine
 from changeboard.organisation.models import Unit
 
 from ..models import Category, Period, Priority, Query
+from ..services.attachments import ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, max_mb
 from ..services.queries import TRANSITIONS, staff_lookup
 
 
@@ -160,6 +161,17 @@ class CommentForm(GovukFormMixin, forms.Form):
             field = cast(forms.TypedChoiceField, self.fields["to_requester"])
             field.choices = [("0", "Internal note (the support team only)")]
             field.help_text = "There is no email for the requester on this query."
+
+
+class AttachmentForm(GovukFormMixin, forms.Form):
+    """One file added to a query by the support side (checked as evidence files are)."""
+
+    file = forms.FileField(label="File", error_messages={"required": "Select a file", "empty": "The selected file is empty"},
+                           widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="attach", **kwargs)
+        self.fields["file"].help_text = f"Smaller than {max_mb()} MB: {ALLOWED_TYPES_TEXT}."
 
 
 class QueryEditForm(GovukFormMixin, forms.Form):

@@ -192,13 +192,16 @@ def can_decide(actor: User | None, period: Period) -> bool:
 
 
 @transaction.atomic
-def exit_decide(*, period: Period, decision: str, reason: str, new_end: dt.date | None, actor: User | None) -> ExitDecision:
-    """Record an exit or an extension, frozen with the criteria as they stand."""
+def exit_decide(*, period: Period, decision: str, reason: str, new_end: dt.date | None, actor: User | None,
+                at: dt.datetime | None = None) -> ExitDecision:
+    """Record an exit or an extension, frozen with the criteria as they stand
+    (`at`: when it was decided, now unless a seed writes history)."""
     if not can_decide(actor, period):
         raise PermissionDenied("Only the programme's change managers or the Board can decide the exit.")
     period = Period.objects.select_for_update().get(pk=period.pk)
     reason = "\n".join(line.rstrip() for line in (reason or "").strip().splitlines())
-    today = timezone.localdate()
+    now = at or timezone.now()
+    today = timezone.localdate(now)
     errors: dict[str, str] = {}
     if decision not in Decision.values:
         errors["decision"] = "Choose exit or extend."
@@ -215,7 +218,6 @@ def exit_decide(*, period: Period, decision: str, reason: str, new_end: dt.date 
         errors["new_end"] = "Leave the new end date blank to exit."
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
     before = audit.snapshot(period, exclude=("public_token",))
     record = ExitDecision.objects.create(period=period, decision=decision, new_end=new_end if decision == Decision.EXTEND else None,
                                          reason=reason, decided_by=actor if getattr(actor, "is_authenticated", False) else None,

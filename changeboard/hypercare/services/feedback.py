@@ -231,6 +231,14 @@ def spike_check_query(query_id: int) -> TrainingGapSpike | None:
         query = Query.objects.filter(pk=query_id, category__is_training_gap=True).select_related("period", "unit").first()
         if query is None or query.period.status == Period.Status.EXITED:
             return None
+        # Most raises are nowhere near a spike: count first, without a lock.
+        # A spike found meanwhile only moves `found_at` later, so this counts
+        # at least what `spike_check` would: it never misses one.
+        since = timezone.now() - dt.timedelta(days=query.period.spike_days)
+        last = TrainingGapSpike.objects.filter(period=query.period, unit=query.unit).order_by("-found_at").values_list("found_at", flat=True).first()
+        window = training_gap_queries().filter(period=query.period, unit=query.unit, created_at__gt=max(since, last) if last else since)
+        if window.count() < query.period.spike_queries:
+            return None
         return spike_check(period=query.period, unit=query.unit)
     except Exception:
         logger.exception("Checking for a training-gap spike failed after query %s", query_id)

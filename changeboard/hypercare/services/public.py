@@ -202,7 +202,9 @@ def public_raise(*, period: Period, identifier: str, category: Category, priorit
     fields) or Limited; either way nothing is saved."""
     flood_check_address(ip)
     errors: dict[str, list[str]] = {}
-    staff = staff_lookup(identifier)
+    # One submission at a time per person (the row stays locked to the end):
+    # a double submit finds the first.
+    staff = staff_lookup(identifier, for_update=True)
     if staff is None:
         errors["identifier"] = [unknown_person_message()]
     if priority not in dict(PUBLIC_PRIORITIES):
@@ -215,8 +217,6 @@ def public_raise(*, period: Period, identifier: str, category: Category, priorit
     if errors:
         raise ValidationError(errors)
     assert staff is not None
-    # One submission at a time per person: a double submit finds the first.
-    staff = Staff.objects.select_for_update().get(pk=staff.pk)
     duplicate = _recent_duplicate(period, staff, title)
     if duplicate is not None:
         return Raised(duplicate, created=False)

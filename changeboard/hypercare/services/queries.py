@@ -44,14 +44,19 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.CLOSED: set(),
 }
 NOTIFY_KIND = "hypercare-update"
+RELATED_FIELDS = ["period", "category", "unit", "impact_line", "raised_by", "assignee"]
 
 
-def staff_lookup(identifier: str) -> Staff | None:
-    """The current member of staff with this staff number or email (case-insensitive)."""
+def staff_lookup(identifier: str, *, for_update: bool = False) -> Staff | None:
+    """The current member of staff with this staff number or email
+    (case-insensitive), with their unit. `for_update` locks the person's row
+    (not the unit's) until the transaction ends."""
     value = identifier.strip()
     if not value:
         return None
-    people = Staff.objects.filter(is_leaver=False)
+    people = Staff.objects.filter(is_leaver=False).select_related("unit")
+    if for_update:
+        people = people.select_for_update(of=("self",))
     if "@" in value:
         return people.filter(email__iexact=value).order_by("pk").first()
     return people.filter(staff_number=value).first()
@@ -101,7 +106,13 @@ def query_create(*, period: Period, category: Category, title: str, actor: User 
                   contact_name=contact_name.strip(), contact_email=contact_email.strip(), priority=priority, source=source,
                   impact_line=impact_line, external_ref=external_ref.strip(), tags=tags.strip(), created_at=now,
                   raised_by=actor if getattr(actor, "is_authenticated", False) else None)
-    query.full_clean()
+    # The field checks (lengths, choices); not the related objects', which
+    # the caller has just loaded and the database's foreign keys guard, nor
+    # the random reference's uniqueness (its unique index does). The
+    # service-desk reference's per-period uniqueness only where there is one.
+    query.clean_fields(exclude=RELATED_FIELDS)
+    if query.external_ref:
+        query.validate_constraints()
     query.save()
     if category.is_training_gap:
         spike_check_on_commit(query)
@@ -226,7 +237,13 @@ def query_update(*, query: Query, actor: User | None, at: dt.datetime | None = N
         raise ValidationError({"impact_line": "That impact line belongs to another programme."})
     for name, value in fields.items():
         setattr(query, name, value.strip() if isinstance(value, str) else value)
-    query.full_clean()
+    # The field checks (lengths, choices); not the related objects', which
+    # the caller has just loaded and the database's foreign keys guard, nor
+    # the random reference's uniqueness (its unique index does). The
+    # service-desk reference's per-period uniqueness only where there is one.
+    query.clean_fields(exclude=RELATED_FIELDS)
+    if query.external_ref:
+        query.validate_constraints()
     query.save()
     audit.record(actor=actor, action="update", obj=query, before=before, after=audit.snapshot(query, exclude=("contact_name", "contact_email")))
     return query

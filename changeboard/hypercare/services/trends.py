@@ -21,8 +21,7 @@ whatever the number of queries.
   Python; its result is cached against a fingerprint of the queries, the
   periods' policies and the five minutes (so the open queries' breached
   and at-risk counts are at most five minutes old; any new event or policy
-  change recomputes at once). Without the engine the time to resolve
-  is in calendar hours (median and p90 picked in the database by ordering).
+  change recomputes at once).
 - **Top recurring titles and tags.** Titles normalised in the database
   (lower case, trimmed, without ? . ! and doubled spaces), counted when they
   recur (two or more); tags are split on commas after grouping the distinct
@@ -39,7 +38,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib
 import math
 import statistics
 from collections import Counter
@@ -48,8 +46,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Max, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Lower, Replace, Substr, Trim
 from django.utils import timezone
 
@@ -57,6 +54,7 @@ from changeboard.core.scoping import VIEW, can
 from changeboard.organisation.models import Unit
 
 from ..models import Period, Priority, Query
+from .sla import sla_states
 
 LONDON = ZoneInfo("Europe/London")
 BOARD_TITLE_THRESHOLD = 5  # a title or tag shown to someone who may not view queries recurs at least this often
@@ -65,14 +63,6 @@ TOP = 10
 SLA_CACHE_SECONDS = 300
 SLA_BUCKET_MINUTES = 5
 OPEN = [str(s) for s in Query.OPEN_STATUSES]
-
-
-def sla_engine() -> Any:
-    """The SLA engine (`services/sla.py`), or None where it is not installed."""
-    try:
-        return importlib.import_module("changeboard.hypercare.services.sla")
-    except ImportError:
-        return None
 
 
 # --------------------------------------------------------------------------
@@ -143,7 +133,7 @@ class SlaFigures:
 
 @dataclass
 class ResolveFigures:
-    basis: str  # "working hours" or "calendar hours"
+    basis: str  # "working hours" (the SLA engine's, pauses excluded)
     resolved: int
     median_hours: float | None
     p90_hours: float | None
@@ -380,35 +370,8 @@ def top_tags(queries: QuerySet[Query], minimum: int = RECURRING, top: int = TOP)
 # Time to resolve and SLA
 
 
-def _hours(value: dt.timedelta | float | None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.timedelta):
-        return round(value.total_seconds() / 3600, 4)
-    return round(float(value), 4)  # hours already (SQLite's julianday difference, to a third of a second)
-
-
 def _nearest_rank(n: int, share: float) -> int:
     return min(n - 1, max(0, math.ceil(share * n) - 1))
-
-
-def calendar_resolve(queries: QuerySet[Query]) -> ResolveFigures:
-    """Median and p90 of raised-to-resolved in calendar hours, each picked
-    in the database (ordered by the duration, one row at the rank)."""
-    resolved: QuerySet[Query] = queries.annotate(r=_resolved_expr()).filter(r__isnull=False)
-    if connection.vendor == "sqlite":  # julianday is SQLite's own (C): no per-row Python function to order by
-        resolved = resolved.annotate(took=ExpressionWrapper(
-            (Func(F("r"), function="julianday", output_field=FloatField())
-             - Func(F("created_at"), function="julianday", output_field=FloatField())) * 24, output_field=FloatField()))
-    else:
-        resolved = resolved.annotate(took=ExpressionWrapper(F("r") - F("created_at"), output_field=DurationField()))
-    n = resolved.count()
-    if not n:
-        return ResolveFigures("calendar hours", 0, None, None)
-    ordered = resolved.order_by("took", "pk").values_list("took", flat=True)
-    middle = [_hours(v) for v in ordered[(n - 1) // 2: n // 2 + 1]]  # one row, or the two either side of the middle
-    median = sum(h for h in middle if h is not None) / len(middle)
-    return ResolveFigures("calendar hours", n, median, _hours(ordered[_nearest_rank(n, 0.9)]))
 
 
 def _bucket(now: dt.datetime) -> dt.datetime:
@@ -428,17 +391,14 @@ def _fingerprint(queries: QuerySet[Query], periods: list[Period], now: dt.dateti
     return "hypercare-sla:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def sla_figures(queries: QuerySet[Query], periods: list[Period], now: dt.datetime) -> tuple[SlaFigures, ResolveFigures | None]:
+def sla_figures(queries: QuerySet[Query], periods: list[Period], now: dt.datetime) -> tuple[SlaFigures, ResolveFigures]:
     """SLA met % (clocks that have stopped), the open queries breached or at
     risk, and the working-hours time to resolve, from the SLA engine."""
-    engine = sla_engine()
-    if engine is None or not hasattr(engine, "sla_states"):
-        return SlaFigures(False, "The SLA engine is not installed here."), None
     key = _fingerprint(queries, periods, now)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    states = engine.sla_states(queries, now=now)
+    states = sla_states(queries, now=now)
     met, breached = "met", "breached"
     figures = SlaFigures(True)
     per_priority: dict[str, list[int]] = {str(p): [0, 0, 0, 0] for p in Priority.values}
@@ -470,7 +430,6 @@ def sla_figures(queries: QuerySet[Query], periods: list[Period], now: dt.datetim
     figures.by_priority = [{"priority": p, "response_met": c[0], "response_breached": c[1], "resolution_met": c[2],
                             "resolution_breached": c[3], "response_pct": SlaFigures.share(c[0], c[1]),
                             "resolution_pct": SlaFigures.share(c[2], c[3])} for p, c in sorted(per_priority.items())]
-    resolve: ResolveFigures | None = None
     if worked:
         worked.sort()
         resolve = ResolveFigures("working hours", len(worked), statistics.median(worked) / 60, worked[_nearest_rank(len(worked), 0.9)] / 60)
@@ -492,13 +451,14 @@ def trends(user: Any, periods: list[Period], *, title: str, unit: Unit | None = 
     queries = base_queries(user, periods)
     aggregates_only = not may_view_queries(user)
     totals = queries.aggregate(raised=Count("id"), open=Count("id", filter=Q(status__in=OPEN)), resolved=Count("id", filter=Q(status__in=DONE)))
-    sla, resolve = sla_figures(queries, periods, now) if periods else (SlaFigures(False, "No hypercare periods."), None)
+    sla, resolve = (sla_figures(queries, periods, now) if periods
+                    else (SlaFigures(False, "No hypercare periods."), ResolveFigures("working hours", 0, None, None)))
     minimum = BOARD_TITLE_THRESHOLD if aggregates_only else RECURRING
     return Trends(
         title=title, periods=periods, today=today, aggregates_only=aggregates_only,
         raised=totals["raised"], open=totals["open"], resolved=totals["resolved"],
         days=curve(queries, periods, today), categories=by_category(queries), priorities=by_priority(queries),
-        units=by_unit(queries, unit), sla=sla, resolve=resolve or calendar_resolve(queries),
+        units=by_unit(queries, unit), sla=sla, resolve=resolve,
         titles=top_titles(queries, minimum), tags=top_tags(queries, minimum), title_threshold=minimum,
     )
 

@@ -1,8 +1,10 @@
-"""Browser journey: the support lead works the queue. They open the queue
-from the hypercare periods, filter it, tick two queries and assign them to
-a colleague with the keyboard, open one, comment to the requester and
-resolve it. axe-core runs on every page visited. (The exit-decision half of
-the journey is added with the exit pages.)"""
+"""Browser journey: the support lead works the queue and records the exit
+decision. The support lead here is the programme's change lead, on the
+period's support team. They open the queue from the hypercare periods,
+filter it, tick two queries and assign them to a colleague with the
+keyboard, open one, comment to the requester and resolve it; then, from
+the period's page, they read the exit criteria, record the exit and find it
+on the period's dashboard. axe-core runs on every page visited."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from changeboard.core.models import OutboxMessage
 from changeboard.core.tests.browser import check_axe, sign_in, visit
 from changeboard.surveys.tests.test_browser_surveys import tab_until
 
-from ..models import Query
+from ..models import ExitDecision, Period, Query
 from .test_hypercare_permissions import Hypercare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_support_lead_works_the_queue(page: Any, world: Any) -> None:
     hc = Hypercare(world)
-    sign_in(page, "supportlead", PASSWORD)
+    hc.team.members.add(world.users["lead"])
+    sign_in(page, "lead", PASSWORD)
     visit(page, "/hypercare/")
     check_axe(page)
     page.get_by_role("link", name=str(hc.a)).click()
@@ -80,3 +83,25 @@ def test_support_lead_works_the_queue(page: Any, world: Any) -> None:
     assert page.locator("#query-status").inner_text() == "Resolved"
     query = Query.objects.get(pk=hc.q_in.pk)
     assert query.status == "resolved" and query.first_response_at is not None
+
+    # The exit: from the period's page to its criteria, record the exit, see it on the dashboard.
+    page.get_by_role("link", name=str(hc.a)).first.click()
+    page.wait_for_url(re.compile(rf"/hypercare/{hc.a.pk}/$"))
+    page.get_by_role("link", name="Exit criteria and the exit decision").click()
+    page.wait_for_url(re.compile(rf"/hypercare/periods/{hc.a.pk}/exit/$"))
+    check_axe(page)
+    page.get_by_role("button", name="Record the exit decision").click()
+    page.wait_for_url(re.compile(rf"/hypercare/periods/{hc.a.pk}/exit/decide/$"))
+    check_axe(page)
+    page.get_by_label("Exit hypercare").check()
+    page.get_by_label("Reason").fill("The queue is down to one open query and no P1.")
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_url(re.compile(r"/hypercare/exit-decisions/\d+/$"))
+    check_axe(page)
+    decision = ExitDecision.objects.get(period=hc.a)
+    assert (decision.decision, decision.decided_by) == ("exit", world.users["lead"])
+    assert Period.objects.get(pk=hc.a.pk).status == Period.Status.EXITED
+    visit(page, f"/hypercare/periods/{hc.a.pk}/dashboard/")
+    page.locator("#exit-criteria").wait_for()
+    assert "Latest exit decision: Exit hypercare" in page.locator("#exit-decision").inner_text()
+    check_axe(page)

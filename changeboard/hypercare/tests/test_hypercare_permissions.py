@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from changeboard.accounts.models import Role
@@ -18,13 +19,15 @@ from changeboard.conftest import make_user
 from changeboard.core.tests.test_permissions import API_LOGIN, DENY, HIDDEN, OK, PERSONAS, _check, _client, expect
 from changeboard.cutover.models import Team
 
-from ..models import Query
+from ..models import Attachment, Query
 from ..services.periods import period_create
 from ..services.queries import query_create
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 COVERED_NAMES = {"period-list", "period-create", "period-detail", "period-edit", "period-categories", "period-category-edit", "period-sla",
                  "period-queries", "query-create", "query-list", "query-bulk-assign", "query-detail", "query-transition", "query-assign",
-                 "query-comment", "query-edit",
+                 "query-comment", "query-edit", "query-attach",
                  "api-hypercare-period-list", "api-hypercare-period-detail", "api-query-list", "api-query-detail", "api-query-transition",
                  "api-query-assign", "api-query-comment", "api-query-sla"}
 
@@ -86,6 +89,7 @@ PAGES: list[tuple[str, Callable[[Hypercare], dict[str, Any]], dict[str, Any]]] =
     ("query-assign", lambda h: {"pk": h.q_in.pk}, expect(admin=NOT_ALLOWED, lead=NOT_ALLOWED, lead2=NOT_ALLOWED, champion=NOT_ALLOWED)),
     ("query-comment", lambda h: {"pk": h.q_in.pk}, expect(admin=NOT_ALLOWED, lead=NOT_ALLOWED, lead2=NOT_ALLOWED, champion=NOT_ALLOWED)),
     ("query-edit", lambda h: {"pk": h.q_in.pk}, expect(admin=NOT_ALLOWED, lead=NOT_ALLOWED, lead2=NOT_ALLOWED, champion=NOT_ALLOWED)),
+    ("query-attach", lambda h: {"pk": h.q_in.pk}, expect(admin=NOT_ALLOWED, lead=NOT_ALLOWED, lead2=NOT_ALLOWED, champion=NOT_ALLOWED)),
 ]
 
 
@@ -106,16 +110,22 @@ POSTS: list[tuple[str, Callable[[Hypercare], dict[str, Any]], Callable[[Hypercar
      expect(admin=MOVED, lead=MOVED, lead2=HIDDEN, champion=HIDDEN)),
     ("query-transition", lambda h: {"pk": h.q_in.pk}, lambda h: {"transition-status": "in_progress"},
      expect(admin=MOVED, lead=MOVED, lead2=HIDDEN, champion=HIDDEN)),
+    ("query-attach", lambda h: {"pk": h.q_in.pk}, lambda h: {"attach-file": SimpleUploadedFile("steps.pdf", PDF, "application/pdf")},
+     expect(admin=MOVED, lead=MOVED, lead2=HIDDEN, champion=HIDDEN)),
 ]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "kwargs", "body", "expected"), POSTS, ids=[f"{p[0]}-{i}" for i, p in enumerate(POSTS)])
-def test_post_matrix(client: Any, hc: Hypercare, persona: str, name: str, kwargs: Any, body: Any, expected: dict[str, Any]) -> None:
+def test_post_matrix(client: Any, hc: Hypercare, persona: str, name: str, kwargs: Any, body: Any, expected: dict[str, Any],
+                     settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
     response = _client(client, hc.world, persona).post(reverse(name, kwargs=kwargs(hc)), body(hc))
     _check(response, expected[persona])
     if name == "query-transition":
         assert (Query.objects.get(pk=hc.q_in.pk).status == "in_progress") is (expected[persona] == MOVED)
+    if name == "query-attach":
+        assert Attachment.objects.filter(query=hc.q_in).exists() is (expected[persona] == MOVED)
 
 
 def _api(expected: dict[str, Any]) -> dict[str, Any]:

@@ -207,7 +207,7 @@ def test_upload_preview_and_commit_through_the_pages(world: Any, period: Period)
     refused = client.post(staged["Location"], {"mode": "all"})
     assert refused.status_code == 200 and not Query.objects.exists()
     done = client.post(staged["Location"], {"mode": "valid"})
-    assert done.status_code == 302 and done["Location"] == reverse("period-list")
+    assert done.status_code == 302 and done["Location"] == reverse("period-detail", args=[period.pk])
     assert list(Query.objects.values_list("external_ref", flat=True)) == ["INC1"]
     # Only its uploader can see a pending upload.
     other = Client()

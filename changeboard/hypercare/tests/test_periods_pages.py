@@ -14,7 +14,6 @@ from changeboard.core.models import AuditEntry
 
 from ..models import Category, Period, SlaTarget
 from ..services.periods import category_add, category_update, sla_targets_update
-from ..views.periods import optional_url
 from .test_hypercare_permissions import Hypercare
 
 
@@ -56,15 +55,17 @@ def test_period_page_shows_counts_and_the_raise_link_only_to_the_support_side(cl
     body = page.content.decode()
     assert 'id="count-open">2<' in body and 'id="count-total">2<' in body
     assert reverse("period-queries", args=[hc.a.pk]) in body
-    # The raise link needs hc-public's `public-raise`; with it installed the text is there for the support side.
-    has_public = bool(optional_url("public-raise", token=hc.a.public_token))
-    assert (hc.a.public_token in body) is has_public
+    # The raise link (hc-public's `public-raise`) is there for the support side, with the import and the dashboard.
+    assert "http://testserver" + reverse("public-raise", kwargs={"token": hc.a.public_token}) in body
+    assert reverse("query-import", args=[hc.a.pk]) in body and reverse("period-dashboard", args=[hc.a.pk]) in body
     for persona in ("board", "champion", "auditor", "admin"):
         client.force_login(hc.world.users[persona])
         body = client.get(reverse("period-detail", args=[hc.a.pk])).content.decode()
         assert hc.a.public_token not in body and "raise-a-query link" not in body
     client.force_login(hc.support_champion)
-    assert ("raise-a-query link" in client.get(reverse("period-detail", args=[hc.a.pk])).content.decode()) is has_public
+    body = client.get(reverse("period-detail", args=[hc.a.pk])).content.decode()
+    assert "raise-a-query link" in body and hc.a.public_token in body
+    assert reverse("query-import", args=[hc.a.pk]) not in body  # importing is the change managers' (it changes the period)
 
 
 def test_edit_the_period(client: Any, hc: Hypercare) -> None:

@@ -268,3 +268,28 @@ def test_query_page_shows_its_clocks(client: Any, hc: Hypercare) -> None:
     client.force_login(hc.world.users["lead"])
     page = client.get(reverse("query-detail", args=[hc.q_in.pk])).content.decode()
     assert 'id="sla-response"' in page and "10 h" in page and "50 h" in page  # P3: 600 and 3000 working minutes
+
+
+def test_the_support_side_attaches_a_file_and_downloads_it(client: Any, hc: Hypercare, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(hc.support_lead)
+    page = client.get(reverse("query-detail", args=[hc.q_in.pk])).content.decode()
+    assert reverse("query-attach", args=[hc.q_in.pk]) in page and 'enctype="multipart/form-data"' in page
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    lying = client.post(reverse("query-attach", args=[hc.q_in.pk]), {"attach-file": SimpleUploadedFile("notes.pdf", b"MZ\x90\x00")})
+    assert lying.status_code == 200 and "notes.pdf: " in lying.content.decode() and not Attachment.objects.exists()
+    done = client.post(reverse("query-attach", args=[hc.q_in.pk]), {"attach-file": SimpleUploadedFile("steps.pdf", pdf, "application/pdf")})
+    assert done.status_code == 302
+    attachment = Attachment.objects.get(query=hc.q_in)
+    page = client.get(reverse("query-detail", args=[hc.q_in.pk])).content.decode()
+    assert reverse("attachment-download", args=[attachment.pk]) in page and "steps.pdf" in page
+    download = client.get(reverse("attachment-download", args=[attachment.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    # Someone who reads the query but does not work it sees the download link but no upload form.
+    client.force_login(hc.world.users["auditor"])
+    page = client.get(reverse("query-detail", args=[hc.q_in.pk])).content.decode()
+    assert reverse("attachment-download", args=[attachment.pk]) in page and reverse("query-attach", args=[hc.q_in.pk]) not in page

@@ -82,21 +82,6 @@ def test_top_titles_are_normalised_and_tags_split(world: Any, small: data.Small)
     assert t.tags == [("custody", 2)]
 
 
-def test_calendar_time_to_resolve_median_and_p90(world: Any, small: data.Small) -> None:
-    # Resolved: q3 in 4 h, q4 in 24 h, q1 in 48 h (calendar).
-    figures = service.calendar_resolve(service.base_queries(world.users["admin"], [small.period]))
-    assert (figures.basis, figures.resolved, figures.median_hours, figures.p90_hours) == ("calendar hours", 3, 24.0, 48.0)
-
-
-def test_calendar_median_of_an_even_count_is_the_mean_of_the_middle_two(world: Any, small: data.Small) -> None:
-    from ..services import queries as query_services
-
-    query_services.query_transition(query=small.q2, status="resolved", actor=None, at=data.at(4, 15))  # 100 h
-    figures = service.calendar_resolve(service.base_queries(world.users["admin"], [small.period]))
-    assert (figures.resolved, figures.median_hours, figures.p90_hours) == (4, 36.0, 100.0)
-
-
-@pytest.mark.skipif(service.sla_engine() is None, reason="the SLA engine (hc-sla's services/sla.py) is not merged yet")
 def test_sla_met_and_working_time_to_resolve(world: Any, small: data.Small) -> None:
     t = run(world, small)
     # Working hours Mon-Fri 08:00-18:00: q3 4 h, q4 10 h (Thu 09:00 to Fri 09:00), q1 20 h (Mon 10:00 to Wed 10:00).

@@ -42,11 +42,10 @@ class PeriodImportMixin(ImportViewMixin):
         return self.period
 
     def get_done_url(self) -> str:
-        # The period list: the period's own page belongs to the support pages.
-        return reverse("period-list")
+        return reverse("period-detail", args=[self.period.pk])
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [("Hypercare periods", reverse("period-list")), (str(self.period), "")]
+        return [("Hypercare periods", reverse("period-list")), (str(self.period), reverse("period-detail", args=[self.period.pk]))]
 
 
 class QueryImportView(ImportUploadView, PeriodImportMixin):

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
@@ -26,15 +26,6 @@ from ..forms.queries import works_period
 from ..models import Category, Period, Query, SlaTarget
 from ..services import periods as services
 from ..tables.periods import PeriodTable
-
-
-def optional_url(name: str, **kwargs: Any) -> str:
-    """A page another part of hypercare provides (the dashboard, the exit
-    page, the public form), or "" while it is not installed."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def minutes_text(minutes: int) -> str:
@@ -132,13 +123,11 @@ class PeriodDetailView(ScopedDetailView):
             resolved=Count("pk", filter=Q(status__in=[Query.Status.RESOLVED, Query.Status.CLOSED])),
             training_gaps=Count("pk", filter=Q(status__in=Query.OPEN_STATUSES, category__is_training_gap=True)))
         supporting = works_period(user, period)
-        raise_url = optional_url("public-raise", token=period.public_token) if supporting else ""
         can_change = Period.objects.restrict(user, CHANGE).filter(pk=period.pk).exists()
         context.update(
             page_title=str(period), counts=counts, supporting=supporting, can_change=can_change,
             can_queue=can(user, Query, VIEW), can_raise=can(user, Query, ADD) and period.status != Period.Status.EXITED,
-            raise_url=self.request.build_absolute_uri(raise_url) if raise_url else "",
-            dashboard_url=optional_url("period-dashboard", pk=period.pk), exit_url=optional_url("period-exit", pk=period.pk),
+            raise_url=self.request.build_absolute_uri(reverse("public-raise", kwargs={"token": period.public_token})) if supporting else "",
             categories=period.categories.annotate(n=Count("queries")).order_by("-active", "name"),
             targets=[(t, minutes_text(t.response_minutes), minutes_text(t.resolution_minutes)) for t in period.sla_targets.order_by("priority")],
             weekdays=", ".join(name for day, name in PeriodEditForm.base_fields["working_days"].choices if day in period.working_days),  # type: ignore[attr-defined]  # a ChoiceField

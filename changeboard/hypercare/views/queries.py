@@ -16,8 +16,6 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -34,6 +32,7 @@ from changeboard.core.views import ScopedListView, ScopedMixin, ServiceFormView
 from ..filtersets.queries import BY_SLA, QueryFilterSet, sla_order
 from ..forms.queries import (
     AssignForm,
+    AttachmentForm,
     BulkAssignForm,
     CommentForm,
     QueryCreateForm,
@@ -45,6 +44,7 @@ from ..forms.queries import (
 )
 from ..models import Attachment, Category, Period, Query
 from ..services import queries as services
+from ..services.attachments import attachment_add
 from ..services.sla import query_sla, sla_states
 from ..tables.queries import QueryTable, SlaOrderedData, SlaOrderedRows, local_time
 
@@ -270,7 +270,6 @@ class QueryPageMixin(ScopedMixin):
             "created_text": local_time(query.created_at), "first_response_text": local_time(query.first_response_at),
             "resolved_text": local_time(query.resolved_at), "closed_text": local_time(query.closed_at),
             "attachments": Attachment.objects.restrict(user).filter(query=query),
-            "attachments_template": attachments_template(),
             "sla": query_sla(query),
             "breadcrumbs": [("Hypercare", reverse("period-list")), (str(query.period), query.period.get_absolute_url()),
                             ("Support queue", reverse("period-queries", args=[query.period_id])), (query.reference, "")],
@@ -281,19 +280,10 @@ class QueryPageMixin(ScopedMixin):
                 assign_form=forms.get("assign_form") or AssignForm(period=query.period, initial={"assignee": query.assignee_id}),
                 comment_form=forms.get("comment_form") or CommentForm(can_email=bool(query.contact_email)),
                 edit_form=forms.get("edit_form") or QueryEditForm(query=query),
+                attach_form=forms.get("attach_form") or AttachmentForm(),
             )
             context["error_form"] = next((f for f in forms.values() if f.errors), None)
         return context
-
-
-def attachments_template() -> str:
-    """hc-public's attachments include (list, download, add) when installed;
-    until then a plain list of the files."""
-    try:
-        get_template("hypercare/_attachments.html")
-    except TemplateDoesNotExist:
-        return "hypercare/_query_attachments.html"
-    return "hypercare/_attachments.html"
 
 
 def timeline(query: Query, *, show_internal: bool) -> list[dict[str, Any]]:
@@ -412,3 +402,15 @@ class QueryEditView(QueryActionView):
         if changes:
             services.query_update(query=query, actor=self.request.user, **changes)
 
+
+class QueryAttachView(QueryActionView):
+    """Add a file to a query (the support side: those who work it)."""
+
+    form_name = "attach_form"
+    done_message = "File attached."
+
+    def make_form(self, query: Query, data: Any) -> Any:
+        return AttachmentForm(data, self.request.FILES)
+
+    def perform(self, query: Query, form: Any) -> None:
+        attachment_add(query=query, file=form.cleaned_data["file"], actor=self.request.user)

@@ -11,7 +11,6 @@ Someone who may not view queries (the Board) gets aggregates only
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, cast
 
 from django.db.models import Q
@@ -30,20 +29,11 @@ from changeboard.reports.models import Dashboard
 
 from .. import charts
 from ..models import Period
+from ..services import exits as exit_services
 from ..services import trends as service
 from ..tables import trends as tables
 
 FORMATS = ("csv", "xlsx")
-
-
-def exit_rows(period: Period) -> Any:
-    """The exit criteria's live rows from `services.exits`, or None where
-    that module is not installed (the dashboard then leaves the slot out)."""
-    try:
-        exits = importlib.import_module("changeboard.hypercare.services.exits")
-    except ImportError:
-        return None
-    return exits.exit_rows(period)
 
 
 class TrendsView(ScopedMixin, TemplateView):
@@ -108,7 +98,8 @@ class PeriodDashboardView(TrendsView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(period=self.period, exit_rows=exit_rows(self.period),
+        context.update(period=self.period, exit_rows=exit_services.exit_rows(self.period),
+                       decision=self.period.decisions.select_related("decided_by").first(),
                        programme_url=reverse("hypercare-programme", args=[self.period.rollout_wave.programme_id]))
         return context
 
