@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
@@ -76,10 +77,16 @@ class QueryFilterSet(django_filters.FilterSet):
         request = kwargs.get("request")
         if period is not None:
             del self.filters["period"]
-            cast(IdChoiceFilter, self.filters["category"]).queryset = period.categories.order_by("name")
-        people = self.assignee_people(request, period)
-        self.filters["assignee"].extra["choices"] = [(ME, "Me"), (UNASSIGNED, "Unassigned"), *((str(u.pk), u.get_full_name() or u.username) for u in people)]
+        # Narrow the choices on this form's own fields: a filter may carry a
+        # form field built earlier (django-filter caches it on the filter, and
+        # copies it with the class's filters), so changing the filter would not
+        # reach the form.
         fields = self.form.fields
+        if period is not None:
+            cast(forms.ModelChoiceField, fields["category"]).queryset = period.categories.order_by("name")
+        people = self.assignee_people(request, period)
+        cast(forms.ChoiceField, fields["assignee"]).choices = [(ME, "Me"), (UNASSIGNED, "Unassigned"),
+                                                               *((str(u.pk), u.get_full_name() or u.username) for u in people)]
         fields["unit"].label_from_instance = lambda u: "— " * max(u.depth - 1, 0) + u.name  # type: ignore[attr-defined]  # Django's documented per-instance hook
         if period is None:
             fields["category"].label_from_instance = lambda c: f"{c.name} ({c.period.rollout_wave.programme.code} {c.period.rollout_wave.name})"  # type: ignore[attr-defined]  # Django's documented per-instance hook
