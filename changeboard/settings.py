@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "changeboard.reports",
     "changeboard.cutover",
     "changeboard.hypercare",
+    "changeboard.engagement",
     "changeboard.site",
     "changeboard.devtools",
 ]

@@ -92,6 +92,9 @@ class OutboxMessage(models.Model):
     to_address = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    alternatives = models.JSONField(default=list, blank=True,
+                                    help_text="Other renderings of the body: [content, MIME type] pairs, e.g. a text/calendar invitation.")
+    attachments = models.JSONField(default=list, blank=True, help_text="Text attachments: [file name, content, MIME type] triples.")
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -147,6 +150,7 @@ class PendingUpload(models.Model):
         CUTOVER_TASKS = "cutover-tasks", "Runbook tasks (spreadsheet)"
         CUTOVER_MSPDI = "cutover-mspdi", "Runbook tasks (MS Project XML)"
         HYPERCARE_QUERIES = "hypercare-queries", "Hypercare queries"
+        STAKEHOLDERS = "stakeholders", "Stakeholders"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be committed"

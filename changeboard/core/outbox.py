@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.tasks import task
@@ -41,12 +41,16 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def outbox_add(*, key: str, kind: str, to_address: str, subject: str, body: str) -> bool:
+def outbox_add(*, key: str, kind: str, to_address: str, subject: str, body: str,
+               alternatives: list[list[str]] | None = None, attachments: list[list[str]] | None = None) -> bool:
     """Queue one message (call inside the business transaction). A key already
     queued is left alone, so repeating the business step never doubles a
-    message. Returns whether a message was added."""
+    message. `alternatives` are [content, MIME type] pairs (a calendar
+    invitation), `attachments` [file name, content, MIME type] triples.
+    Returns whether a message was added."""
     _, created = OutboxMessage.objects.get_or_create(
-        key=key, defaults={"kind": kind, "to_address": to_address, "subject": subject[:200], "body": body, "next_attempt_at": timezone.now()},
+        key=key, defaults={"kind": kind, "to_address": to_address, "subject": subject[:200], "body": body, "next_attempt_at": timezone.now(),
+                           "alternatives": alternatives or [], "attachments": attachments or []},
     )
     if created:
         schedule_delivery()
@@ -142,10 +146,17 @@ def _mark_sent(message: OutboxMessage) -> None:
 
 
 def _email(message: OutboxMessage) -> EmailMessage:
-    return EmailMessage(
+    """The plain-text body first; other renderings (an iCalendar invitation)
+    as alternatives, so calendar clients offer to accept it."""
+    email = EmailMultiAlternatives(
         subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address], headers={"Message-ID": message.message_id},
     )
+    for content, mimetype in message.alternatives or []:
+        email.attach_alternative(content, mimetype)
+    for filename, content, mimetype in message.attachments or []:
+        email.attach(filename, content, mimetype)
+    return email
 
 
 def deliver_batch(limit: int = BATCH) -> dict[str, int]:

@@ -339,6 +339,8 @@ class Action(models.Model):
         REVIEW = "review", "Readiness review"
         CUTOVER = "cutover", "Cutover run"
         HYPERCARE = "hypercare", "Hypercare"
+        ENGAGEMENT = "engagement", "Stakeholder engagement"
+        NETWORK = "network", "Champion network"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
