@@ -22,6 +22,8 @@ from typing import Any
 
 from django.utils.html import escape
 
+from changeboard.core.times import when
+
 from .models import RUNBOOK_TZ
 from .services.runbooks import MINUTE, RunbookSchedule, TaskTiming
 
@@ -54,12 +56,6 @@ class GanttChart:
     @property
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
-
-
-def when(moment: dt.datetime) -> str:
-    """A time as the page shows it: Europe/London, with its zone."""
-    local = moment.astimezone(RUNBOOK_TZ)
-    return f"{local:%a %d %b %H:%M} {local.tzname()}"
 
 
 def _step(span: int) -> int:

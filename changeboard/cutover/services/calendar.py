@@ -39,6 +39,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from changeboard.accounts.models import User
+from changeboard.core.times import when
 from changeboard.impacts import load
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import Unit
@@ -50,14 +51,6 @@ from .runbooks import minutes_from
 
 ACTIVE_MODES = (Runbook.Mode.PLANNING, Runbook.Mode.REHEARSAL, Runbook.Mode.LIVE)
 MINUTE = dt.timedelta(minutes=1)
-
-
-def when(moment: dt.datetime | None) -> str:
-    """A time as people read it, in Europe/London with its zone: "Sat 16 Jan 2027 18:00 GMT"."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(RUNBOOK_TZ)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
 
 
 def local_date(moment: dt.datetime) -> dt.date:

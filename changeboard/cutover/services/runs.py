@@ -44,12 +44,13 @@ from changeboard.core import audit
 from changeboard.core.models import AuditEntry, OutboxMessage
 from changeboard.core.outbox import outbox_add_many
 from changeboard.core.scoping import is_admin
+from changeboard.core.times import clock, minutes_text, when
 from changeboard.organisation.models import Staff, Unit, subtree_q
 from changeboard.readiness.models import Action, CriterionStatus, Review
 from changeboard.readiness.services.actions import action_create
 from changeboard.readiness.services.reviews import review_blockers
 
-from ..models import RUNBOOK_TZ, Run, Runbook, RunTask, Task, Team
+from ..models import Run, Runbook, RunTask, Task, Team
 from ..scheduling import Link, Node, ScheduleError, schedule
 from .runbooks import local, runbook_schedule, task_save
 
@@ -63,32 +64,6 @@ MESSAGE_KIND = "cutover-communication"
 
 class RunConflict(ValidationError):
     """Someone else changed the task first (the API answers 409)."""
-
-
-def clock(moment: dt.datetime | None) -> str:
-    """A time as people read it in the runbook's zone, with the zone: "14:30 BST"."""
-    if moment is None:
-        return ""
-    shown = moment.astimezone(RUNBOOK_TZ)
-    return f"{shown:%H:%M} {shown.tzname()}"
-
-
-def when(moment: dt.datetime | None) -> str:
-    """A date and time with the zone: "Sat 6 Mar 14:30 GMT"."""
-    if moment is None:
-        return ""
-    shown = moment.astimezone(RUNBOOK_TZ)
-    return f"{shown:%a} {shown.day} {shown:%b %Y} {shown:%H:%M} {shown.tzname()}"
-
-
-def duration_text(minutes: int) -> str:
-    """`95` -> "1 h 35 min"; negative values read as "-1 h 35 min"."""
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{sign}{hours} h {rest} min"
-    return f"{sign}{hours} h" if hours else f"{sign}{rest} min"
 
 
 def _day(day: dt.date | None) -> str:
@@ -557,7 +532,7 @@ class TaskProjection:
         slip = self.slip_minutes
         if slip == 0:
             return "on plan"
-        return f"{duration_text(slip)} late" if slip > 0 else f"{duration_text(-slip)} early"
+        return f"{minutes_text(slip)} late" if slip > 0 else f"{minutes_text(-slip)} early"
 
 
 @dataclass
@@ -571,8 +546,8 @@ class RollbackPoint:
     @property
     def time_left_text(self) -> str:
         if self.time_left_minutes < 0:
-            return f"passed {duration_text(-self.time_left_minutes)} ago"
-        return duration_text(self.time_left_minutes)
+            return f"passed {minutes_text(-self.time_left_minutes)} ago"
+        return minutes_text(self.time_left_minutes)
 
 
 @dataclass
@@ -617,7 +592,7 @@ class RunProjection:
         slip = self.slip_minutes
         if slip == 0:
             return "on plan"
-        return f"{duration_text(slip)} later than planned" if slip > 0 else f"{duration_text(-slip)} earlier than planned"
+        return f"{minutes_text(slip)} later than planned" if slip > 0 else f"{minutes_text(-slip)} earlier than planned"
 
     @property
     def done(self) -> int:

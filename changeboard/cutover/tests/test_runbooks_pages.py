@@ -37,7 +37,7 @@ def test_the_plan_page(lead: Any, world: Any) -> None:
     assert page.status_code == 200
     html = text(page)
     # Planned start 22:00 GMT on Saturday 6 March; finish 100 minutes later, 23:40 GMT.
-    assert "Sat 06 Mar 22:00 GMT" in html and "Sat 06 Mar 23:40 GMT" in html
+    assert "Sat 6 Mar 2027 22:00 GMT" in html and "Sat 6 Mar 2027 23:40 GMT" in html
     critical = html[html.index('id="critical-path"'):html.index('id="rollback-points"')]
     assert [m for m in re.findall(r">([A-Z])</a>", critical)] == ["A", "B", "D", "R"]
     assert "Last moment to roll back: planned for Sat 6 Mar 23:40 GMT" in html
@@ -58,7 +58,7 @@ def test_times_in_summer_are_bst(lead: Any, world: Any) -> None:
     runbook = make_runbook(world, start=dt.datetime(2027, 7, 3, 21, 0, tzinfo=UTC))
     add(runbook, "A", 60)
     html = text(lead.get(reverse("runbook-detail", args=[runbook.pk])))
-    assert "Sat 03 Jul 22:00 BST" in html and "Sat 03 Jul 23:00 BST" in html
+    assert "Sat 3 Jul 2027 22:00 BST" in html and "Sat 3 Jul 2027 23:00 BST" in html
 
 
 def test_the_plan_page_does_not_query_per_task(lead: Any, world: Any, django_assert_max_num_queries: Any) -> None:
@@ -187,7 +187,7 @@ def test_a_communication_task_and_its_page(lead: Any, world: Any) -> None:
     html = text(lead.get(reverse("task-detail", args=[task.pk])))
     assert "We are live" in html and "Desk (team)" in html and "Westminster (unit)" in html
     # Its place in the schedule: after R (100), so 23:40 to 23:45 GMT, on the critical path.
-    assert "Sat 06 Mar 23:40 GMT to Sat 06 Mar 23:45 GMT" in html and "Critical" in html
+    assert "Sat 6 Mar 2027 23:40 GMT to Sat 6 Mar 2027 23:45 GMT" in html and "Critical" in html
     b = runbook.tasks.get(ref="B")
     page = text(lead.get(reverse("task-detail", args=[b.pk])))
     waits_on = page[page.index('id="predecessors"'):page.index('id="successors"')]

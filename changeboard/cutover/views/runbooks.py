@@ -27,9 +27,10 @@ from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.models import AuditEntry
 from changeboard.core.params import parse_page
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can, is_admin
+from changeboard.core.times import when
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 
-from ..charts import chart_rows, gantt, when
+from ..charts import chart_rows, gantt
 from ..filtersets.runbooks import RunbookFilterSet
 from ..forms.runbooks import RunbookCopyForm, RunbookEditForm, RunbookForm, SaveAsTemplateForm
 from ..models import Dependency, Runbook

@@ -17,9 +17,9 @@ from django.views.generic import TemplateView
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.scoping import ADD, CHANGE, DELETE
+from changeboard.core.times import when
 from changeboard.core.views import ScopedDetailView, ScopedMixin, ServiceFormView
 
-from ..charts import when
 from ..forms.tasks import TaskForm, task_initial
 from ..models import Runbook, Task
 from ..scheduling import ScheduleError, format_predecessors

@@ -44,16 +44,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from changeboard.core import times
+from changeboard.core.times import LONDON
+
 from ..models import Period, Query, QueryEvent, SlaTarget
 
-LONDON = ZoneInfo("Europe/London")
 AT_RISK_SHARE = 0.8
 UTC = dt.UTC
 
@@ -452,26 +453,8 @@ def sla_states(queries: QuerySet[Query] | Iterable[Query], now: dt.datetime | No
 
 
 def minutes_text(minutes: int) -> str:
-    """'2 h 15 min', '40 min', '3 h'."""
-    minutes = abs(int(minutes))
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{hours} h {rest} min"
-    if hours:
-        return f"{hours} h"
-    return f"{rest} min"
-
-
-def local_time_text(instant: dt.datetime, now: dt.datetime | None = None) -> str:
-    """'Tue 14:30 GMT' within the coming week, else 'Tue 8 Jun 2027 14:30 BST' (always with its zone)."""
-    local = instant.astimezone(LONDON)
-    now_local = (now or timezone.now()).astimezone(LONDON)
-    zone = local.tzname() or "Europe/London"
-    days_ahead = (local.date() - now_local.date()).days
-    if 0 <= days_ahead < 7:
-        day = "today" if days_ahead == 0 else local.strftime("%a")
-        return f"{day} {local:%H:%M} {zone}"
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {zone}"
+    """'2 h 15 min', '40 min', '3 h' (a length of time, never negative)."""
+    return times.minutes_text(abs(int(minutes)))
 
 
 def clock_text(clock: Clock, now: dt.datetime | None = None) -> str:
@@ -487,7 +470,7 @@ def clock_text(clock: Clock, now: dt.datetime | None = None) -> str:
     left = f"{minutes_text(clock.remaining_minutes)} left"
     if clock.state == ClockState.PAUSED:
         return f"Paused: {left}"
-    due = f" (due {local_time_text(clock.due_at, now)})" if clock.due_at else ""
+    due = f" (due {times.soon(clock.due_at, now)})" if clock.due_at else ""
     return f"{left}{due}"
 
 

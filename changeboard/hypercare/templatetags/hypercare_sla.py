@@ -1,6 +1,6 @@
 """Template helpers for SLA clocks (`services.sla`): what a clock says in
 words ("2 h 15 min left (due Tue 14:30 GMT)", "Breached by 40 min"), its
-state as a GOV.UK tag, and a time in Europe/London with its zone.
+state as a GOV.UK tag. Times in Europe/London: `{% load london %}` (core).
 
     {% load hypercare_sla %}
     {% sla_tag state.current %} {{ state.current|sla_text }}
@@ -8,14 +8,11 @@ state as a GOV.UK tag, and a time in Europe/London with its zone.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..services.sla import LONDON, Clock, ClockState, clock_text, local_time_text, minutes_text
+from ..services.sla import Clock, ClockState, clock_text
 
 register = template.Library()
 
@@ -29,20 +26,6 @@ def sla_text(clock: Clock | None) -> str:
     return clock_text(clock) if clock is not None else ""
 
 
-@register.filter
-def working_minutes_text(minutes: Any) -> str:
-    """'2 h 15 min' from a number of minutes."""
-    if minutes in (None, ""):
-        return ""
-    return minutes_text(int(minutes))
-
-
-@register.filter
-def london_time(value: dt.datetime | None) -> str:
-    """'Tue 14:30 GMT' within the coming week, else 'Tue 8 Jun 2027 14:30 BST'."""
-    return local_time_text(value) if value is not None else ""
-
-
 @register.simple_tag
 def sla_tag(clock: Clock | None) -> SafeString | str:
     """The clock's state as a GOV.UK tag (the colour never carries the meaning alone: the word is there)."""
@@ -51,12 +34,3 @@ def sla_tag(clock: Clock | None) -> SafeString | str:
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', TAG_COLOURS[clock.state], clock.state_label)
 
 
-@register.filter
-def london_datetime(value: dt.datetime | str | None) -> str:
-    """'3 Mar 2027 14:30 GMT' from an aware datetime or an ISO string (a frozen snapshot's)."""
-    if value in (None, ""):
-        return ""
-    instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    assert isinstance(instant, dt.datetime)
-    local = instant.astimezone(LONDON)
-    return f"{local.day} {local:%b %Y %H:%M} {local.tzname()}"

@@ -370,8 +370,8 @@ def test_template_helpers(desk: Desk) -> None:
 
     query = desk.raise_(utc(2027, 3, 1, 9), priority="P1")
     state = desk.state(query, now=utc(2027, 3, 1, 9, 40))
-    html = Template("{% load hypercare_sla %}{% sla_tag state.response %} {{ state.response|sla_text }} "
-                    "{{ 135|working_minutes_text }} {{ when|london_time }}").render(
+    html = Template("{% load hypercare_sla london %}{% sla_tag state.response %} {{ state.response|sla_text }} "
+                    "{{ 135|minutes }} {{ when|london_time }}").render(
         Context({"state": state, "when": utc(2020, 7, 7, 13, 30)}))
     assert html == ('<strong class="govuk-tag govuk-tag--red">Breached</strong> Breached by 10 min 2 h 15 min '
                     "Tue 7 Jul 2020 14:30 BST")

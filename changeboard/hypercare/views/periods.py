@@ -18,6 +18,7 @@ from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.core.forms import add_service_errors
 from changeboard.core.params import id_or_404
 from changeboard.core.scoping import ADD, CHANGE, VIEW, can
+from changeboard.core.times import minutes_text
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
 
 from ..filtersets.periods import PeriodFilterSet
@@ -26,14 +27,6 @@ from ..forms.queries import works_period
 from ..models import Category, Period, Query, SlaTarget
 from ..services import periods as services
 from ..tables.periods import PeriodTable
-
-
-def minutes_text(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    parts = [f"{hours} h"] if hours else []
-    if rest or not hours:
-        parts.append(f"{rest} min")
-    return " ".join(parts)
 
 
 class PeriodListView(ScopedListView):
