@@ -11,13 +11,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import EngagementPolicy
+from changeboard.organisation.models import Unit
+
 from ..services.attention import week_label
 from ..views.attention import AttentionMixin
 
 
 class AttentionView(AttentionMixin, APIView):
-    scoped_model = EngagementPolicy
+    scoped_model = Unit
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         # DRF authenticates and checks permissions; skip the page mixin's.

@@ -45,9 +45,11 @@ def band(count: int, limit: int) -> str:
 
 
 class AttentionMixin(ScopedMixin):
-    """Reads the filters from the query string; rows are the units the user may see."""
+    """Reads the filters from the query string; rows are the units the user may see.
+    The area is the units' (who may read the organisation reads its attention:
+    admins, the Board, change managers, champions; not auditors, who read no units)."""
 
-    model = EngagementPolicy
+    model = Unit
     request: Any  # a page's HttpRequest, or the API's Request (api/attention.py)
 
     @property
