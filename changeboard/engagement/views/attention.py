@@ -117,7 +117,7 @@ class HeatmapView(AttentionMixin, TemplateView):
                 over = count > g.limit
                 over_cells += over
                 cells.append(
-                    f'<td class="govuk-table__cell govuk-table__cell--numeric cb-band-{css}"><a class="govuk-link" '
+                    f'<td class="govuk-table__cell cb-band-{css}"><a '
                     f'href="{cell_base}{unit.pk}/{iso}/?{safe_query}" aria-label="{name}, week of {label}: {count} item'
                     f'{"s" if count != 1 else ""}{", over the limit" if over else ""}">{count}{"!" if over else ""}</a></td>')
             rows.append({"unit": unit, "cells_html": mark_safe("".join(cells))})  # noqa: S308  (every value is escaped or numeric)
