@@ -196,6 +196,7 @@ def test_policy_update_is_audited(world: Any) -> None:
     policy = attention.policy_update(weekly_limit=5, actor=world.users["admin"])
     assert EngagementPolicy.current().weekly_limit == policy.weekly_limit == 5
     entry = AuditEntry.objects.filter(object_type="engagement.engagementpolicy").latest("pk")
+    assert entry.before is not None and entry.after is not None
     assert (entry.action, entry.before["weekly_limit"], entry.after["weekly_limit"]) == ("update", 3, 5)
 
 
