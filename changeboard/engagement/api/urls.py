@@ -1,11 +1,14 @@
 """Engagement API: stakeholders, their assessments, engagements, messages, the attention heatmap."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
+
+from .attention import AttentionView
 
 router = SimpleRouter()
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
+    path("attention/", AttentionView.as_view(), name="api-attention"),
 ]
