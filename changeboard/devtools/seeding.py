@@ -35,6 +35,7 @@ from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
 from changeboard.core import audit
 from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
+from changeboard.engagement.seeding import clear_engagement_data, seed_engagement
 from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
@@ -907,6 +908,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
         counts.update(clear_survey_data())
         counts.update(clear_cutover_data())
         counts.update(clear_hypercare_data())
+        counts.update(clear_engagement_data())  # before the staff and units its register protects
         ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
@@ -946,6 +948,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     cutover_counts = _create_cutover(scale, seed, actor)
     # After the demo accounts: they are on the support teams.
     hypercare_counts = seed_hypercare(scale=scale, seed=seed, actor=actor, total=met_total(config.staff) if scale == "met" else None)
+    # Last: the register maps the demo accounts' programmes and the impacts; messages reach the staff.
+    engagement_counts = seed_engagement(scale=scale, seed=seed, actor=actor)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),
@@ -961,6 +965,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
         **readiness_counts,
         **cutover_counts,
         **hypercare_counts,
+        **engagement_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})
