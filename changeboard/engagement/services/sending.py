@@ -172,7 +172,7 @@ def _audience_people(message: Message) -> tuple[Iterator[Person], list[audience.
     day = timezone.localdate()
     rows = (audience.audience_staff(message, day).order_by("pk")
             .values_list("pk", "first_name", "last_name", "email", "unit_id", "unit__name").iterator(chunk_size=CHUNK))
-    people = (Person(pk, first, last, email or "", unit_id, unit_name or "") for pk, first, last, email, unit_id, unit_name in rows)
+    people = (Person(pk, None, first, last, email or "", unit_id, unit_name or "") for pk, first, last, email, unit_id, unit_name in rows)
     _, contacts = audience.audience_q(message, day)
     return people, contacts
 
