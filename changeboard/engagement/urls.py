@@ -1,5 +1,13 @@
 """Engagement pages: the stakeholder register and its maps, engagements, the comms plan and sending, attention."""
 
+from django.urls import path
 
-urlpatterns: list = [
+from .views import sending
+
+urlpatterns = [
+    # Sending and delivery states (views/sending.py)
+    path("engagement/comms/<int:pk>/deliveries/", sending.MessageDeliveriesView.as_view(), name="message-deliveries"),
+    path("engagement/comms/<int:pk>/send/", sending.MessageSendView.as_view(), name="message-send"),
+    path("engagement/comms/<int:pk>/send-update/", sending.MessageSendUpdateView.as_view(), name="message-send-update"),
+    path("engagement/comms/<int:pk>/cancel-invitation/", sending.MessageCancelInvitationView.as_view(), name="message-cancel-invitation"),
 ]
