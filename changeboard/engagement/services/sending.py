@@ -161,7 +161,8 @@ def _body(message: Message, kind: str, person: Person, sender: str, wave: str) -
 
 def _subject(message: Message, kind: str) -> str:
     subject = message.subject or message.title
-    return {Kind.UPDATE: f"Updated: {subject}", Kind.CANCEL: f"Cancelled: {subject}"}.get(kind, subject)[:200]
+    prefixes: dict[str, str] = {Kind.UPDATE: "Updated: ", Kind.CANCEL: "Cancelled: "}
+    return f"{prefixes.get(kind, '')}{subject}"[:200]
 
 
 # ---------------------------------------------------------------- the people
@@ -225,7 +226,7 @@ def _write(message: Message, kind: str, sequence: int, people: Iterable[Person],
     for chunk in _chunks(people):
         mails: list[OutboxMessage] = []
         recipients: list[Recipient] = []
-        keys: list[str | None] = []
+        keys: list[str] = []
         for person in chunk:
             recipients.append(Recipient(message=message, staff_id=person.staff_id, stakeholder_id=person.stakeholder_id,
                                         unit_id=person.unit_id, kind=kind, sequence=sequence))
@@ -233,7 +234,7 @@ def _write(message: Message, kind: str, sequence: int, people: Iterable[Person],
                 result.contacts += 1
             if not person.email:
                 result.without_email += 1
-                keys.append(None)
+                keys.append("")
                 continue
             key = outbox_key(message, kind, sequence, person)
             keys.append(key)

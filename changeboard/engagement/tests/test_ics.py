@@ -24,7 +24,7 @@ def message(**extra: object) -> Message:
         "location": "Room 4, Westminster", "uid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
     }
     fields.update(extra)
-    return Message(**fields)  # type: ignore[arg-type]
+    return Message(**fields)
 
 
 def event(text: str) -> tuple[Calendar, object]:

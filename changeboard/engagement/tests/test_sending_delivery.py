@@ -23,7 +23,13 @@ from .sending_data import approved_message
 pytestmark = pytest.mark.django_db
 
 
-def test_the_invitation_lands_in_the_smtp_sink_with_a_calendar_part(world: Any, mail: Sink) -> None:
+def payload(part: Any) -> bytes:
+    data = part.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    return data
+
+
+def test_the_invitation_lands_in_the_smtp_sink_with_a_calendar_part(world: Any, mail: Sink) -> None:  # noqa: F811  (fixtures)
     message = approved_message(world)
     sending.message_send(message=message, actor=world.users["lead"])
     assert outbox.deliver_due()["sent"] == 1
@@ -35,14 +41,14 @@ def test_the_invitation_lands_in_the_smtp_sink_with_a_calendar_part(world: Any, 
     parts = {part.get_content_type(): part for part in received.walk()}
     assert "text/plain" in parts and "text/calendar" in parts
     assert parts["text/calendar"].get_param("method") == "REQUEST"
-    plain = parts["text/plain"].get_payload(decode=True).decode()
+    plain = payload(parts["text/plain"]).decode()
     assert "Dear Alex Inscope" in plain and "You are receiving this because" in plain
-    calendar = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True))
+    calendar = Calendar.from_ical(payload(parts["text/calendar"]))
     vevent = calendar.walk("VEVENT")[0]
     assert str(calendar["method"]) == "REQUEST" and str(vevent["uid"]) == f"{message.uid}@changeboard.invitations"
     attachments = [part for part in received.walk() if part.get_filename() == "invitation.ics"]
     assert len(attachments) == 1
-    assert Calendar.from_ical(attachments[0].get_payload(decode=True)).walk("VEVENT")[0]["sequence"] == 0
+    assert Calendar.from_ical(payload(attachments[0])).walk("VEVENT")[0]["sequence"] == 0
     # No tracking: no HTML part, no image, no link.
     assert "text/html" not in parts and not any(t.startswith("image/") for t in parts)
 
@@ -51,10 +57,10 @@ def test_the_invitation_lands_in_the_smtp_sink_with_a_calendar_part(world: Any, 
     cancel = mail.received[1]
     part = next(p for p in cancel.walk() if p.get_content_type() == "text/calendar")
     assert part.get_param("method") == "CANCEL"
-    assert Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]["sequence"] == 1
+    assert Calendar.from_ical(payload(part)).walk("VEVENT")[0]["sequence"] == 1
 
 
-def test_a_failing_server_loses_and_doubles_nothing(world: Any, mail: Sink, clock: Clock) -> None:
+def test_a_failing_server_loses_and_doubles_nothing(world: Any, mail: Sink, clock: Clock) -> None:  # noqa: F811  (fixtures)
     people = [make_staff(f"4{n:05d}", world.team, first_name=f"P{n}", last_name="Person") for n in range(9)]
     message = approved_message(world, channel="email")
     sending.message_send(message=message, actor=world.users["lead"])

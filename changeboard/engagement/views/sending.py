@@ -40,8 +40,10 @@ class MessageDeliveriesView(ScopedMixin, StrictTableMixin, TemplateView):
 
     model = Recipient
     template_name = "engagement/message_deliveries.html"
-    table_class = RecipientTable
-    table_pagination: ClassVar[dict[str, int]] = {"per_page": PER_PAGE}
+    table_class = RecipientTable  # type: ignore[assignment]  # django-tables2 declares it None
+
+    def get_table_pagination(self, table: Any) -> dict[str, int]:
+        return {"per_page": PER_PAGE}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.message = get_object_or_404(Message.objects.restrict(request.user, VIEW).select_related("programme"), pk=kwargs["pk"])
