@@ -1,11 +1,34 @@
 """The email outbox: services write messages in their own transaction with
 `outbox_add`; the worker sends them with `deliver_due`.
 
-Delivery is at-least-once with a stable Message-ID per message, committed
-one message at a time: a worker killed mid-send leaves the message claimed
-until its lease runs out, then another run sends it; an SMTP failure is
-retried with exponential back-off and, after `MAX_ATTEMPTS`, shown as
-failed on the outbox page, where an administrator may retry it.
+Delivery is at-least-once with a stable Message-ID per message: a worker
+killed mid-send leaves its messages claimed until their lease runs out, then
+another run sends them; an SMTP failure is retried with exponential back-off
+and, after `MAX_ATTEMPTS`, shown as failed on the outbox page, where an
+administrator may retry it.
+
+What a message costs the database, and what a crash can double:
+
+- **The lease** is taken for the whole batch by `claim_batch` (one UPDATE)
+  and renewed only when it runs low: before a send, if the message's lease
+  has less than `LEASE_MARGIN` left, the worker renews it for the next
+  messages it expects to reach within `LEASE_MARGIN` at its pace so far (at
+  most `RENEW_CHUNK`; one conditional UPDATE on its own claim token). So no
+  message is ever sent with less than `LEASE_MARGIN` of its lease left, and
+  one another worker took over after our lease ran out (its claim token
+  differs) is skipped, never sent twice. A fast batch renews nothing.
+- **Marking sent** is one UPDATE per chunk of `MARK_CHUNK` sends
+  (`... WHERE id IN (...) AND claim = <token>`), not one per message; a
+  failure, a skipped message or the end of the batch flushes the chunk
+  first, and so does a slow send (pending marks older than `MARK_AGE`) and
+  a lease running low (a sent message is marked while it still has at least
+  `LEASE_MARGIN` of its lease, so no other worker can claim it meanwhile).
+- **A crash** (the process killed between a send and the flush of its chunk)
+  therefore re-sends, after the lease, at most the `MARK_CHUNK - 1` messages
+  already handed to the server but not yet marked, plus the one in flight:
+  at most one chunk. Each carries its stable Message-ID (derived from the
+  unique key), so a receiving server or client that de-duplicates drops the
+  repeat. Nothing is lost: an unmarked message stays pending.
 """
 
 from __future__ import annotations
@@ -20,7 +43,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.db import OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -33,6 +56,12 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(minutes=2)
 BATCH = 500
+# A message is sent only with at least this much of its lease left; a renewal covers at most RENEW_CHUNK messages.
+LEASE_MARGIN = dt.timedelta(seconds=90)
+RENEW_CHUNK = 100
+# Sends marked in one UPDATE (what a crash may send twice), and the longest a send waits to be marked.
+MARK_CHUNK = 2
+MARK_AGE = dt.timedelta(seconds=1)
 Status = OutboxMessage.Status
 
 
@@ -130,19 +159,47 @@ def _unreachable(messages: list[OutboxMessage], error: Exception) -> None:
     log.warning("Outbox: mail server unreachable, %s messages postponed: %s", len(messages), type(error).__name__)
 
 
-def _mark_sent(message: OutboxMessage) -> None:
-    """Record a send. Retried on a transient database error (SQLite busy):
-    left claimed, the message would be sent again when its lease ran out."""
+def _retrying(update: Any) -> int:
+    """Run a bookkeeping UPDATE, retried on a transient database error
+    (SQLite busy): left claimed, a sent message would be sent again when its
+    lease ran out."""
     for attempt in range(5):
         try:
-            OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(
-                status=Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, claim="", claimed_until=None, last_error="",
-            )
-            return
+            return int(update())
         except OperationalError:
             if attempt == 4:
                 raise
             time.sleep(0.2 * (attempt + 1))
+    return 0  # pragma: no cover  (the loop returns or raises)
+
+
+def _mark_sent(messages: list[OutboxMessage]) -> None:
+    """Record a chunk of sends in one UPDATE (only those still under this worker's claim)."""
+    if not messages:
+        return
+    token = messages[0].claim
+    ids = [m.pk for m in messages]
+    _retrying(lambda: OutboxMessage.objects.filter(pk__in=ids, claim=token).update(
+        status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, claim="", claimed_until=None, last_error="",
+    ))
+
+
+def _renew(messages: list[OutboxMessage], now: dt.datetime) -> set[int]:
+    """Extend this worker's lease on `messages`; returns the ids it still
+    holds (one another worker claimed after our lease ran out is not ours)."""
+    token = messages[0].claim
+    ids = [m.pk for m in messages]
+    until = now + LEASE
+    renewed = _retrying(lambda: OutboxMessage.objects.filter(pk__in=ids, claim=token, status=Status.PENDING)
+                        .update(claimed_until=until))
+    if renewed == len(ids):
+        held = set(ids)
+    else:
+        held = set(OutboxMessage.objects.filter(pk__in=ids, claim=token, status=Status.PENDING).values_list("pk", flat=True))
+    for message in messages:
+        if message.pk in held:
+            message.claimed_until = until
+    return held
 
 
 def _email(message: OutboxMessage) -> EmailMessage:
@@ -159,6 +216,58 @@ def _email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
+class _Batch:
+    """One worker's pass over a claimed batch: lease renewal when it runs
+    low, sends marked a chunk at a time (see the module docstring)."""
+
+    def __init__(self, batch: list[OutboxMessage]) -> None:
+        self.batch = batch
+        self.started = timezone.now()
+        self.unmarked: list[OutboxMessage] = []
+        self.first_unmarked_at: dt.datetime | None = None
+        self.lost: set[int] = set()  # taken over by another worker
+
+    def holds(self, index: int) -> bool:
+        """Whether this worker may send `batch[index]` now: it holds the
+        message with at least LEASE_MARGIN of its lease left (renewing it,
+        and the next ones at this pace, when it runs low)."""
+        message = self.batch[index]
+        if message.pk in self.lost:
+            return False
+        now = timezone.now()
+        if message.claimed_until is not None and message.claimed_until - now >= LEASE_MARGIN:
+            return True
+        elapsed = (now - self.started).total_seconds()
+        pace = elapsed / index if index else 0.0
+        reach = RENEW_CHUNK if pace <= 0 else max(1, min(RENEW_CHUNK, int(LEASE_MARGIN.total_seconds() / pace)))
+        chunk = [m for m in self.batch[index:index + reach] if m.pk not in self.lost]
+        held = _renew(chunk, now)
+        self.lost.update(m.pk for m in chunk if m.pk not in held)
+        return message.pk in held
+
+    def sent(self, message: OutboxMessage) -> None:
+        if not self.unmarked:
+            self.first_unmarked_at = timezone.now()
+        self.unmarked.append(message)
+        if len(self.unmarked) >= MARK_CHUNK:
+            self.flush()
+
+    def flush_if_due(self) -> None:
+        """Before the next send: mark what was sent if it has waited MARK_AGE,
+        or if its lease has less than LEASE_MARGIN left (a sent message must
+        be marked before another worker could claim it again)."""
+        if not self.unmarked:
+            return
+        now = timezone.now()
+        if (self.first_unmarked_at and now - self.first_unmarked_at >= MARK_AGE) or any(
+                m.claimed_until is None or m.claimed_until - now < LEASE_MARGIN for m in self.unmarked):
+            self.flush()
+
+    def flush(self) -> None:
+        chunk, self.unmarked = self.unmarked, []
+        _mark_sent(chunk)
+
+
 def deliver_batch(limit: int = BATCH) -> dict[str, int]:
     """Send one claimed batch over one connection of the default mailer
     (settings.MAILERS["default"]), opened once for the batch."""
@@ -173,18 +282,17 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
         _unreachable(batch, exc)
         counts["postponed"] = len(batch)
         return counts
+    run = _Batch(batch)
     try:
-        for message in batch:
-            # Renew the lease before each send, so a slow batch keeps its
-            # messages; one another worker claimed after the lease ran out is
-            # left to that worker instead of being sent twice.
-            if not OutboxMessage.objects.filter(pk=message.pk, claim=message.claim, status=Status.PENDING).update(
-                claimed_until=timezone.now() + LEASE,
-            ):
+        for index, message in enumerate(batch):
+            run.flush_if_due()
+            if not run.holds(index):
+                run.flush()
                 continue
             try:
                 connection.send_messages([_email(message)])
             except Exception as exc:  # noqa: BLE001
+                run.flush()
                 _failed(message, exc)
                 counts["failed"] += 1
                 # A broken connection fails every later message: reconnect.
@@ -192,14 +300,16 @@ def deliver_batch(limit: int = BATCH) -> dict[str, int]:
                     connection.close()
                     connection.open()
                 except Exception as lost:  # noqa: BLE001
-                    rest = batch[batch.index(message) + 1:]
+                    rest = batch[index + 1:]
                     _unreachable(rest, lost)
                     counts["postponed"] = len(rest)
                     return counts
                 continue
-            _mark_sent(message)
+            run.sent(message)
             counts["sent"] += 1
     finally:
+        # Also on an error escaping the loop: what was handed to the server is recorded.
+        run.flush()
         with contextlib.suppress(Exception):
             connection.close()
     return counts
