@@ -99,16 +99,18 @@ def summary(engagements: QuerySet[Engagement], today: dt.date | None = None) -> 
     programme, counted in the database (one query each)."""
     today = today or timezone.localdate()
     base = engagements.order_by()
+    programme_rows: Any = base.values("assessment__programme", "assessment__programme__code", "assessment__programme__name").annotate(
+        **_counts(today)).order_by("assessment__programme__code")
     by_programme = [
         SummaryRow(row["assessment__programme"], f"{row['assessment__programme__code']} – {row['assessment__programme__name']}",
                    row["planned"], row["done"], row["overdue"], row["cancelled"])
-        for row in base.values("assessment__programme", "assessment__programme__code", "assessment__programme__name")
-        .annotate(**_counts(today)).order_by("assessment__programme__code")
+        for row in programme_rows
     ]
+    owner_rows: Any = base.values("owner", "owner__first_name", "owner__last_name", "owner__username").annotate(**_counts(today)).order_by(
+        F("owner__first_name").asc(nulls_last=True), "owner__last_name", "owner__username")
     by_owner = []
-    for row in (base.values("owner", "owner__first_name", "owner__last_name", "owner__username").annotate(**_counts(today))
-                .order_by(F("owner__first_name").asc(nulls_last=True), "owner__last_name", "owner__username")):
-        name = f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__username"] or "No owner"
+    for row in owner_rows:
+        name = f"{row['owner__first_name'] or ''} {row['owner__last_name'] or ''}".strip() or row["owner__username"] or "No owner"
         by_owner.append(SummaryRow(row["owner"], name, row["planned"], row["done"], row["overdue"], row["cancelled"]))
     return {"programme": by_programme, "owner": by_owner}
 

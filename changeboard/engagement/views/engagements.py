@@ -38,7 +38,7 @@ from ..forms.engagements import (
     assessments_for,
     follow_up_formset,
 )
-from ..models import Engagement, EngagementPolicy, Message, Recipient, Stakeholder, StakeholderAssessment
+from ..models import Engagement, EngagementPolicy, Message, Position, Recipient, Stakeholder, StakeholderAssessment
 from ..services import engagements as services
 from ..tables.engagements import EngagementTable, is_overdue
 
@@ -70,7 +70,7 @@ class EngagementListView(ScopedListView):
     def export(self, fmt: str, queryset: QuerySet) -> HttpResponse:
         paths = [p for _, p in self.export_columns][:8] + ["attendees", "key_points", "concerns", "position_after"]
         methods, statuses = dict(Engagement.Method.choices), dict(Engagement.Status.choices)
-        positions = dict(Engagement._meta.get_field("position_after").choices or [])  # type: ignore[arg-type]  # an IntegerChoices field's choices
+        positions = dict(Position.choices)
         today = timezone.localdate()
         rows = []
         for values in queryset.values_list(*paths):
@@ -342,7 +342,7 @@ class EngagementDebtView(ScopedMixin, TemplateView):
         page = Paginator(services.debt(assessments, today, policy), PER_PAGE).get_page(parse_page(self.request.GET.get("page")) or 1)
         plannable = set(StakeholderAssessment.objects.restrict(user, CHANGE).filter(pk__in=[a.pk for a in page.object_list])
                         .values_list("pk", flat=True)) if can(user, Engagement, ADD) else set()
-        rows = [{"assessment": a, "days": (today - a.last_contact).days if a.last_contact else None, "can_plan": a.pk in plannable}
+        rows = [{"assessment": a, "days": (today - a.last_contact).days if a.last_contact else None, "can_plan": a.pk in plannable}  # type: ignore[attr-defined]  # annotated by services.engagements.debt
                 for a in page.object_list]
         context.update(policy=policy, page=page, rows=rows, programmes=programmes, programme=programme, today=today)
         return context
