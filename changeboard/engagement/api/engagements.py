@@ -44,13 +44,15 @@ class EngagementSerializer(serializers.ModelSerializer):
     programme = serializers.IntegerField(source="assessment.programme_id", read_only=True)
     programme_code = serializers.CharField(source="assessment.programme.code", read_only=True)
     overdue = serializers.SerializerMethodField()
+    position_after = serializers.IntegerField(read_only=True, allow_null=True,
+                                              help_text="Their position after it (1 strongly against to 5 champion), if it changed.")
 
     class Meta:
         model = Engagement
         fields = ["id", "assessment", "stakeholder", "stakeholder_name", "programme", "programme_code", "purpose", "method", "planned_on",
                   "owner", "status", "overdue", "happened_on", "attendees", "key_points", "concerns", "position_after", "created_by", "created_at"]
         read_only_fields = ["status", "happened_on", "position_after", "created_by", "created_at"]
-        extra_kwargs = {"planned_on": {"required": True, "allow_null": False}}
+        extra_kwargs = {"planned_on": {"required": True, "help_text": "Planning: the day (today or later). Null on one logged without a plan."}}
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

@@ -83,3 +83,10 @@ def test_the_assessment_is_fixed_once_planned(api: Any, d: Data) -> None:
     d.eng_a.refresh_from_db()
     assert (d.eng_a.assessment_id, d.eng_a.purpose) == (d.map_a.pk, "Renamed")
     assert Engagement.objects.count() == 2
+
+
+def test_a_plan_without_a_day_is_a_400(api: Any, d: Data) -> None:
+    response = api.post(reverse("api-engagement-list"), {"assessment": d.map_a.pk, "purpose": "No day", "method": "call", "planned_on": None},
+                        content_type="application/json")
+    assert response.status_code == 400 and "planned_on" in response.json()
+    assert not Engagement.objects.filter(purpose="No day").exists()
