@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attention, sending
+from .views import attention, engagements, sending
 
 urlpatterns: list = [
     # One attention budget
@@ -14,4 +14,15 @@ urlpatterns: list = [
     path("engagement/comms/<int:pk>/send/", sending.MessageSendView.as_view(), name="message-send"),
     path("engagement/comms/<int:pk>/send-update/", sending.MessageSendUpdateView.as_view(), name="message-send-update"),
     path("engagement/comms/<int:pk>/cancel-invitation/", sending.MessageCancelInvitationView.as_view(), name="message-cancel-invitation"),
+    # The engagement plan and log
+    path("engagement/engagements/", engagements.EngagementListView.as_view(), name="engagement-list"),
+    path("engagement/engagements/summary/", engagements.EngagementSummaryView.as_view(), name="engagement-summary"),
+    path("engagement/engagements/plan/", engagements.EngagementPlanView.as_view(), name="engagement-plan"),
+    path("engagement/engagements/log/", engagements.EngagementRecordView.as_view(), name="engagement-record"),
+    path("engagement/engagements/<int:pk>/", engagements.EngagementDetailView.as_view(), name="engagement-detail"),
+    path("engagement/engagements/<int:pk>/edit/", engagements.EngagementEditView.as_view(), name="engagement-edit"),
+    path("engagement/engagements/<int:pk>/log/", engagements.EngagementLogView.as_view(), name="engagement-log"),
+    path("engagement/engagements/<int:pk>/cancel/", engagements.EngagementCancelView.as_view(), name="engagement-cancel"),
+    path("engagement/debt/", engagements.EngagementDebtView.as_view(), name="engagement-debt"),
+    path("engagement/stakeholders/<int:pk>/timeline/", engagements.StakeholderTimelineView.as_view(), name="stakeholder-timeline"),
 ]

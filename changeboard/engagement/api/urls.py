@@ -5,8 +5,10 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from .attention import AttentionView
+from .engagements import EngagementViewSet
 
 router = SimpleRouter()
+router.register("engagements", EngagementViewSet, basename="api-engagement")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
