@@ -251,7 +251,8 @@ def test_the_workflow_writes_audit_rows(c: Comms) -> None:
     m = approved(c)
     rows = AuditEntry.objects.filter(object_type="engagement.message", object_id=str(m.pk))
     assert list(rows.order_by("pk").values_list("action", flat=True)) == ["create", "update", "update"]
-    assert rows.order_by("-pk").first().after["status"] == S.APPROVED  # type: ignore[union-attr]
+    last = rows.order_by("-pk").first()
+    assert last is not None and last.after is not None and last.after["status"] == S.APPROVED
     assert AuditEntry.objects.filter(object_type="engagement.audiencerule", action="create").count() == 1
 
 
