@@ -151,3 +151,12 @@ def test_a_sent_message_cannot_be_edited_here(client: Any, c: Comms) -> None:
     response = signed_in(client, c).post(reverse("message-edit", args=[m.pk]), {"title": "Again", "channel": "intranet", "planned_on": "2027-02-10"})
     assert response.status_code == 200 and svc.SENT_NOT_EDITABLE in response.content.decode()
     assert Message.objects.get(pk=m.pk).title == "Custody briefing"
+
+
+def test_the_approver_finds_the_approval_from_the_message(client: Any, c: Comms) -> None:
+    m = svc.message_submit(message=c.with_line(c.event()), actor=c.world.users["lead"])
+    page = signed_in(client, c).get(m.get_absolute_url()).content.decode()
+    assert "Approve or return" not in page and "another change manager of the programme" in page
+    client.force_login(c.lead_a2)
+    page = client.get(m.get_absolute_url()).content.decode()
+    assert f'href="{reverse("message-approve", args=[m.pk])}"' in page
