@@ -160,3 +160,9 @@ def test_the_approver_finds_the_approval_from_the_message(client: Any, c: Comms)
     client.force_login(c.lead_a2)
     page = client.get(m.get_absolute_url()).content.decode()
     assert f'href="{reverse("message-approve", args=[m.pk])}"' in page
+
+
+@pytest.mark.parametrize("junk", ["\x00", "²", "x" * 500, "%"])
+def test_a_junk_unit_search_never_fails(client: Any, c: Comms, junk: str) -> None:
+    m = c.event()
+    assert signed_in(client, c).get(m.get_absolute_url(), {"unit_q": junk}).status_code == 200

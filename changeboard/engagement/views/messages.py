@@ -109,7 +109,8 @@ class MessageDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         message: Message = self.object
         context.update(message_context(self.request, message))
-        unit_search = (self.request.GET.get("unit_q") or "").strip()[:100]
+        # Free text, bounded; a NUL byte cannot reach PostgreSQL.
+        unit_search = (self.request.GET.get("unit_q") or "").replace("\x00", "").strip()[:100]
         context["unit_search"] = unit_search
         if context["can_change"] and message.status in services.EDITABLE:
             context["rule_form"] = kwargs.get("rule_form") or AudienceRuleForm(message=message, unit_search=unit_search, prefix="rule")
