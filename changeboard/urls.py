@@ -10,8 +10,8 @@ from changeboard.accounts.api import urls as accounts_api
 from changeboard.core.api import api_root
 from changeboard.core.api import urls as core_api
 from changeboard.cutover.api import urls as cutover_api
-from changeboard.hypercare.api import urls as hypercare_api
 from changeboard.engagement.api import urls as engagement_api
+from changeboard.hypercare.api import urls as hypercare_api
 from changeboard.impacts.api import urls as impacts_api
 from changeboard.organisation.api import urls as organisation_api
 from changeboard.portfolio.api import urls as portfolio_api
