@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from changeboard.core.models import OutboxMessage
-from changeboard.core.scoping import ScopedQuerySet
+from changeboard.core.scoping import UNIT_ROLES, ScopedQuerySet, subtree_q, unit_paths
 from changeboard.cutover.models import Task
 from changeboard.impacts.models import ImpactAssessment, ImpactLine
 from changeboard.organisation.models import Staff, Unit
@@ -233,6 +233,18 @@ class Engagement(models.Model):
         return reverse("engagement-detail", args=[self.pk])
 
 
+class MessageQuerySet(ScopedQuerySet):
+    def scope_for(self, user: Any, action: str) -> MessageQuerySet:
+        """The programme's rule, and for a champion (who sees the programmes
+        going live in their units) only the messages whose audience reaches
+        people at or below their units (`MessageReach`)."""
+        scoped = super().scope_for(user, action)
+        if getattr(user, "role", None) not in UNIT_ROLES:
+            return scoped
+        reach = MessageReach.objects.filter(message=models.OuterRef("pk"), headcount__gt=0).filter(subtree_q(unit_paths(user), "unit__path"))
+        return scoped.filter(models.Exists(reach))
+
+
 class Message(models.Model):
     """One entry in a programme's comms plan."""
 
@@ -287,7 +299,7 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["planned_on", "pk"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attention, engagements, sending
+from .views import attention, engagements, messages, sending
 
 urlpatterns: list = [
     # One attention budget
@@ -25,4 +25,15 @@ urlpatterns: list = [
     path("engagement/engagements/<int:pk>/cancel/", engagements.EngagementCancelView.as_view(), name="engagement-cancel"),
     path("engagement/debt/", engagements.EngagementDebtView.as_view(), name="engagement-debt"),
     path("engagement/stakeholders/<int:pk>/timeline/", engagements.StakeholderTimelineView.as_view(), name="stakeholder-timeline"),
+    # The comms plan (comms)
+    path("engagement/comms/", messages.MessageListView.as_view(), name="message-list"),
+    path("engagement/comms/new/", messages.MessageCreateView.as_view(), name="message-create"),
+    path("engagement/comms/<int:pk>/", messages.MessageDetailView.as_view(), name="message-detail"),
+    path("engagement/comms/<int:pk>/edit/", messages.MessageEditView.as_view(), name="message-edit"),
+    path("engagement/comms/<int:pk>/audience/", messages.RuleAddView.as_view(), name="message-rule-add"),
+    path("engagement/comms/<int:pk>/audience/<int:rule_pk>/remove/", messages.RuleRemoveView.as_view(), name="message-rule-remove"),
+    path("engagement/comms/<int:pk>/submit/", messages.StepView.as_view(step="submit"), name="message-submit"),
+    path("engagement/comms/<int:pk>/approve/", messages.ApproveView.as_view(), name="message-approve"),
+    path("engagement/comms/<int:pk>/done/", messages.StepView.as_view(step="done"), name="message-done"),
+    path("engagement/comms/<int:pk>/cancel/", messages.StepView.as_view(step="cancel"), name="message-cancel"),
 ]

@@ -6,9 +6,12 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 from .attention import AttentionView
 from .engagements import EngagementViewSet
+from .messages import AudienceRuleViewSet, MessageViewSet
 
 router = SimpleRouter()
 router.register("engagements", EngagementViewSet, basename="api-engagement")
+router.register("messages", MessageViewSet, basename="api-message")
+router.register("message-audience-rules", AudienceRuleViewSet, basename="api-message-audience-rule")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),

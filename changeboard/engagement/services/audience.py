@@ -29,7 +29,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -81,6 +81,10 @@ def role_group_q(role_group: str, prefix: str = "") -> Q:
 
 
 def _group_q(unit_path: str | None, role_group: str) -> Q:
+    """A unit's subtree, narrowed to a role group; with neither, nobody
+    (an empty rule must never mean "the whole force")."""
+    if not unit_path and not role_group:
+        return Q(pk__in=[])
     q = subtree_q([unit_path], "unit__path") if unit_path else Q()
     if role_group:
         q &= role_group_q(role_group)
@@ -105,7 +109,7 @@ def rule_q(rule: AudienceRule, day: dt.date) -> tuple[Q, Contact | None]:
     """The `Staff` clause of one rule, or an external contact."""
     kind = rule.kind
     if kind in (Kind.UNIT, Kind.ROLE_GROUP):
-        if kind == Kind.UNIT and not rule.unit_id:
+        if (kind == Kind.UNIT and not rule.unit_id) or (kind == Kind.ROLE_GROUP and not rule.role_group):
             return Q(pk__in=[]), None
         return _group_q(rule.unit.path if rule.unit_id else None, rule.role_group), None  # type: ignore[union-attr]
     if kind == Kind.IMPACT_LINE:
@@ -119,7 +123,7 @@ def rule_q(rule: AudienceRule, day: dt.date) -> tuple[Q, Contact | None]:
     if stakeholder is None or not stakeholder.active:
         return Q(pk__in=[]), None
     if stakeholder.kind == Stakeholder.Kind.PERSON:
-        return Q(pk=stakeholder.staff_id), None
+        return (Q(pk=stakeholder.staff_id) if stakeholder.staff_id else Q(pk__in=[])), None
     if stakeholder.kind == Stakeholder.Kind.GROUP and stakeholder.group_kind in (Stakeholder.GroupKind.UNIT, Stakeholder.GroupKind.ROLE_GROUP):
         return _group_q(stakeholder.unit.path if stakeholder.unit_id else None, stakeholder.role_group), None  # type: ignore[union-attr]
     if stakeholder.email:
@@ -144,20 +148,26 @@ def audience_q(message: Message, day: dt.date | None = None) -> tuple[Q, list[Co
     return q, sorted(set(contacts), key=lambda c: c.stakeholder_id)
 
 
+def in_post(on: dt.date) -> StaffQuerySet:
+    """Staff in post on the day: leavers out (`Staff.current`), and a
+    starter whose start date is still to come not yet in."""
+    return Staff.objects.current(on).filter(Q(start_date__isnull=True) | Q(start_date__lte=on))
+
+
 def audience_staff(message: Message, day: dt.date | None = None) -> StaffQuerySet:
     """The staff the message reaches on the day (in post, leavers out)."""
     on = day or timezone.localdate()
     q, _ = audience_q(message, on)
-    return Staff.objects.current(on).filter(q).distinct()
+    return in_post(on).filter(pk__in=Staff.objects.filter(q).values("pk"))
 
 
 def audience_counts(message: Message, day: dt.date | None = None) -> tuple[int, Counter[int], list[Contact]]:
     """(people, headcount per unit id, external contacts)."""
     on = day or timezone.localdate()
     q, contacts = audience_q(message, on)
-    per_unit: Counter[int] = Counter()
-    for unit_id in Staff.objects.current(on).filter(pk__in=Staff.objects.filter(q).values("pk")).values_list("unit_id", flat=True):
-        per_unit[unit_id] += 1
+    # Counted in the database (a 45,000-person audience is a few hundred rows here).
+    people = in_post(on).filter(pk__in=Staff.objects.filter(q).values("pk"))
+    per_unit: Counter[int] = Counter(dict(people.order_by().values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")))
     return sum(per_unit.values()) + len(contacts), per_unit, contacts
 
 
