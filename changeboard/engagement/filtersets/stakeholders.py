@@ -41,7 +41,7 @@ class StakeholderFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name, organisation, role or staff number", max_length=100)
     programme = IdChoiceFilter(queryset=programmes_in_scope, method="keep", label="Mapped for programme", empty_label="Any programme")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
     kind = django_filters.ChoiceFilter(choices=Stakeholder.Kind.choices, empty_label="Any kind")
-    position = django_filters.TypedChoiceFilter(choices=Position.choices, coerce=int, method="keep", label="Current position",
+    position = django_filters.ChoiceFilter(choices=Position.choices, method="keep", label="Current position",
                                                 empty_label="Any position")
     owner = IdChoiceFilter(queryset=owners, method="keep", label="Owner", empty_label="Anyone")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
     needs_review = django_filters.ChoiceFilter(choices=YES_NO, method="filter_review", label="Needs review", empty_label="Either")
@@ -86,7 +86,7 @@ class StakeholderAssessmentFilterSet(django_filters.FilterSet):
     programme = IdChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
     stakeholder = IdFilter(field_name="stakeholder", label="Stakeholder (id)", widget=forms.HiddenInput)
     kind = django_filters.ChoiceFilter(field_name="stakeholder__kind", choices=Stakeholder.Kind.choices, empty_label="Any kind")
-    position = django_filters.TypedChoiceFilter(field_name="current_position", choices=Position.choices, coerce=int,
+    position = django_filters.ChoiceFilter(field_name="current_position", choices=Position.choices,
                                                 label="Current position", empty_label="Any position")
     owner = IdChoiceFilter(queryset=owners, label="Owner", empty_label="Anyone")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
     needs_review = django_filters.ChoiceFilter(choices=YES_NO, method="filter_review", label="Needs review", empty_label="Either")

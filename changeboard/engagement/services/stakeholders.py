@@ -70,7 +70,7 @@ def _clean_kind(stakeholder: Stakeholder) -> None:
             errors["name"] = "Enter the external person's name."
         stakeholder.staff, stakeholder.group_kind, stakeholder.unit, stakeholder.role_group = None, "", None, ""
     else:
-        stakeholder.staff = None
+        stakeholder.staff, stakeholder.organisation = None, ""
         if stakeholder.group_kind not in GroupKind.values:
             errors["group_kind"] = "Choose the kind of group: a unit, a role group or a body."
         elif stakeholder.group_kind == GroupKind.UNIT:
