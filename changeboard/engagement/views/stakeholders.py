@@ -57,7 +57,8 @@ class StakeholderListView(ScopedListView):
     export_name = "stakeholders"
     export_columns = [("Stakeholder", "name"), ("Kind", "kind"), ("Staff number", "staff__staff_number"), ("Unit", "staff__unit__name"),
                       ("Organisation", "organisation"), ("Role", "role_title"), ("Email", "email"), ("Group kind", "group_kind"),
-                      ("Group unit", "unit__name"), ("Role group", "role_group"), ("Needs review", "needs_review"), ("On the register", "active")]
+                      ("Group unit", "unit__name"), ("Role group", "role_group"), ("Notes", "notes"), ("Needs review", "needs_review"),
+                      ("On the register", "active")]
 
     def get_queryset(self) -> QuerySet:
         seen = StakeholderAssessment.objects.restrict(self.request.user).values("pk")
