@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django_filters.widgets import BooleanWidget
 
 from changeboard.accounts.models import Role, User
 from changeboard.core.params import IdChoiceFilter, IdFilter
@@ -45,7 +46,7 @@ class StakeholderFilterSet(django_filters.FilterSet):
                                                 empty_label="Any position")
     owner = IdChoiceFilter(queryset=owners, method="keep", label="Owner", empty_label="Anyone")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
     needs_review = django_filters.ChoiceFilter(choices=YES_NO, method="filter_review", label="Needs review", empty_label="Either")
-    active = django_filters.BooleanFilter(label="On the register", widget=django_filters.widgets.BooleanWidget())
+    active = django_filters.BooleanFilter(label="On the register", widget=BooleanWidget())
 
     class Meta:
         model = Stakeholder

@@ -87,7 +87,7 @@ def _clean_kind(stakeholder: Stakeholder) -> None:
             stakeholder.name = group_name(stakeholder)
     if errors:
         raise ValidationError(errors)
-    if kind == Kind.PERSON and Stakeholder.objects.filter(staff_id=stakeholder.staff_id).exclude(pk=stakeholder.pk).exists():
+    if kind == Kind.PERSON and stakeholder.staff_id is not None and Stakeholder.objects.filter(staff_id=stakeholder.staff_id).exclude(pk=stakeholder.pk).exists():
         raise ValidationError({"staff": "This person is already in the register."})
 
 
@@ -372,8 +372,8 @@ def derived_impacts(assessments: Sequence[StakeholderAssessment], on: dt.date | 
             groups.append((row["unit__path"], row["rank_grade_id"], role_group_for(row["rank_grade__kind"]), row.get("role") or "", row["n"]))
     matched: dict[int, list[int]] = {}  # id(line) -> the indexes of the groups it reaches
     for programme_lines in lines.values():
-        for line in programme_lines:
-            matched[id(line)] = [i for i, (path, rank, _, role, _) in enumerate(groups) if _line_matches(line, path, rank, role)]
+        for rule in programme_lines:
+            matched[id(rule)] = [i for i, (path, rank, _, role, _) in enumerate(groups) if _line_matches(rule, path, rank, role)]
     result: dict[int, DerivedImpact] = {}
     for assessment in assessments:
         target = targets[assessment.pk]
@@ -383,15 +383,15 @@ def derived_impacts(assessments: Sequence[StakeholderAssessment], on: dt.date | 
         severity: int | None = None
         count = 0
         reached: set[int] = set()
-        for line in lines.get(assessment.programme_id, []):
-            if not _overlaps(line, target):
+        for rule in lines.get(assessment.programme_id, []):
+            if not _overlaps(rule, target):
                 continue
-            inside = [i for i in matched[id(line)]
+            inside = [i for i in matched[id(rule)]
                       if (target.path is None or groups[i][0].startswith(target.path))
                       and (not target.role_group or groups[i][2] == target.role_group)]
-            if line.roles and not inside:
+            if rule.roles and not inside:
                 continue  # narrowed to job roles nobody in the group holds
-            severity = line.severity if severity is None else max(severity, line.severity)
+            severity = rule.severity if severity is None else max(severity, rule.severity)
             count += 1
             reached.update(inside)
         result[assessment.pk] = DerivedImpact(severity, sum(groups[i][4] for i in reached), count) if severity is not None else NONE

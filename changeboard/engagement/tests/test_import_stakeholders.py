@@ -128,7 +128,7 @@ def test_an_xlsx_file_imports_too(world: Any) -> None:
     import io
 
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.append(list(COLUMNS))
     sheet.append(row(kind="group", group_kind="body", name="Unison", programme_code="AAA", influence="3", interest="4"))
     buffer = io.BytesIO()

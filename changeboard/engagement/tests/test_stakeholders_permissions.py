@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from changeboard.core.models import PendingUpload
-from changeboard.core.tests.test_permissions import API_LOGIN, DENY, HIDDEN, OK, PERSONAS, _check, _client, expect
+from changeboard.core.tests.test_permissions import API_LOGIN, HIDDEN, OK, PERSONAS, _check, _client, expect
 
 from ..models import Stakeholder, StakeholderAssessment
 from ..services import stakeholders as services

@@ -116,7 +116,7 @@ def test_a_leaver_is_flagged_and_a_mover_follows_with_a_note(world: Any, django_
     mover.refresh_from_db()
     assert leaver.needs_review == "Left the force"
     assert mover.needs_review == "Moved from Camden to Westminster"
-    assert mover.staff.unit_id == world.westminster.pk  # the unit follows the staff record
+    assert Staff.objects.get(pk=world.staff_out.pk).unit_id == world.westminster.pk  # the unit follows the staff record
     assert services.sync_from_staff() == 0  # flagged once, not again
     services.stakeholder_review(stakeholder=mover, actor=world.users["lead"])
     mover.refresh_from_db()
@@ -138,7 +138,7 @@ def test_a_leaver_is_flagged_and_a_mover_follows_with_a_note(world: Any, django_
 @pytest.fixture
 def tree(world: Any) -> dict[str, Any]:
     officer_rank = RankGrade.objects.get(code="PC")
-    staff_grade = RankGrade.objects.filter(kind="staff").order_by("order").first()
+    staff_grade = RankGrade.objects.filter(kind="staff").order_by("order")[0]
     sergeant = make_staff("100002", world.westminster, rank_grade=RankGrade.objects.get(code="PS"))
     clerk = make_staff("100003", world.team, rank_grade=staff_grade, role="Clerk")
     approved = ImpactAssessment.objects.create(programme=world.programme_a, title="Duty system", status=ImpactAssessment.Status.APPROVED)

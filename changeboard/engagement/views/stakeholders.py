@@ -36,7 +36,7 @@ from ..filtersets.stakeholders import StakeholderAssessmentFilterSet, Stakeholde
 from ..forms.stakeholders import AssessmentForm, StakeholderForm, programmes_to_map
 from ..models import Stakeholder, StakeholderAssessment
 from ..services import stakeholders as services
-from ..tables.stakeholders import AssessmentTable, StakeholderTable, detail_text, kind_text
+from ..tables.stakeholders import StakeholderTable, detail_text, kind_text
 
 REGISTER = ("Stakeholders", "stakeholder-list")
 MAP_EXPORT_HEADERS = ["Stakeholder", "Kind", "Programme", "Influence", "Interest", "Quadrant", "Judged impact", "Derived impact",
@@ -94,7 +94,7 @@ class StakeholderDetailView(ScopedDetailView):
         can_change = can(user, Stakeholder, CHANGE)
         context.update(
             page_title=stakeholder.display_name, kind=kind_text(stakeholder), detail=detail_text(stakeholder),
-            assessments=AssessmentTable(rows, exclude=("stakeholder",)), can_change=can_change,
+            assessments=rows, can_change=can_change,
             can_map=stakeholder.active and can(user, StakeholderAssessment, ADD) and programmes_to_map(user, stakeholder).exists(),
         )
         return context
