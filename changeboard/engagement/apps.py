@@ -6,5 +6,9 @@ class EngagementConfig(AppConfig):
     label = "engagement"
 
     def ready(self) -> None:
-        # The navigation entry ("Engagement", order 48) is registered with the register's pages.
-        pass
+        from changeboard.core.navigation import NavEntry, register
+
+        from . import signals  # noqa: F401  (connects the HR sync)
+        from .models import StakeholderAssessment
+
+        register(NavEntry("Engagement", "stakeholder-list", order=48, model=StakeholderAssessment))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from changeboard.core.navigation import entries
 from changeboard.site.context_processors import navigation
 
-ALL = ["Home", "Board", "Board packs", "Programmes", "Actions", "Cutover", "Hypercare", "Impacts", "Change load", "Surveys", "Units", "Staff", "Users",
+ALL = ["Home", "Board", "Board packs", "Programmes", "Actions", "Cutover", "Hypercare", "Engagement", "Impacts", "Change load", "Surveys", "Units", "Staff", "Users",
        "Audit trail", "Outbox"]
 
 
@@ -36,8 +36,8 @@ def test_an_administrator_sees_every_area_in_order(world: Any) -> None:
 
 @pytest.mark.parametrize(("persona", "hidden"), [
     ("board", {"Users", "Audit trail", "Outbox"}),
-    ("champion", {"Board", "Board packs", "Users", "Audit trail", "Outbox"}),
-    ("auditor", set(ALL) - {"Home", "Users", "Audit trail", "Cutover", "Hypercare"}),
+    ("champion", {"Board", "Board packs", "Engagement", "Users", "Audit trail", "Outbox"}),
+    ("auditor", set(ALL) - {"Home", "Users", "Audit trail", "Cutover", "Hypercare", "Engagement"}),
 ])
 def test_each_role_sees_only_the_areas_it_may(world: Any, persona: str, hidden: set[str]) -> None:
     visible = [item["text"] for item in nav(world.users[persona])]
