@@ -62,7 +62,7 @@ from .common import (
 DEFAULT_EMAILS = 45_000
 DEFAULT_RUNS = 10
 ROOT_NAME = "Engagement benchmark"
-ROOT_CODE = "ENGAGEMENT-BENCH"
+ROOT_CODE = "ENG-BENCH"  # unit codes are at most 30 characters: "ENG-BENCH-RECIPIENTS-0001"
 PROGRAMME_CODE = "ENGAGEMENT-BENCH"
 BENCH_USER = "bench-engagement"
 EMAIL_DOMAIN = "engagement-bench.example"
