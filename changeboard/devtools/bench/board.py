@@ -28,7 +28,8 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from changeboard.devtools.bench.heatmap import _p95, _timed
+from changeboard.devtools.bench.common import p95 as _p95
+from changeboard.devtools.bench.common import timed as _timed
 
 
 def _double_responses() -> tuple[int, int]:
@@ -67,7 +68,7 @@ def _rebuild() -> float:
 
 def run(runs: int = 20, double: bool = True, force: bool = False) -> dict[str, Any]:
     from changeboard.accounts.models import Role, User
-    from changeboard.devtools.bench.survey import BenchError, looks_like_scratch
+    from changeboard.devtools.bench.common import BenchError, looks_like_scratch
     from changeboard.devtools.seeding import seed_force
     from changeboard.organisation.models import Staff, Unit
     from changeboard.portfolio.models import Programme

@@ -9,27 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import time
 from typing import Any
 
 from django.test import Client
 
+from .common import p95 as _p95
+from .common import timed as _timed
+
 START = dt.date(2027, 1, 4)
 WEEKS = 52
-
-
-def _timed(fn: Any, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def run(runs: int = 10) -> dict[str, Any]:

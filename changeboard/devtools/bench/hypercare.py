@@ -34,34 +34,31 @@ open query.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import math
-import os
 import random
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from .heatmap import _p95, _timed
+from .common import CSRF_FIELD, BenchError, database_url, refuse_unless_scratch, server
+from .common import Clients as _Clients
+from .common import p95 as _p95
+from .common import percentile as _percentile
+from .common import tail as _tail
+from .common import timed as _timed
 from .hypercare_urls import BENCH_PER_IP_HOUR
-from .survey import CSRF_FIELD, BenchError, _Clients, _percentile, _tail, database_url, free_port, looks_like_scratch
 
 DEFAULT_QUERIES = 50_000
 DEFAULT_RAISES = 1_000
@@ -72,46 +69,6 @@ DEFAULT_RUNS = 20
 MARKER = "Bench raise"
 BENCH_USER = "bench-hypercare"
 SERVER_MODULE = "changeboard.devtools.bench.hypercare_urls:application"
-
-
-@contextlib.contextmanager
-def server(*, workers: int, threads: int, log: Path) -> Iterator[int]:
-    """gunicorn on a free port serving `hypercare_urls` on this database, as
-    the survey benchmark starts its own; yields the port."""
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "changeboard.settings", "DATABASE_URL": database_url(),
-           "CHANGEBOARD_BENCH_SERVER": "1", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "gunicorn", SERVER_MODULE, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--threads", str(threads), "--worker-class", "gthread", "--keep-alive", "60", "--timeout", "120",
-               "--graceful-timeout", "10", "--backlog", "2048", "--log-level", "warning", "--no-control-socket"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"The server stopped (exit {process.returncode}):\n{_tail(log)}")
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe.request("GET", "/healthz")
-                ready = probe.getresponse().status == 200
-                probe.close()
-                if ready:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError(f"The server did not answer /healthz within 60 s:\n{_tail(log)}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def _data(queries: int, seed: int) -> dict[str, Any]:
@@ -257,7 +214,7 @@ def _raising(*, raises: int, concurrency: int, workers: int, threads: int, seed:
         return time.perf_counter() - started, results
 
     with tempfile.TemporaryDirectory(prefix="changeboard-bench-") as tmp, \
-            server(workers=workers, threads=threads, log=Path(tmp) / "server.log") as port, \
+            server(module=SERVER_MODULE, workers=workers, threads=threads, log=Path(tmp) / "server.log") as port, \
             ThreadPoolExecutor(max_workers=concurrency) as pool:
         clients = _Clients(port)
         try:
@@ -374,10 +331,8 @@ def run(*, queries: int = DEFAULT_QUERIES, raises: int = DEFAULT_RAISES, concurr
     from changeboard.hypercare.models import Query, QueryEvent
     from changeboard.organisation.models import Unit
 
-    if Unit.objects.exists() and not force and not looks_like_scratch():
-        raise BenchError("This database holds staff and does not look like a scratch one. The hypercare benchmark re-seeds the "
-                         "hypercare data and raises queries (deleting them afterwards): run it on a scratch database (set "
-                         "DATABASE_URL to one named like bench or scratch), or pass --force if this one is disposable.")
+    if Unit.objects.exists():
+        refuse_unless_scratch(force, "The hypercare benchmark re-seeds the hypercare data and raises queries (deleting them afterwards)")
     if connection.in_atomic_block:
         raise BenchError("Run the benchmark outside a transaction: its server must see what it writes.")
     if raises:

@@ -26,35 +26,48 @@ benchmark makes is deleted afterwards (and before, if a run was interrupted).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import http.client
-import math
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Sum
 from django.test.utils import override_settings
 from django.utils import timezone
+
+from . import common
+
+# The shared machinery, under the names the other benchmarks and the tests import from here.
+from .common import (  # noqa: F401  (re-exported)
+    CSRF_FIELD,
+    MESSAGE_ID,
+    SCRATCH_WORDS,
+    SMTP_BASELINE,
+    TEAM_SIZE,
+    BenchError,
+    database_url,
+    free_port,
+    looks_like_scratch,
+)
+from .common import Clients as _Clients
+from .common import Sink as _Sink  # noqa: F401  (re-exported)
+from .common import percentile as _percentile
+from .common import smtp_baseline as _smtp_baseline  # noqa: F401  (re-exported)
+from .common import tail as _tail
+
+SERVER_MODULE = "changeboard.devtools.bench.survey_urls:application"
 
 DEFAULT_RESPONSES = 2_000
 DEFAULT_EMAILS = 45_000
@@ -62,105 +75,19 @@ DEFAULT_CONCURRENCY = 32
 DEFAULT_WORKERS = 4
 DEFAULT_THREADS = 8
 DOUBLE_SHARE = 0.05
-SMTP_BASELINE = 5_000  # messages sent straight to the sink, for the email baseline
-TEAM_SIZE = 60
 ROOT_NAME = "Survey benchmark"
 ROOT_CODE = "SURVEY-BENCH"
 PROGRAMME_CODE = "SURVEY-BENCH"
-SCRATCH_WORDS = ("bench", "scratch", "tmp", "temp", "test")
-HOLD = timedelta(days=36_500)  # other queued emails wait this long while the benchmark's are delivered
-MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
 TEXT_ANSWERS = ("More time to practise before go-live.", "A quick reference card.", "Clear dates for our team's training.")
-
-
-class BenchError(Exception):
-    """The benchmark cannot run here (reported as a command error)."""
-
-
-# --------------------------------------------------------------------------
-# Where it may run
-
-
-def looks_like_scratch() -> bool:
-    """A database named like a scratch one (or a SQLite file in the temp
-    directory), or one with no staff and no units yet."""
-    from changeboard.organisation.models import Staff, Unit
-
-    name = str(connection.settings_dict.get("NAME") or "")
-    if any(word in Path(name).name.lower() for word in SCRATCH_WORDS):
-        return True
-    if connection.vendor == "sqlite" and name.startswith(tempfile.gettempdir()):
-        return True
-    return not Staff.objects.exists() and not Unit.objects.exists()
-
-
-def database_url() -> str:
-    """The configured database as a DATABASE_URL for the server process."""
-    data = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(data["NAME"])
-        if name == ":memory:" or "mode=memory" in name:
-            raise BenchError("The benchmark needs a database its server process can open, not an in-memory SQLite one.")
-        return "sqlite:///" + str(Path(name).resolve())
-    if connection.vendor == "postgresql":
-        quote = urllib.parse.quote
-        auth = quote(data.get("USER") or "")
-        if data.get("PASSWORD"):
-            auth += ":" + quote(str(data["PASSWORD"]))
-        host = data.get("HOST") or "localhost"
-        port = data.get("PORT") or 5432
-        return f"postgres://{auth}@{host}:{port}/{quote(str(data['NAME']))}"
-    raise BenchError(f"The survey benchmark runs on SQLite or PostgreSQL, not {connection.vendor}.")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --------------------------------------------------------------------------
 # The benchmark's own people, programme and waves
 
 
-def _step(index: int) -> str:
-    from changeboard.devtools.seeding import _step as step
-
-    return step(index)
-
-
 def make_people(groups: dict[str, int]) -> dict[str, Any]:
-    """A root unit of the benchmark's own, one unit per group under it with
-    teams of `TEAM_SIZE`, and the people (mostly constables, some police
-    staff and contractors, so there are several role groups)."""
-    from changeboard.organisation.models import RankGrade, Staff, Unit
-
-    ranks = [r for r in (RankGrade.objects.filter(code=code).first() for code in ("PC", "PC", "PC", "BAND-D", "CONTRACTOR")) if r]
-    if not ranks:
-        raise BenchError("No ranks or grades: run `manage.py migrate` first.")
-    root = Unit.objects.add_root({"name": ROOT_NAME, "code": ROOT_CODE, "level": Unit.Level.FORCE, "full_path": ROOT_NAME})
-    parts: dict[str, Any] = {}
-    for label, count in groups.items():
-        if count <= 0:
-            continue
-        parent = Unit.objects.get(pk=root.pk)
-        part = Unit.objects.add_child(parent, {"name": label, "code": f"{ROOT_CODE}-{label.upper()}", "level": Unit.Level.BUSINESS_GROUP,
-                                               "full_path": f"{ROOT_NAME} > {label}"})
-        teams = [Unit(path=part.path + _step(i), depth=part.depth + 1, numchild=0, name=f"{label} team {i}",
-                      code=f"{ROOT_CODE}-{label.upper()}-{i:04d}", level=Unit.Level.TEAM,
-                      full_path=f"{ROOT_NAME} > {label} > {label} team {i}")
-                 for i in range(1, math.ceil(count / TEAM_SIZE) + 1)]
-        Unit.objects.bulk_create(teams, batch_size=1000)
-        Unit.objects.filter(pk=part.pk).update(numchild=len(teams))
-        prefix = label[0].upper()
-        Staff.objects.bulk_create([
-            Staff(staff_number=f"SB{prefix}{n:07d}", first_name="Bench", last_name=f"Person {prefix}{n}",
-                  email=f"bench.{prefix.lower()}{n}@survey-bench.example", unit=teams[n // TEAM_SIZE], role="Benchmark respondent",
-                  rank_grade=ranks[n % len(ranks)])
-            for n in range(count)
-        ], batch_size=2000)
-        parts[label] = Unit.objects.get(pk=part.pk)
-    return parts
+    """The benchmark's own people: a unit tree under "Survey benchmark" (see `common.make_people`)."""
+    return common.make_people(groups, root_name=ROOT_NAME, root_code=ROOT_CODE, email_domain="survey-bench.example")
 
 
 def send_wave(programme: Any, unit: Any, title: str) -> tuple[Any, Any, float]:
@@ -223,97 +150,6 @@ def cleanup(audit_after: int | None = None) -> None:
 # Submissions against a real server
 
 
-@contextlib.contextmanager
-def server(*, workers: int, threads: int, log: Path) -> Iterator[int]:
-    """gunicorn on a free port, serving `survey_urls` on this database; yields the port."""
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "changeboard.settings", "DATABASE_URL": database_url(),
-           "CHANGEBOARD_BENCH_SERVER": "1", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "gunicorn", "changeboard.devtools.bench.survey_urls:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--keep-alive", "60",
-               "--timeout", "120", "--graceful-timeout", "10", "--backlog", "2048", "--log-level", "warning", "--no-control-socket"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"The server stopped (exit {process.returncode}):\n{_tail(log)}")
-            try:
-                connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection_.request("GET", "/healthz")
-                if connection_.getresponse().status == 200:
-                    connection_.close()
-                    break
-                connection_.close()
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError(f"The server did not answer /healthz within 60 s:\n{_tail(log)}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-class _Clients:
-    """One keep-alive HTTP connection per thread."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.local = threading.local()
-        self.all: list[http.client.HTTPConnection] = []
-        self.lock = threading.Lock()
-
-    def _connection(self) -> http.client.HTTPConnection:
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            self.local.conn = conn
-            with self.lock:
-                self.all.append(conn)
-        return conn
-
-    def request(self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None,
-                ) -> tuple[int, http.client.HTTPResponse, bytes]:
-        """One request; a GET is retried once on a dropped connection, a POST
-        never (it may have been stored)."""
-        for attempt in range(2):
-            conn = self._connection()
-            try:
-                conn.request(method, path, body=body, headers=headers or {})
-                response = conn.getresponse()
-                data = response.read()
-                if response.will_close:
-                    conn.close()
-                    self.local.conn = None
-                return response.status, response, data
-            except (http.client.HTTPException, OSError):
-                conn.close()
-                self.local.conn = None
-                if method != "GET" or attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        for conn in self.all:
-            conn.close()
-
-
-CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 HIDDEN_WAVES = re.compile(rb'<input type="hidden" name="waves" value="(\d+)"')
 
 
@@ -379,11 +215,6 @@ def _post(clients: _Clients, path: str, form: _Form) -> _Result:
     return _Result(form.token, kind, ms)
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))] if ordered else 0.0
-
-
 def _timed(pool: ThreadPoolExecutor, clients: _Clients, path: Callable[[_Form], str], jobs: list[_Form]) -> tuple[float, list[_Result]]:
     started = time.perf_counter()
     results = list(pool.map(lambda form: _post(clients, path(form), form), jobs))
@@ -415,7 +246,7 @@ def bench_submissions(*, programme: Any, unit: Any, responses: int, concurrency:
         cursor.execute(f"CREATE TABLE {quote(BASELINE_TABLE)} ({key}, note varchar(64) NOT NULL)")
 
     with tempfile.TemporaryDirectory(prefix="changeboard-bench-") as tmp, \
-            server(workers=workers, threads=threads, log=Path(tmp) / "server.log") as port, \
+            common.server(module=SERVER_MODULE, workers=workers, threads=threads, log=Path(tmp) / "server.log") as port, \
             ThreadPoolExecutor(max_workers=concurrency) as pool:
         clients = _Clients(port)
         try:
@@ -484,39 +315,7 @@ def bench_submissions(*, programme: Any, unit: Any, responses: int, concurrency:
 # Emails to an SMTP sink
 
 
-class _Sink:
-    """An aiosmtpd handler that keeps each message's Message-ID."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's hook name)
-        content = envelope.original_content or envelope.content or b""
-        if isinstance(content, str):
-            content = content.encode()
-        match = MESSAGE_ID.search(content)
-        self.ids.append(match.group(1).decode() if match else "")
-        return "250 Message accepted for delivery"
-
-
-def _smtp_baseline(messages: list[Any]) -> tuple[int, float]:
-    """Send the first messages as the outbox would (Django's EmailMessage,
-    Message-ID header, one SMTP connection) but with no database work."""
-    from django.core.mail import EmailMessage, mailers
-
-    if not messages:
-        return 0, 0.0
-    started = time.perf_counter()
-    with mailers.default as smtp:
-        for message in messages:
-            smtp.send_messages([EmailMessage(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                                             to=[message.to_address], headers={"Message-ID": message.message_id})])
-    return len(messages), time.perf_counter() - started
-
-
 def bench_emails(*, programme: Any, unit: Any, emails: int) -> dict[str, Any]:
-    from aiosmtpd.controller import Controller
-
     from changeboard.core.models import OutboxMessage
     from changeboard.core.outbox import deliver_due
     from changeboard.surveys.models import Invitation
@@ -529,40 +328,17 @@ def bench_emails(*, programme: Any, unit: Any, emails: int) -> dict[str, Any]:
     if len(ours) != emails or sent.invited != emails:
         raise BenchError(f"Expected {emails} queued emails, the send queued {len(ours)}.")
     expected = {m.message_id for m in ours}
-    low, high = min(m.id for m in ours), max(m.id for m in ours)
-    ours_ids = {m.id for m in ours}
-    # Other queued emails in this database wait until the benchmark's are delivered.
-    held = [pk for pk in OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exclude(id__range=(low, high))
-            .values_list("id", flat=True)]
-    held += [pk for pk in OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, id__range=(low, high))
-             .values_list("id", flat=True) if pk not in ours_ids]
-    for start in range(0, len(held), 900):
-        OutboxMessage.objects.filter(pk__in=held[start:start + 900]).update(next_attempt_at=F("next_attempt_at") + HOLD)
+    with common.others_held({m.id for m in ours}) as held, common.smtp_sink() as sink:
+        baseline_count, baseline_seconds = common.smtp_baseline(ours[:SMTP_BASELINE])
+        sink.ids.clear()
+        started = time.perf_counter()
+        totals = deliver_due(max_batches=emails // 100 + 10)
+        seconds = time.perf_counter() - started
+        received = list(sink.ids)
 
-    sink = _Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        smtp = {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": port, "username": "", "password": "", "use_tls": False, "timeout": 30}}
-        with override_settings(OUTBOX_SEND=True, MAILERS={"default": smtp}):
-            baseline_count, baseline_seconds = _smtp_baseline(ours[:SMTP_BASELINE])
-            sink.ids.clear()
-            started = time.perf_counter()
-            totals = deliver_due(max_batches=emails // 100 + 10)
-            seconds = time.perf_counter() - started
-    finally:
-        controller.stop()
-        for start in range(0, len(held), 900):
-            OutboxMessage.objects.filter(pk__in=held[start:start + 900]).update(next_attempt_at=F("next_attempt_at") - HOLD)
-
-    received = Counter(sink.ids)
     sent_rows = 0
     for start in range(0, len(keys), 900):
         sent_rows += OutboxMessage.objects.filter(key__in=keys[start:start + 900], status=OutboxMessage.Status.SENT).count()
-    duplicated = sum(n - 1 for n in received.values() if n > 1)
-    missing = len(expected - set(received))
     return {
         "emails": emails,
         "send_seconds": round(send_seconds, 3),
@@ -579,11 +355,7 @@ def bench_emails(*, programme: Any, unit: Any, emails: int) -> dict[str, Any]:
         "delivery_failures": totals["failed"],
         "delivery_postponed": totals.get("postponed", 0),
         "marked_sent": sent_rows,
-        "sink_received": len(sink.ids),
-        "sink_missing": missing,
-        "sink_duplicated": duplicated,
-        "sink_unexpected": len(set(received) - expected),
-        "message_ids_once": missing == 0 and duplicated == 0 and set(received) == expected,
+        **common.sink_figures(received, expected),
         "other_emails_held": len(held),
     }
 
@@ -597,12 +369,7 @@ def run(*, responses: int = DEFAULT_RESPONSES, emails: int = DEFAULT_EMAILS, con
     from changeboard.core.models import AuditEntry
     from changeboard.portfolio.models import Programme
 
-    if not force and not looks_like_scratch():
-        raise BenchError(
-            "This database holds staff and does not look like a scratch one. The survey benchmark writes people, waves, "
-            "responses and emails (and deletes them afterwards): run it on a scratch database (set DATABASE_URL to one named "
-            "like bench or scratch), or pass --force if this one is disposable."
-        )
+    common.refuse_unless_scratch(force, "The survey benchmark writes people, waves, responses and emails (and deletes them afterwards)")
     if connection.in_atomic_block:
         raise BenchError("Run the benchmark outside a transaction: its server must see what it writes.")
     database_url()  # fails early on a database the server could not open

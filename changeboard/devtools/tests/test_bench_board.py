@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from changeboard.devtools.bench import board as bench
-from changeboard.devtools.bench.survey import BenchError
+from changeboard.devtools.bench.common import BenchError
 from changeboard.readiness.models import ElementTally
 from changeboard.readiness.tests.helpers import closed_wave, respond
 from changeboard.surveys.models import Answer, Response
@@ -32,6 +32,6 @@ def test_bench_board_at_a_tiny_size(world: Any) -> None:
 
 
 def test_bench_board_refuses_a_database_that_is_not_scratch(world: Any, settings: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr("changeboard.devtools.bench.survey.looks_like_scratch", lambda: False)
+    monkeypatch.setattr("changeboard.devtools.bench.common.looks_like_scratch", lambda: False)
     with pytest.raises(BenchError):
         bench.run(runs=1)

@@ -68,9 +68,7 @@ def test_bench_hypercare_at_a_small_size(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_bench_hypercare_refuses_a_database_that_is_not_scratch(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from changeboard.devtools.bench import hypercare
-
     assert Unit.objects.exists()
-    monkeypatch.setattr(hypercare, "looks_like_scratch", lambda: False)
+    monkeypatch.setattr("changeboard.devtools.bench.common.looks_like_scratch", lambda: False)
     with pytest.raises(CommandError, match="does not look like a scratch one"):
         call_command("bench", "hypercare", "--raises", "0")

@@ -38,6 +38,22 @@ scratch database, never on one holding real data. See docs/performance.md.
         delivered from the outbox to a local SMTP sink (emails per second,
         each Message-ID received exactly once). Refuses a database that
         holds staff and is not named like a scratch one, unless --force.
+
+    bench hypercare [--queries 50000] [--raises 1000] [--concurrency 16] [--workers 4] [--threads 4] [--runs 20] [--seed 2026] [--force]
+        Raising hypercare queries through the public form on a real server
+        against a baseline view, the queue and period dashboard at met
+        scale, and the SLA state of every open query.
+
+    bench engagement [--emails 45000] [--runs 10] [--seed 2026] [--force]
+        Resolving the audience of a message to every impacted person (every
+        approved impact assessment of every programme), the comms collision
+        heatmap and its drill-down as a Board member (median and p95), and a
+        message to --emails people sent with the real service and delivered
+        from the outbox to a local SMTP sink, against the same messages sent
+        straight over one SMTP connection (ratio_to_smtp_baseline, each
+        Message-ID exactly once). Seeds met data into an empty database;
+        refuses a database that holds staff and is not named like a
+        scratch one, unless --force.
 """
 
 from __future__ import annotations
@@ -79,6 +95,25 @@ SHIFTS = ("Response 10-hour 5-team rota", "Neighbourhood 8-hour earlies and late
           "CID 8-hour earlies and lates", "Custody 12-hour 24/7 rota")
 
 
+SCRATCH_FORCE_HELP = "Run even on a database that holds staff and is not named like a scratch one."
+
+
+def add_server_options(parser: ArgumentParser, defaults: Any) -> None:
+    """--concurrency, --workers and --threads of a benchmark that starts a
+    real server, with the defaults of its module (DEFAULT_CONCURRENCY,
+    DEFAULT_WORKERS, DEFAULT_THREADS)."""
+    parser.add_argument("--concurrency", type=int, default=defaults.DEFAULT_CONCURRENCY,
+                        help=f"Client threads posting at once (default {defaults.DEFAULT_CONCURRENCY}).")
+    parser.add_argument("--workers", type=int, default=defaults.DEFAULT_WORKERS,
+                        help=f"gunicorn worker processes (default {defaults.DEFAULT_WORKERS}).")
+    parser.add_argument("--threads", type=int, default=defaults.DEFAULT_THREADS,
+                        help=f"Threads per gunicorn worker (default {defaults.DEFAULT_THREADS}).")
+
+
+def add_force_option(parser: ArgumentParser, help: str = SCRATCH_FORCE_HELP) -> None:  # noqa: A002  (argparse's own word)
+    parser.add_argument("--force", action="store_true", help=help)
+
+
 class Command(BaseCommand):
     help = "Run a benchmark (on a scratch database) and print its figures as one JSON object."
 
@@ -87,7 +122,7 @@ class Command(BaseCommand):
         imp = benchmarks.add_parser("import", help="The HR staff import at met scale, against the raw bulk-insert baseline.")
         imp.add_argument("--rows", type=int, default=DEFAULT_ROWS, help=f"Rows in the generated file (default {DEFAULT_ROWS}).")
         imp.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed: the same seed gives the same file.")
-        imp.add_argument("--force", action="store_true", help="Run even though staff exist (they and all units are deleted first).")
+        add_force_option(imp, "Run even though staff exist (they and all units are deleted first).")
         imp.add_argument("--repeat", type=int, default=3, help="Rounds to run; each figure is the fastest round's (default 3).")
         heat = benchmarks.add_parser("heatmap", help="The portfolio change-load heatmap at met scale (seeds met data into an empty database).")
         heat.add_argument("--runs", type=int, default=10, help="Timed runs of each measurement (default 10).")
@@ -95,7 +130,7 @@ class Command(BaseCommand):
                                                     "again after doubling the responses (seeds met data into an empty database).")
         board.add_argument("--runs", type=int, default=20, help="Timed runs of each dashboard (default 20).")
         board.add_argument("--no-double", action="store_true", help="Skip doubling the responses.")
-        board.add_argument("--force", action="store_true", help="Double the responses even on a database not named like a scratch one.")
+        add_force_option(board, "Double the responses even on a database not named like a scratch one.")
         cutover = benchmarks.add_parser("cutover", help="The cutover scheduler against networkx on the met runbook, conflicts, finishing "
                                                         "a task in a live run, the live page and the MS Project import.")
         cutover.add_argument("--tasks", type=int, default=2000, help="Tasks in the runbook (default 2000, the met runbook).")
@@ -109,16 +144,11 @@ class Command(BaseCommand):
                                                       "each against a baseline.")
         survey.add_argument("--responses", type=int, default=survey_bench.DEFAULT_RESPONSES,
                             help=f"People invited and posting their answers (default {survey_bench.DEFAULT_RESPONSES}; 0 skips).")
-        survey.add_argument("--concurrency", type=int, default=survey_bench.DEFAULT_CONCURRENCY,
-                            help=f"Client threads posting at once (default {survey_bench.DEFAULT_CONCURRENCY}).")
-        survey.add_argument("--workers", type=int, default=survey_bench.DEFAULT_WORKERS,
-                            help=f"gunicorn worker processes (default {survey_bench.DEFAULT_WORKERS}).")
-        survey.add_argument("--threads", type=int, default=survey_bench.DEFAULT_THREADS,
-                            help=f"Threads per gunicorn worker (default {survey_bench.DEFAULT_THREADS}).")
+        add_server_options(survey, survey_bench)
         survey.add_argument("--emails", type=int, default=survey_bench.DEFAULT_EMAILS,
                             help=f"People in the emailed wave (default {survey_bench.DEFAULT_EMAILS}; 0 skips).")
         survey.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed for the answers and double clicks.")
-        survey.add_argument("--force", action="store_true", help="Run even on a database that holds staff and is not named like a scratch one.")
+        add_force_option(survey)
         from changeboard.devtools.bench import hypercare as hypercare_bench
 
         hyper = benchmarks.add_parser("hypercare", help="Raising hypercare queries against a real server and a baseline, the queue "
@@ -127,74 +157,82 @@ class Command(BaseCommand):
                            help=f"Hypercare queries to measure on (default {hypercare_bench.DEFAULT_QUERIES:,}; re-seeds when different).")
         hyper.add_argument("--raises", type=int, default=hypercare_bench.DEFAULT_RAISES,
                            help=f"Queries raised through the server (default {hypercare_bench.DEFAULT_RAISES}; 0 skips).")
-        hyper.add_argument("--concurrency", type=int, default=hypercare_bench.DEFAULT_CONCURRENCY,
-                           help=f"Client threads posting at once (default {hypercare_bench.DEFAULT_CONCURRENCY}).")
-        hyper.add_argument("--workers", type=int, default=hypercare_bench.DEFAULT_WORKERS,
-                           help=f"gunicorn worker processes (default {hypercare_bench.DEFAULT_WORKERS}).")
-        hyper.add_argument("--threads", type=int, default=hypercare_bench.DEFAULT_THREADS,
-                           help=f"Threads per gunicorn worker (default {hypercare_bench.DEFAULT_THREADS}).")
+        add_server_options(hyper, hypercare_bench)
         hyper.add_argument("--runs", type=int, default=hypercare_bench.DEFAULT_RUNS, help="Timed runs of each page (default 20).")
         hyper.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed for the data and the posts.")
-        hyper.add_argument("--force", action="store_true", help="Run even on a database that holds staff and is not named like a scratch one.")
+        add_force_option(hyper)
+        from changeboard.devtools.bench import engagement as engagement_bench
+
+        eng = benchmarks.add_parser("engagement", help="Resolving an everyone-impacted audience, the comms collision heatmap and its "
+                                                       "drill-down at met scale, and a message's emails through the outbox against a "
+                                                       "straight SMTP baseline.")
+        eng.add_argument("--emails", type=int, default=engagement_bench.DEFAULT_EMAILS,
+                         help=f"People the emailed message goes to (default {engagement_bench.DEFAULT_EMAILS}; 0 skips).")
+        eng.add_argument("--runs", type=int, default=engagement_bench.DEFAULT_RUNS,
+                         help=f"Timed runs of each resolution and page (default {engagement_bench.DEFAULT_RUNS}).")
+        eng.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed of the met data when it seeds an empty database.")
+        add_force_option(eng)
 
     def handle(self, *args: Any, **options: Any) -> None:
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
                                                                            "survey": bench_survey, "board": bench_board,
-                                                                           "cutover": bench_cutover, "hypercare": bench_hypercare}
+                                                                           "cutover": bench_cutover, "hypercare": bench_hypercare,
+                                                                           "engagement": bench_engagement}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
+
+
+def _figures(benchmark: str, run: Callable[..., dict[str, Any]], errors: tuple[type[Exception], ...] = (), **kwargs: Any) -> dict[str, Any]:
+    """One benchmark's JSON object: its name, the database and its figures;
+    a benchmark's own "cannot run here" error becomes a command error."""
+    from changeboard.devtools.bench.common import BenchError
+
+    caught: tuple[type[Exception], ...] = (BenchError, *errors)
+    try:
+        figures = run(**kwargs)
+    except caught as exc:
+        raise CommandError(str(exc)) from exc
+    return {"benchmark": benchmark, "database": connection.vendor, **figures}
 
 
 def bench_heatmap(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.devtools.bench.heatmap import run
 
-    return {"benchmark": "heatmap", "database": connection.vendor, **run(options["runs"])}
+    return _figures("heatmap", run, runs=options["runs"])
 
 
 def bench_board(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.devtools.bench.board import run
-    from changeboard.devtools.bench.survey import BenchError
 
-    try:
-        figures = run(options["runs"], double=not options["no_double"], force=options["force"])
-    except BenchError as exc:
-        raise CommandError(str(exc)) from exc
-    return {"benchmark": "board", "database": connection.vendor, **figures}
+    return _figures("board", run, runs=options["runs"], double=not options["no_double"], force=options["force"])
 
 
 def bench_cutover(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.devtools.bench.cutover import BenchFailure, run
 
-    try:
-        figures = run(tasks=options["tasks"], seed=options["seed"], repeats=options["repeats"], runs=options["runs"],
-                      live=not options["no_live"])
-    except BenchFailure as exc:
-        raise CommandError(str(exc)) from exc
-    return {"benchmark": "cutover", "database": connection.vendor, **figures}
+    return _figures("cutover", run, (BenchFailure,), tasks=options["tasks"], seed=options["seed"], repeats=options["repeats"],
+                    runs=options["runs"], live=not options["no_live"])
 
 
 def bench_survey(options: dict[str, Any]) -> dict[str, Any]:
-    from changeboard.devtools.bench.survey import BenchError, run
+    from changeboard.devtools.bench.survey import run
 
-    try:
-        figures = run(responses=options["responses"], emails=options["emails"], concurrency=options["concurrency"],
-                      workers=options["workers"], threads=options["threads"], seed=options["seed"], force=options["force"])
-    except BenchError as exc:
-        raise CommandError(str(exc)) from exc
-    return {"benchmark": "survey", "database": connection.vendor, **figures}
+    return _figures("survey", run, responses=options["responses"], emails=options["emails"], concurrency=options["concurrency"],
+                    workers=options["workers"], threads=options["threads"], seed=options["seed"], force=options["force"])
 
 
 def bench_hypercare(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.devtools.bench.hypercare import run
-    from changeboard.devtools.bench.survey import BenchError
 
-    try:
-        figures = run(queries=options["queries"], raises=options["raises"], concurrency=options["concurrency"],
-                      workers=options["workers"], threads=options["threads"], runs=options["runs"], seed=options["seed"],
-                      force=options["force"])
-    except BenchError as exc:
-        raise CommandError(str(exc)) from exc
-    return {"benchmark": "hypercare", "database": connection.vendor, **figures}
+    return _figures("hypercare", run, queries=options["queries"], raises=options["raises"], concurrency=options["concurrency"],
+                    workers=options["workers"], threads=options["threads"], runs=options["runs"], seed=options["seed"],
+                    force=options["force"])
+
+
+def bench_engagement(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.devtools.bench.engagement import run
+
+    return _figures("engagement", run, emails=options["emails"], runs=options["runs"], seed=options["seed"], force=options["force"])
 
 
 # --------------------------------------------------------------------------
