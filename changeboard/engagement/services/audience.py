@@ -22,7 +22,8 @@ so a 45,000-person audience costs one scan.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
@@ -35,7 +36,7 @@ from django.utils import timezone
 
 from changeboard.core.scoping import subtree_q
 from changeboard.impacts.models import ImpactLine
-from changeboard.organisation.models import Staff, StaffQuerySet
+from changeboard.organisation.models import Staff, StaffQuerySet, Unit
 from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import RoleGroup
 
@@ -92,8 +93,32 @@ def _group_q(unit_path: str | None, role_group: str) -> Q:
 
 
 def _line_q(lines: list[ImpactLine]) -> Q:
-    clauses = [line.staff_q() for line in lines]
-    return reduce(or_, clauses) if clauses else Q(pk__in=[])
+    """The staff of impact lines, as `ImpactLine.staff_q` reaches them (each
+    line unit with its subtree, narrowed by the line's job roles and ranks),
+    written for speed at 45,000 staff: the subtrees become unit ids (the unit
+    table is small) and lines with the same narrowing share one clause, so
+    the database filters on `unit_id IN (...)` without joining the units."""
+    if not lines:
+        return Q(pk__in=[])
+    units = sorted(Unit.objects.values_list("path", "pk"))
+    paths = [path for path, _ in units]
+    by_narrowing: dict[tuple[tuple[str, ...], tuple[int, ...]], set[int]] = defaultdict(set)
+    for line in lines:
+        reached = by_narrowing[(tuple(sorted(line.roles or [])), tuple(sorted(r.pk for r in line.rank_grades.all())))]
+        for top in line.units.all():
+            index = bisect_left(paths, top.path)
+            while index < len(paths) and paths[index].startswith(top.path):
+                reached.add(units[index][1])
+                index += 1
+    clauses = []
+    for (roles, ranks), unit_ids in by_narrowing.items():
+        q = Q(unit_id__in=sorted(unit_ids))
+        if roles:
+            q &= Q(role__in=roles)
+        if ranks:
+            q &= Q(rank_grade__in=ranks)
+        clauses.append(q)
+    return reduce(or_, clauses)
 
 
 @dataclass(frozen=True)
