@@ -100,7 +100,7 @@ class MessageSendViewSetMixin:
     @action(detail=True, methods=["post"])
     def cancel_invitation(self, request: Request, pk: str | None = None) -> Response:
         """Call off a sent event: METHOD:CANCEL to everyone who had it."""
-        return self._sent(services.message_cancel)
+        return self._sent(services.message_cancel_invitation)
 
     @extend_schema(request=None, responses={200: RecipientSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -52,7 +52,7 @@ def test_the_invitation_lands_in_the_smtp_sink_with_a_calendar_part(world: Any, 
     # No tracking: no HTML part, no image, no link.
     assert "text/html" not in parts and not any(t.startswith("image/") for t in parts)
 
-    sending.message_cancel(message=message, actor=world.users["lead"])
+    sending.message_cancel_invitation(message=message, actor=world.users["lead"])
     assert outbox.deliver_due()["sent"] == 1
     cancel = mail.received[1]
     part = next(p for p in cancel.walk() if p.get_content_type() == "text/calendar")
