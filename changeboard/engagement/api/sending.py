@@ -73,7 +73,7 @@ class MessageSendViewSetMixin:
     """Mix into the `Message` viewset (on `ActionScopedMixin`, with
     `action_rights` including `SENDING_ACTION_RIGHTS`)."""
 
-    request: Request
+    request: Any  # the viewset's DRF request
     get_object: Any
     paginate_queryset: Any
     get_paginated_response: Any

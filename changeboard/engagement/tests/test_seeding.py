@@ -42,7 +42,7 @@ COUNTED = (Message.Status.FOR_APPROVAL, Message.Status.APPROVED, Message.Status.
 
 
 def _high_water() -> dict[type[Model], int]:
-    return {model: model.objects.aggregate(top=Max("pk"))["top"] or 0 for model in apps.get_models()
+    return {model: model._default_manager.aggregate(top=Max("pk"))["top"] or 0 for model in apps.get_models()
             if model._meta.managed and not model._meta.proxy and isinstance(model._meta.pk, AutoField)}
 
 
@@ -62,7 +62,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dt.date]:
             clear_seeded_data(actor=None)
             for model in (OutboxMessage, AuditEntry):
                 model.objects.filter(pk__gt=before[model]).delete()
-            left = {model._meta.label: n for model, top in before.items() if (n := model.objects.filter(pk__gt=top).count())}
+            left = {model._meta.label: n for model, top in before.items() if (n := model._default_manager.filter(pk__gt=top).count())}
             assert not left, f"the demo seed left rows behind for later tests: {left}"
 
 
