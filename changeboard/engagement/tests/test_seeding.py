@@ -35,7 +35,7 @@ from changeboard.engagement.models import (
 from changeboard.engagement.services.audience import reach_refresh
 from changeboard.organisation.models import Staff, Unit
 from changeboard.portfolio.models import Programme
-from changeboard.surveys.models import Invitation
+from changeboard.surveys.models import Invitation, SurveyPolicy
 
 pytestmark = pytest.mark.django_db
 COUNTED = (Message.Status.FOR_APPROVAL, Message.Status.APPROVED, Message.Status.SENT)
@@ -50,7 +50,7 @@ def _high_water() -> dict[type[Model], int]:
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dt.date]:
     """Seeded outside any test's transaction, so committed: afterwards the
     seed is cleared and what clearing keeps on purpose (the outbox rows the
-    seed queued, e.g. hypercare spikes, and the audit trail) is removed too,
+    seed queued, e.g. hypercare spikes, the audit trail, the policies made on first read) is removed too,
     or later tests on the same worker would find it (an outbox with other
     people's mail in it)."""
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
@@ -60,7 +60,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dt.date]:
             yield timezone.localdate()
         finally:
             clear_seeded_data(actor=None)
-            for model in (OutboxMessage, AuditEntry):
+            for model in (OutboxMessage, AuditEntry, EngagementPolicy, SurveyPolicy):  # kept by clearing; policies made lazily
                 model.objects.filter(pk__gt=before[model]).delete()
             left = {model._meta.label: n for model, top in before.items() if (n := model._default_manager.filter(pk__gt=top).count())}
             assert not left, f"the demo seed left rows behind for later tests: {left}"
