@@ -28,6 +28,8 @@ class NavEntry:
     """Active only on the page itself, not on the pages under it."""
     not_under: tuple[str, ...] = ()
     """Paths under the entry's page that belong to another entry."""
+    under: str = ""
+    """A path prefix whose pages all belong to the entry (an area whose first page sits below it)."""
 
     def visible_to(self, user: Actor) -> bool:
         return self.model is None or can(user, self.model)
@@ -35,6 +37,8 @@ class NavEntry:
     def is_active(self, path: str, href: str) -> bool:
         if self.exact:
             return path == href
+        if self.under and path.startswith(self.under):
+            return True
         return path.startswith(href) and not path.startswith(self.not_under)
 
 

@@ -11,4 +11,4 @@ class EngagementConfig(AppConfig):
         from . import signals  # noqa: F401  (connects the HR sync)
         from .models import StakeholderAssessment
 
-        register(NavEntry("Engagement", "stakeholder-list", order=48, model=StakeholderAssessment))
+        register(NavEntry("Engagement", "stakeholder-list", order=48, model=StakeholderAssessment, under="/engagement/"))

@@ -4,7 +4,8 @@ create and partially update (through `services.messages`), with
 `audience_size`, `status` and `delivery` (the outbox states of its
 recipients' emails: pending, sent, failed; zeros until it is sent), and the
 actions `submit/`, `approve/`, `return/` (with a `reason`), `mark_done/` and
-`cancel/`. Audience rules: list (`message=`), read, add and remove, each
+`cancel/`, and sending's (`api/sending.py`): `send/`, `send_update/`,
+`cancel_invitation/`, `deliveries/`. Audience rules: list (`message=`), read, add and remove, each
 refreshing the message's audience size."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from changeboard.portfolio.models import Programme, RolloutWave
 from ..filtersets.messages import MessageFilterSet
 from ..models import AudienceRule, Message, Stakeholder
 from ..services import messages as services
+from .sending import SENDING_ACTION_RIGHTS, MessageSendViewSetMixin
 
 APPROVE = "approve"
 OUTBOX = OutboxMessage.Status
@@ -81,7 +83,7 @@ class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the message goes back to draft (shown on it).")
 
 
-class MessageViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class MessageViewSet(MessageSendViewSetMixin, ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The comms plans of the programmes you may see. Change managers plan
     their programmes' messages and approve each other's (never their own);
     champions see the messages reaching their units; the Board and auditors read."""
@@ -90,7 +92,8 @@ class MessageViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMo
     serializer_class = MessageSerializer
     filterset_class = MessageFilterSet
     permission_classes = [ActionScopedPermission]
-    action_rights = {"submit": CHANGE, "approve": APPROVE, "return_": APPROVE, "mark_done": CHANGE, "cancel": CHANGE}
+    action_rights = {"submit": CHANGE, "approve": APPROVE, "return_": APPROVE, "mark_done": CHANGE, "cancel": CHANGE,
+                     **SENDING_ACTION_RIGHTS}
     ordering_fields = ["planned_on", "status", "audience_size"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -151,10 +154,12 @@ class MessageViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateMo
         """An approved post, briefing or cascade went out."""
         return self._step(services.message_mark_done)
 
-    @extend_schema(request=None, responses={200: MessageSerializer, 400: OpenApiResponse(description="Already sent or cancelled.")})
+    @extend_schema(request=None, responses={200: MessageSerializer, 400: OpenApiResponse(description="Already cancelled, or a sent email or post.")})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        """Take a message not yet sent out of the plan."""
+        """Cancel a message: one not yet sent leaves the plan; a sent event is
+        called off with a cancellation to everyone who had it (as `cancel_invitation/`,
+        which also reports the emails queued)."""
         return self._step(services.message_cancel)
 
 

@@ -73,7 +73,7 @@ class MessageSendViewSetMixin:
     """Mix into the `Message` viewset (on `ActionScopedMixin`, with
     `action_rights` including `SENDING_ACTION_RIGHTS`)."""
 
-    request: Request
+    request: Any  # the viewset's DRF request
     get_object: Any
     paginate_queryset: Any
     get_paginated_response: Any
@@ -100,7 +100,7 @@ class MessageSendViewSetMixin:
     @action(detail=True, methods=["post"])
     def cancel_invitation(self, request: Request, pk: str | None = None) -> Response:
         """Call off a sent event: METHOD:CANCEL to everyone who had it."""
-        return self._sent(services.message_cancel)
+        return self._sent(services.message_cancel_invitation)
 
     @extend_schema(request=None, responses={200: RecipientSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -36,7 +36,7 @@ from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import RoleGroup
 
 from ..models import AudienceRule, Message, Stakeholder, StakeholderAssessment
-from . import audience
+from . import audience, sending
 
 Status = Message.Status
 Kind = AudienceRule.Kind
@@ -366,10 +366,15 @@ def message_mark_done(*, message: Message, actor: Any, on: dt.datetime | None = 
 
 @transaction.atomic
 def message_cancel(*, message: Message, actor: Any) -> Message:
-    """Take a message not yet sent out of the plan (kept, as cancelled)."""
+    """Cancel a message, whatever its state: one not yet sent leaves the plan
+    (kept, as cancelled); a sent event is called off by sending everyone who
+    had it a cancellation (`sending.message_cancel_invitation`, METHOD:CANCEL).
+    A sent email, post, briefing or cascade cannot be taken back."""
     message = _lock(message)
+    if message.status == Status.SENT and message.channel == Message.Channel.EVENT:
+        return sending.message_cancel_invitation(message=message, actor=actor).message
     if message.status == Status.SENT:
-        raise ValidationError("A sent message cannot be cancelled here: a sent event is cancelled by sending a cancellation.")
+        raise ValidationError("A sent message cannot be taken back: only a sent event can be cancelled, by sending a cancellation.")
     if message.status == Status.CANCELLED:
         raise ValidationError("The message is already cancelled.")
     return _transition(message, actor, Status.CANCELLED)

@@ -11,7 +11,7 @@
   attachment (for clients that ignore the alternative).
 - `message_send_update`: a sent event whose time or place changed: SEQUENCE
   rises, METHOD:REQUEST again to every earlier recipient still in post.
-- `message_cancel`: a sent event called off: SEQUENCE rises, METHOD:CANCEL
+- `message_cancel_invitation`: a sent event called off: SEQUENCE rises, METHOD:CANCEL
   to the same people, the message's status becomes cancelled.
 
 Staff with no email address are written as recipients with no outbox
@@ -296,8 +296,11 @@ def message_send_update(*, message: Message, actor: Actor | None) -> Sending:
 
 
 @transaction.atomic
-def message_cancel(*, message: Message, actor: Actor | None) -> Sending:
-    """Call off a sent event: METHOD:CANCEL to everyone who had it (SEQUENCE + 1)."""
+def message_cancel_invitation(*, message: Message, actor: Actor | None) -> Sending:
+    """Call off a sent event: METHOD:CANCEL to everyone who had it (SEQUENCE + 1).
+    Pages and API reach it through `messages.message_cancel`, the one entry
+    point for cancelling a message in any state (or the confirmation page and
+    `cancel_invitation` action, which report the emails queued)."""
     _check_actor(actor, message)
     message = _locked(message)
     _sent_event(message, "cancelled")

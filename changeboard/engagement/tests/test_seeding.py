@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db.models import Count
+from django.apps import apps
+from django.db.models import AutoField, Count, Max, Model
 from django.test import override_settings
 from django.utils import timezone
 
-from changeboard.core.models import OutboxMessage
+from changeboard.core.models import AuditEntry, OutboxMessage
 from changeboard.devtools.seeding import clear_seeded_data, seed_force
 from changeboard.engagement import seeding
 from changeboard.engagement.models import (
@@ -34,20 +35,35 @@ from changeboard.engagement.models import (
 from changeboard.engagement.services.audience import reach_refresh
 from changeboard.organisation.models import Staff, Unit
 from changeboard.portfolio.models import Programme
-from changeboard.surveys.models import Invitation
+from changeboard.surveys.models import Invitation, SurveyPolicy
 
 pytestmark = pytest.mark.django_db
 COUNTED = (Message.Status.FOR_APPROVAL, Message.Status.APPROVED, Message.Status.SENT)
 
 
+def _high_water() -> dict[type[Model], int]:
+    return {model: model._default_manager.aggregate(top=Max("pk"))["top"] or 0 for model in apps.get_models()
+            if model._meta.managed and not model._meta.proxy and isinstance(model._meta.pk, AutoField)}
+
+
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dt.date]:
+    """Seeded outside any test's transaction, so committed: afterwards the
+    seed is cleared and what clearing keeps on purpose (the outbox rows the
+    seed queued, e.g. hypercare spikes, the audit trail, the policies made on first read) is removed too,
+    or later tests on the same worker would find it (an outbox with other
+    people's mail in it)."""
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        before = _high_water()
         seed_force(scale="demo")
         try:
             yield timezone.localdate()
         finally:
             clear_seeded_data(actor=None)
+            for model in (OutboxMessage, AuditEntry, EngagementPolicy, SurveyPolicy):  # kept by clearing; policies made lazily
+                model.objects.filter(pk__gt=before[model]).delete()
+            left = {model._meta.label: n for model, top in before.items() if (n := model._default_manager.filter(pk__gt=top).count())}
+            assert not left, f"the demo seed left rows behind for later tests: {left}"
 
 
 def fingerprint() -> dict[str, list[tuple[Any, ...]]]:

@@ -120,7 +120,7 @@ def test_a_cancellation_sends_method_cancel_and_cancels_the_message(world: Any) 
     message = approved_message(world)
     sending.message_send(message=message, actor=world.users["lead"])
     sending.message_send_update(message=message, actor=world.users["lead"])
-    result = sending.message_cancel(message=message, actor=world.users["lead"])
+    result = sending.message_cancel_invitation(message=message, actor=world.users["lead"])
     assert (result.kind, result.sequence, result.queued) == ("cancel", 2, 1)
     mail = outbox_by_staff(message, "cancel")[world.staff_in.pk]
     assert mail is not None and mail.subject.startswith("Cancelled: ")
@@ -133,7 +133,7 @@ def test_a_cancellation_sends_method_cancel_and_cancels_the_message(world: Any) 
     message.refresh_from_db()
     assert (message.status, message.sequence) == (Message.Status.CANCELLED, 2)
     with pytest.raises(ValidationError, match="Only a sent invitation"):
-        sending.message_cancel(message=message, actor=world.users["lead"])
+        sending.message_cancel_invitation(message=message, actor=world.users["lead"])
     assert Counter(Recipient.objects.filter(message=message).values_list("kind", flat=True)) == {"message": 1, "update": 1, "cancel": 1}
 
 
@@ -172,7 +172,7 @@ def test_updates_and_cancellations_are_for_sent_events_only(world: Any) -> None:
         sending.message_send_update(message=email, actor=world.users["lead"])
     event = approved_message(world)
     with pytest.raises(ValidationError, match="Only a sent invitation can be cancelled"):
-        sending.message_cancel(message=event, actor=world.users["lead"])
+        sending.message_cancel_invitation(message=event, actor=world.users["lead"])
 
 
 def test_an_audience_of_nobody_or_an_empty_body_is_refused(world: Any) -> None:

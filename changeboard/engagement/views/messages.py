@@ -28,6 +28,7 @@ from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin
 from ..filtersets.messages import MessageFilterSet
 from ..forms.messages import AudienceRuleForm, MessageForm, ReturnForm
 from ..models import AudienceRule, Message, MessageReach
+from ..services import attention
 from ..services import messages as services
 from ..tables.messages import MessageTable
 
@@ -119,12 +120,14 @@ class MessageDetailView(ScopedDetailView):
 
 
 def message_context(request: HttpRequest, message: Message) -> dict[str, Any]:
-    """What the message and approval pages both show: rights, rules, the
-    audience's units, and the attention warnings (filled by the attention
-    budget; none yet)."""
+    """What the message and approval pages both show: rights (including
+    sending), rules, the audience's units, and the attention budget's
+    warnings and suggestions to combine while the message is still planned
+    (a warning, never a block: approving stays the same service)."""
     user = request.user
     may_change = Message.objects.restrict(user, CHANGE).filter(pk=message.pk).exists()
     may_approve = Message.objects.restrict(user, APPROVE).filter(pk=message.pk).exists()
+    planned = message.status in services.EDITABLE
     reach = list(MessageReach.objects.filter(message=message).select_related("unit").order_by("-headcount", "unit__name", "pk")[:TOP_UNITS])
     return {
         "can_change": may_change,
@@ -134,9 +137,13 @@ def message_context(request: HttpRequest, message: Message) -> dict[str, Any]:
         "reach": reach,
         "reach_units": MessageReach.objects.filter(message=message).count(),
         "return_reason": services.last_return_reason(message),
-        "attention_warnings": [],
+        "attention_warnings": attention.approval_warnings(message) if planned else [],
+        "attention_suggestions": attention.combine_suggestions(message) if planned else [],
         "editable": message.status in services.EDITABLE,
         "sends_email": message.sends_email,
+        "can_send": may_change and message.sends_email and message.status == Message.Status.APPROVED,
+        "can_resend": may_change and message.channel == Message.Channel.EVENT and message.status == Message.Status.SENT,
+        "has_deliveries": message.status in (Message.Status.SENT, Message.Status.CANCELLED) and message.recipients.exists(),
     }
 
 

@@ -29,8 +29,7 @@ PER_PAGE = 50
 
 
 def message_crumbs(message: Message) -> list[tuple[str, str]]:
-    # The comms calendar and message pages belong to the comms plan; this page links to itself.
-    return [("Comms", ""), (str(message), reverse("message-deliveries", args=[message.pk]))]
+    return [("Comms calendar", reverse("message-list")), (str(message), reverse("message-detail", args=[message.pk]))]
 
 
 class MessageDeliveriesView(ScopedMixin, StrictTableMixin, TemplateView):
@@ -59,7 +58,7 @@ class MessageDeliveriesView(ScopedMixin, StrictTableMixin, TemplateView):
         return {} if self.senders else {"exclude": ("address",)}
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return [*message_crumbs(self.message)[:-1], (str(self.message), "")]
+        return [*message_crumbs(self.message), ("Deliveries", "")]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -93,7 +92,7 @@ class _SendingConfirmView(ServiceFormView):
         return [*message_crumbs(cast(Message, self.object)), (self.heading, "")]
 
     def get_cancel_url(self) -> str:
-        return reverse("message-deliveries", args=[cast(Message, self.object).pk])
+        return reverse("message-detail", args=[cast(Message, self.object).pk])
 
     def get_success_url(self, saved: Model) -> str:  # type: ignore[override]  # ServiceFormView passes the saved object
         return reverse("message-deliveries", args=[saved.pk])
@@ -148,4 +147,4 @@ class MessageCancelInvitationView(_SendingConfirmView):
     submit_label = "Cancel the event"
 
     def run(self, message: Message) -> services.Sending:
-        return services.message_cancel(message=message, actor=self.request.user)
+        return services.message_cancel_invitation(message=message, actor=self.request.user)
