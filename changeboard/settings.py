@@ -335,6 +335,7 @@ SPECTACULAR_SETTINGS = {
         "BoardPackStatusEnum": "changeboard.reports.models.BoardPack.Status",
         "ReviewDecisionEnum": "changeboard.readiness.models.Review.Decision",
         "ExitDecisionEnum": "changeboard.hypercare.models.ExitDecision.Decision",
+        "PositionEnum": "changeboard.engagement.models.Position",
         "TaskKindEnum": "changeboard.cutover.models.Task.Kind",
         "RunKindEnum": "changeboard.cutover.models.Run.Kind",
         "RunStatusEnum": "changeboard.cutover.models.Run.Status",

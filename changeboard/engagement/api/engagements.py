@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -30,6 +31,12 @@ from ..services import engagements as services
 from ..services.engagements import FollowUp
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _AssessmentField(ScopedPrimaryKeyRelatedField):
+    """A mapping's id (typed for the schema: this serializer has no model)."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
 class _OwnerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet:
         return owner_choices()
@@ -83,7 +90,7 @@ class LogSerializer(serializers.Serializer):
 
 
 class RecordSerializer(LogSerializer):
-    assessment = ScopedPrimaryKeyRelatedField(model=StakeholderAssessment, action=CHANGE)
+    assessment = _AssessmentField(model=StakeholderAssessment, action=CHANGE)
     purpose = serializers.CharField(max_length=200)
     method = serializers.ChoiceField(choices=Engagement.Method.choices)
     owner = _OwnerField(required=False, allow_null=True)
