@@ -195,7 +195,8 @@ def test_this_weeks_waves_went_through_the_services(demo: SeedResult) -> None:
     keys = set(OutboxMessage.objects.filter(kind="survey-invitation").values_list("key", flat=True))
     assert keys == {f"survey-invitation:{pk}" for pk in invitations.values_list("pk", flat=True)}
     assert OutboxMessage.objects.filter(kind="survey-reminder").exists()  # the first wave is three days old
-    assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.PENDING).exists()
+    # The survey emails are queued, never sent by the seed (the engagement seed adds a few sent ones of its own).
+    assert not OutboxMessage.objects.filter(kind__startswith="survey-").exclude(status=OutboxMessage.Status.PENDING).exists()
     # The contact budget: combined invitations and deferrals.
     assert invitations.annotate(n=Count("waves")).filter(n__gt=1).exists()
     assert Deferral.objects.filter(reason=Deferral.Reason.CONTACTED, wave__status=Status.OPEN).exists()
