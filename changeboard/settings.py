@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "changeboard.cutover",
     "changeboard.hypercare",
     "changeboard.engagement",
+    "changeboard.network",
     "changeboard.site",
     "changeboard.devtools",
 ]

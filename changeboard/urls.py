@@ -13,6 +13,7 @@ from changeboard.cutover.api import urls as cutover_api
 from changeboard.engagement.api import urls as engagement_api
 from changeboard.hypercare.api import urls as hypercare_api
 from changeboard.impacts.api import urls as impacts_api
+from changeboard.network.api import urls as network_api
 from changeboard.organisation.api import urls as organisation_api
 from changeboard.portfolio.api import urls as portfolio_api
 from changeboard.readiness.api import urls as readiness_api
@@ -20,7 +21,7 @@ from changeboard.reports.api import urls as reports_api
 from changeboard.surveys.api import urls as surveys_api
 
 # In the order the API root lists them.
-API = [organisation_api, portfolio_api, impacts_api, accounts_api, core_api, surveys_api, readiness_api, reports_api, cutover_api, hypercare_api, engagement_api]
+API = [organisation_api, portfolio_api, impacts_api, accounts_api, core_api, surveys_api, readiness_api, reports_api, cutover_api, hypercare_api, engagement_api, network_api]
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
     *(path("", include(app.urlpatterns)) for app in API),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("", include("changeboard.cutover.urls")),
     path("", include("changeboard.hypercare.urls")),
     path("", include("changeboard.engagement.urls")),
+    path("", include("changeboard.network.urls")),
     path("", include("changeboard.accounts.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

@@ -54,3 +54,34 @@ def register(*entries: NavEntry) -> None:
 def entries() -> list[NavEntry]:
     """Every registered entry, in navigation order."""
     return sorted(_entries.values(), key=lambda entry: entry.order)
+
+
+# ---------------------------------------------------------------------------
+# An area's own sub-navigation (Engagement: Stakeholders, Map, ...), shown
+# above its pages by `{% subnav "area" %}` (core/templatetags/subnav.py).
+
+
+@dataclass(frozen=True)
+class SubNavItem:
+    text: str
+    url_name: str
+    model: type[Model] | None
+    """Shown to those who may view this model (every signed-in user with None)."""
+    url_names: tuple[str, ...] = ()
+    """The pages that belong to the item (it is marked current on them)."""
+
+
+_areas: dict[str, tuple[str, tuple[SubNavItem, ...]]] = {}
+
+
+def register_subnav(area: str, label: str, *items: SubNavItem) -> None:
+    _areas[area] = (label, items)
+
+
+def subnav(area: str, user: Actor, current: str) -> tuple[str, list[tuple[SubNavItem, bool]]]:
+    """(label, [(item, is current)]) of the items the user may see; an area
+    with one visible item has no sub-navigation."""
+    label, items = _areas.get(area, ("", ()))
+    visible = [(item, current == item.url_name or current in item.url_names) for item in items
+               if item.model is None or can(user, item.model)]
+    return label, visible if len(visible) > 1 else []

@@ -188,6 +188,7 @@ class SurveyWave(models.Model):
     class Source(models.TextChoices):
         IMPACTED = "impacted", "The staff in the programme's approved impact assessments"
         MANUAL = "manual", "Units and roles chosen here"
+        CHAMPIONS = "champions", "The programme's change champions (a champion pulse)"
 
     class Sampling(models.TextChoices):
         CENSUS = "census", "Census: everyone in the audience"

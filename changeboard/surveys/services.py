@@ -9,7 +9,7 @@ import random
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -313,9 +313,25 @@ def wave_close(*, wave: SurveyWave, actor: User | None) -> SurveyWave:
 # ---------------------------------------------------------------- audience
 
 
+# Apps above this one say who an audience source they own reaches (the
+# network app: a programme's change champions, for the champion pulse).
+AudienceProvider = Callable[[SurveyWave, dt.date], Q]
+_audience_providers: dict[str, AudienceProvider] = {}
+
+
+def register_audience_provider(source: str, provider: AudienceProvider) -> None:
+    """`provider(wave, day)` returns a Q on `Staff` for waves whose
+    `audience_source` is `source`."""
+    _audience_providers[source] = provider
+
+
 def audience_q(wave: SurveyWave) -> Q:
     """Which staff the wave targets, before sampling and the contact budget."""
-    if wave.audience_source == SurveyWave.Source.IMPACTED:
+    if wave.audience_source in _audience_providers:
+        q = _audience_providers[wave.audience_source](wave, wave.opens_on)
+    elif wave.audience_source == SurveyWave.Source.CHAMPIONS:
+        q = Q(pk__in=[])  # nobody until the network app says who the champions are
+    elif wave.audience_source == SurveyWave.Source.IMPACTED:
         lines = ImpactLine.objects.filter(assessment__programme=wave.programme, assessment__status=ImpactAssessment.Status.APPROVED)
         clauses = [line.staff_q() for line in lines.prefetch_related("units", "rank_grades")]
         q = reduce(or_, clauses) if clauses else Q(pk__in=[])

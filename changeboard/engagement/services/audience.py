@@ -11,9 +11,8 @@ so a message approved in March and sent in April reaches April's staff):
 - a stakeholder: the person, the group it stands for, or, for an external
   person or a body, their contact address (`Contact.staff_id` is None);
 - change champions: by the provider the network app registers
-  (`register_champion_provider`); until one is registered, the active
-  champion accounts who reach the programme, matched to their HR record by
-  email.
+  (`register_champion_provider`): its active pool entries supporting the
+  programme.
 
 The whole resolution is one query on `Staff` (one OR of the rules' clauses),
 so a 45,000-person audience costs one scan.
@@ -31,7 +30,6 @@ from operator import or_
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from changeboard.core.scoping import subtree_q
@@ -50,27 +48,16 @@ _champion_providers: list[ChampionProvider] = []
 
 
 def register_champion_provider(provider: ChampionProvider) -> None:
-    """Replace the default champion rule: `provider(programme, day)` returns a
-    Q on `Staff` matching the programme's champions on that day."""
+    """Say who a programme's champions are: `provider(programme, day)`
+    returns a Q on `Staff` matching them on that day."""
     if provider not in _champion_providers:
         _champion_providers.append(provider)
-
-
-def _default_champions(programme: Programme, day: dt.date) -> Q:
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model()._default_manager.filter(role="champion", is_active=True)
-    reaching = [u for u in users.prefetch_related("units") if Programme.objects.scope_for(u, "view").filter(pk=programme.pk).exists()]
-    emails = {u.email.lower() for u in reaching if u.email}
-    if not emails:
-        return Q(pk__in=[])
-    return Q(pk__in=Staff.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails).values("pk"))
 
 
 def champions_q(programme: Programme, day: dt.date) -> Q:
     if _champion_providers:
         return reduce(or_, (provider(programme, day) for provider in _champion_providers))
-    return _default_champions(programme, day)
+    return Q(pk__in=[])  # nobody until the network app says who the champions are
 
 
 def role_group_q(role_group: str, prefix: str = "") -> Q:
@@ -119,6 +106,14 @@ def _line_q(lines: list[ImpactLine]) -> Q:
             q &= Q(rank_grade__in=ranks)
         clauses.append(q)
     return reduce(or_, clauses)
+
+
+def impacted_q(programme: Programme) -> Q:
+    """The staff a programme's approved impact assessments reach (before
+    leavers are taken out: combine with `in_post`)."""
+    lines = list(ImpactLine.objects.filter(assessment__programme=programme, assessment__status="approved")
+                 .prefetch_related("units", "rank_grades"))
+    return _line_q(lines)
 
 
 @dataclass(frozen=True)

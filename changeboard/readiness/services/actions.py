@@ -38,6 +38,7 @@ SOURCE_LINKS: dict[str, tuple[str, ...]] = {
     Source.CUTOVER: (),  # the cutover run's task links back to the action it raised
     Source.HYPERCARE: ("unit",),  # a training-gap spike in one unit
     Source.ENGAGEMENT: (),  # an engagement's follow-up: its description names the engagement
+    Source.NETWORK: (),  # a champion's theme from the floor: the theme links back to the action
 }
 LINK_FIELDS = ("criterion", "review", "survey_wave", "hotspot_week")
 LINK_LABELS = {"criterion": "a readiness criterion", "review": "a readiness review", "survey_wave": "a survey wave",

@@ -1,0 +1,9 @@
+"""Champion network pages: the pool, coverage, load, activities, themes, the champion's own page, recognition."""
+
+from django.urls import path
+
+from .views import dashboard
+
+urlpatterns: list = [
+    path("network/", dashboard.DashboardView.as_view(), name="network-dashboard"),
+]
