@@ -6,9 +6,11 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self) -> None:
-        from changeboard.core.navigation import NavEntry, register
+        from changeboard.core.navigation import NavEntry, register, register_subnav
 
         from . import signals  # noqa: F401  (connects the HR sync and the audience providers)
         from .models import Champion
+        from .navigation import NETWORK_SUBNAV
 
         register(NavEntry("Champions", "network-dashboard", order=49, model=Champion, under="/network/"))
+        register_subnav("network", "Champion network", *NETWORK_SUBNAV)

@@ -1,0 +1,12 @@
+"""The champion network's sub-navigation (registered in `apps.py`): one
+item per part of the area, shown to those who may read its model."""
+
+from __future__ import annotations
+
+from changeboard.core.navigation import SubNavItem
+
+from .models import Champion
+
+NETWORK_SUBNAV: list[SubNavItem] = [
+    SubNavItem("Overview", "network-dashboard", Champion),
+]
