@@ -292,7 +292,8 @@ class ReachView(ScopedMixin, TemplateView):
             start, end = end, start
         result = services.reach(self.get_queryset(), [programme] if programme is not None else list(programmes), units, parent=parent,
                                 start=start, end=end, programme=programme)
-        ancestors = list(parent.get_ancestors().filter(pk__in=units.values("pk"))) if parent is not None else []
+        above = [parent.path[:end] for end in range(Unit.steplen, len(parent.path), Unit.steplen)] if parent is not None else []
+        ancestors = list(units.filter(path__in=above).order_by("path"))
         context.update(reach=result, programmes=programmes, programme=programme, parent=parent, ancestors=ancestors,
                        start=start, end=end, default_days=services.REACH_DAYS)
         return context
