@@ -52,7 +52,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         return fields
 
 
-class CompleteSerializer(serializers.Serializer):
+class ActivityCompleteSerializer(serializers.Serializer):
     people_reached = serializers.IntegerField(min_value=0, max_value=services.MAX_PEOPLE)
     minutes = serializers.IntegerField(min_value=0, max_value=services.MAX_MINUTES)
     date = serializers.DateField(required=False, allow_null=True, default=None,
@@ -60,7 +60,7 @@ class CompleteSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CancelSerializer(serializers.Serializer):
+class ActivityCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
@@ -116,12 +116,12 @@ class ActivityViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateM
         fresh = Activity.objects.select_related("champion__staff", "programme", "unit").get(pk=activity.pk)
         return Response(ActivitySerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
 
-    @extend_schema(request=CompleteSerializer, responses={200: ActivitySerializer, 400: OpenApiResponse(description="Not planned.")})
+    @extend_schema(request=ActivityCompleteSerializer, responses={200: ActivitySerializer, 400: OpenApiResponse(description="Not planned.")})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         """Mark a planned activity done, with the people actually reached and the minutes spent."""
         activity = self.get_object()
-        body = CompleteSerializer(data=request.data)
+        body = ActivityCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         with service_errors():
@@ -129,12 +129,12 @@ class ActivityViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateM
                                                   date=data["date"], notes=data["notes"] or None, actor=cast(User, request.user))
         return self._done(activity)
 
-    @extend_schema(request=CancelSerializer, responses={200: ActivitySerializer, 400: OpenApiResponse(description="Not planned.")})
+    @extend_schema(request=ActivityCancelSerializer, responses={200: ActivitySerializer, 400: OpenApiResponse(description="Not planned.")})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """Cancel a planned activity."""
         activity = self.get_object()
-        body = CancelSerializer(data=request.data)
+        body = ActivityCancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with service_errors():
             activity = services.activity_cancel(activity=activity, reason=body.validated_data["reason"], actor=cast(User, request.user))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from changeboard.core.tests.test_permissions import API_LOGIN, DENY, HIDDEN, OK, PERSONAS, _check, _client, expect
+from changeboard.core.tests.test_permissions import API_LOGIN, HIDDEN, OK, PERSONAS, _check, _client, expect
 
 from ..models import Activity
 from .activities_data import Data, days
@@ -56,10 +56,6 @@ PAGES: list[tuple[str, Callable[[Data], dict[str, Any]], str, dict[str, Any]]] =
 @pytest.mark.parametrize(("name", "kwargs", "query", "expected"), PAGES, ids=[f"{p[0]}-{i}" for i, p in enumerate(PAGES)])
 def test_page_matrix(client: Any, x: Data, persona: str, name: str, kwargs: Any, query: str, expected: dict[str, Any]) -> None:
     _check(_client(client, x.world, persona).get(reverse(name, kwargs=kwargs(x)) + query), expected[persona])
-
-
-def _moved(**personas: int) -> dict[str, Any]:
-    return expect(**personas)
 
 
 POSTS: list[tuple[str, Callable[[Data], dict[str, Any]], Callable[[Data], dict[str, Any]], dict[str, Any], Callable[[Data], bool]]] = [
