@@ -15,4 +15,5 @@ urlpatterns: list = [
     path("network/activities/<int:pk>/complete/", activities.ActivityCompleteView.as_view(), name="activity-complete"),
     path("network/activities/<int:pk>/cancel/", activities.ActivityCancelView.as_view(), name="activity-cancel"),
     path("network/reach/", activities.ReachView.as_view(), name="network-reach"),
+    path("network/champions/<int:pk>/", activities.ActivityListView.as_view(), name="champion-detail"),  # TEMP until merge
 ]

@@ -32,8 +32,8 @@ class ActivitySerializer(serializers.ModelSerializer):
     champion = ScopedPrimaryKeyRelatedField(model=Champion, action=VIEW, required=False,
                                             help_text="Planning: the champion. Logging: left out (you).")
     programme = ScopedPrimaryKeyRelatedField(model=Programme, action=VIEW, help_text="A programme the champion supports.")
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
-                                              help_text="A unit the champion looks after (planning: blank is their own).")
+    unit = ScopedPrimaryKeyRelatedField(model=Unit, action=VIEW, required=False,
+                                        help_text="A unit the champion looks after (planning: blank is their own).")
     champion_name = serializers.CharField(source="champion.__str__", read_only=True)
     programme_code = serializers.CharField(source="programme.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
