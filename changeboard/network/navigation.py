@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from changeboard.core.navigation import SubNavItem
 
-from .models import Champion
+from .models import Activity, Champion
 
 NETWORK_SUBNAV: list[SubNavItem] = [
     SubNavItem("Overview", "network-dashboard", Champion),
+    SubNavItem("Activities", "activity-list", Activity, ("activity-detail", "activity-log", "activity-plan", "activity-edit", "activity-complete", "activity-cancel")),
+    SubNavItem("Reach", "network-reach", Activity),
 ]
