@@ -9,4 +9,6 @@ from .models import Champion
 
 NETWORK_SUBNAV: list[SubNavItem] = [
     SubNavItem("Overview", "network-dashboard", Champion),
+    SubNavItem("Champions", "champion-list", Champion, ("champion-detail", "champion-nominate", "champion-edit", "champion-end", "champion-review", "support-edit", "support-end")),
+    SubNavItem("Load", "network-load", Champion),
 ]

@@ -2,8 +2,19 @@
 
 from django.urls import path
 
-from .views import dashboard
+from .views import dashboard, pool
 
 urlpatterns: list = [
     path("network/", dashboard.DashboardView.as_view(), name="network-dashboard"),
+    # The pool, programmes' asks and load (views/pool.py)
+    path("network/champions/", pool.ChampionListView.as_view(), name="champion-list"),
+    path("network/champions/nominate/", pool.NominateView.as_view(), name="champion-nominate"),
+    path("network/champions/<int:pk>/", pool.ChampionDetailView.as_view(), name="champion-detail"),
+    path("network/champions/<int:pk>/edit/", pool.ChampionEditView.as_view(), name="champion-edit"),
+    path("network/champions/<int:pk>/end/", pool.ChampionEndView.as_view(), name="champion-end"),
+    path("network/champions/<int:pk>/review/", pool.ChampionReviewView.as_view(), name="champion-review"),
+    path("network/supports/<int:pk>/edit/", pool.SupportEditView.as_view(), name="support-edit"),
+    path("network/supports/<int:pk>/end/", pool.SupportEndView.as_view(), name="support-end"),
+    path("network/load/", pool.LoadView.as_view(), name="network-load"),
+    path("network/mine/", pool.LoadView.as_view(), name="network-mine"),  # TEMP until merge
 ]

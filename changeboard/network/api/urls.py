@@ -1,11 +1,16 @@
 """Champion network API: champions, supports, coverage, activities, themes."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from .pool import ChampionViewSet, LoadView, SupportViewSet
+
 router = SimpleRouter()
+router.register("champions", ChampionViewSet, basename="api-champion")
+router.register("champion-supports", SupportViewSet, basename="api-champion-support")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
+    path("network-load/", LoadView.as_view(), name="api-network-load"),
 ]
