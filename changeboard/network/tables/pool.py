@@ -4,6 +4,7 @@ and their active supports prefetched as `live_supports`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_tables2 as tables
@@ -22,18 +23,19 @@ def role_group_label(champion: Champion) -> str:
     return str(RoleGroup(role_group_for(grade.kind if grade else None)).label)
 
 
-def programmes_text(champion: Any) -> str:
-    return ", ".join(f"{s.programme.code} ({s.hours_asked:g}h)" for s in getattr(champion, "live_supports", []))
-
-
 def hours(value: Any) -> str:
-    return f"{value:g}" if value is not None else "0"
+    """Hours as typed: 4, 2.5 (never 4.0)."""
+    return f"{Decimal(value or 0).normalize():f}"
+
+
+def programmes_text(champion: Any) -> str:
+    return ", ".join(f"{s.programme.code} ({hours(s.hours_asked)}h)" for s in getattr(champion, "live_supports", []))
 
 
 def export_row(champion: Any) -> list[Any]:
     staff = champion.staff
     return [str(champion), staff.staff_number, staff.unit.name, staff.location, staff.shift_pattern, role_group_label(champion),
-            champion.get_status_display(), programmes_text(champion), champion.hours_agreed, champion.asked,
+            champion.get_status_display(), programmes_text(champion), champion.hours_agreed, Decimal(champion.asked).quantize(Decimal("0.1")),
             "Yes" if champion.over else "No", champion.start_date, champion.end_date or "", champion.needs_review]
 
 
@@ -69,7 +71,7 @@ class ChampionTable(tables.Table):
         supports = getattr(record, "live_supports", [])
         if not supports:
             return "None now"
-        return format_html_join(", ", "{} ({}h)", ((s.programme.code, f"{s.hours_asked:g}") for s in supports))
+        return format_html_join(", ", "{} ({}h)", ((s.programme.code, hours(s.hours_asked)) for s in supports))
 
     def render_load(self, record: Any) -> str:
         text = f"{hours(record.asked)} of {hours(record.hours_agreed)}"

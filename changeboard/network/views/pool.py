@@ -39,7 +39,7 @@ from ..forms.pool import ChampionForm, ConfirmForm, EndForm, NominateForm, Revie
 from ..models import Champion, Support
 from ..services import champions as services
 from ..services.load import Load, live_supports, loads, with_asked
-from ..tables.pool import EXPORT_HEADERS, ChampionTable, export_row, role_group_label
+from ..tables.pool import EXPORT_HEADERS, ChampionTable, export_row, hours, role_group_label
 
 POOL = ("Champions", "champion-list")
 LOAD_PER_PAGE = 100
@@ -175,7 +175,7 @@ class NominateView(ServiceFormView):
         programme = data["programme"]
         if existing is not None:
             self.success_message = (f"{champion} is already in the pool ({existing.get_status_display().lower()}): "
-                                    f"{programme.code}'s ask of {data['hours_asked']:g} hours a month has been added to their entry.")
+                                    f"{programme.code}'s ask of {hours(data['hours_asked'])} hours a month has been added to their entry.")
         else:
             self.success_message = f"{champion} has been nominated for {programme.code}. They accept or decline on their own page."
         return champion
@@ -304,7 +304,7 @@ class SupportEditView(SupportMixin, ServiceFormView):
         support = self.object
         assert isinstance(support, Support)
         context.update(page_title=f"{support.programme.code}'s ask of {support.champion}",
-                       intro=f"They agreed to give {support.champion.hours_agreed:g} hours a month to every programme together.",
+                       intro=f"They agreed to give {hours(support.champion.hours_agreed)} hours a month to every programme together.",
                        breadcrumbs=[_pool_crumb(), (str(support.champion), support.champion.get_absolute_url()),
                                     (support.programme.code, "")])
         return context
@@ -365,7 +365,7 @@ class LoadFilterForm(GovukFormMixin, forms.Form):
 
 def load_row(load: Load) -> list[Any]:
     staff = load.champion.staff
-    asks = "; ".join(f"{programme.code}: {hours_:g}" for programme, hours_ in load.asks)
+    asks = "; ".join(f"{programme.code}: {hours(asked)}" for programme, asked in load.asks)
     return [str(load.champion), staff.staff_number, staff.unit.name, load.champion.get_status_display(), load.agreed, load.asked,
             load.percent, "Yes" if load.over else "No", asks]
 
