@@ -71,7 +71,7 @@ class ChampionSerializer(serializers.ModelSerializer):
 
 class NominateSerializer(serializers.Serializer):
     staff = ScopedPrimaryKeyRelatedField(pk_field=serializers.IntegerField(), model=Staff, required=False, help_text="Their staff record's id (or give staff_number).")
-    staff_number = serializers.CharField(required=False, max_length=20)
+    staff_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
     programme = ScopedPrimaryKeyRelatedField(pk_field=serializers.IntegerField(), model=Programme, action=CHANGE, help_text="A programme you lead.")
     hours_asked = serializers.DecimalField(**HOURS)
     hours_agreed = serializers.DecimalField(required=False, allow_null=True, **HOURS)
