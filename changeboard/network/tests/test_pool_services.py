@@ -27,6 +27,11 @@ from .pool_data import build_pool
 pytestmark = pytest.mark.django_db
 
 
+def _account(champion: Champion) -> User:
+    assert champion.user is not None
+    return champion.user
+
+
 def test_a_nomination_creates_the_entry_the_ask_an_account_and_an_email(world: Any) -> None:
     lead = world.users["lead"]
     champion = services.champion_nominate(staff=world.staff_in, programme=world.programme_a, hours_asked=3, actor=lead, reason="Knows nights")
@@ -117,7 +122,7 @@ def test_only_the_nominee_answers_and_their_scope_follows_their_units(world: Any
             services.champion_accept(champion=champion, actor=other)
         with pytest.raises(PermissionDenied):
             services.champion_decline(champion=champion, actor=other)
-    account = champion.user
+    account = _account(champion)
     services.champion_accept(champion=champion, actor=account)
     assert list(account.units.all()) == [world.westminster]
     services.champion_update(champion=champion, actor=world.users["lead"], units=[world.central_west, world.camden])
@@ -128,7 +133,7 @@ def test_only_the_nominee_answers_and_their_scope_follows_their_units(world: Any
 
 def test_standing_down_ends_the_asks_and_the_scope(world: Any) -> None:
     pool = build_pool(world)
-    account = pool.casey.user
+    account = _account(pool.casey)
     assert account.units.exists()
     with pytest.raises(PermissionDenied):  # only A asks Alex: not lead2's to stand down
         services.champion_end(champion=pool.alex, actor=world.users["lead2"])
@@ -155,7 +160,7 @@ def test_a_change_manager_changes_only_the_champions_of_their_programmes(world: 
 
 def test_the_hr_sync_flags_a_mover_and_the_review_moves_their_units(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     pool = build_pool(world)
-    account = pool.alex.user
+    account = _account(pool.alex)
     Staff.objects.filter(pk=world.staff_in.pk).update(unit=world.camden)
     with django_capture_on_commit_callbacks(execute=True):
         staff_changed.send(sender=Staff, created=0, updated=1, leavers=0)
@@ -180,7 +185,7 @@ def test_a_mover_may_keep_their_units(world: Any) -> None:
 
 def test_a_leaver_loses_scope_at_once_and_the_review_stands_them_down(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     pool = build_pool(world)
-    account = pool.casey.user
+    account = _account(pool.casey)
     Staff.objects.filter(pk=pool.casey.staff_id).update(is_leaver=True)
     with django_capture_on_commit_callbacks(execute=True):
         staff_changed.send(sender=Staff, created=0, updated=0, leavers=1)
