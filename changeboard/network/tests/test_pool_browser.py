@@ -51,3 +51,11 @@ def test_change_manager_nominates_by_staff_number_and_sees_them_in_the_pool(page
     visit(page, "/network/load/")
     assert page.get_by_role("heading", name="0 over-committed of 1 champion").is_visible()
     assert page.get_by_role("link", name="Robin Nightshift").is_visible()
+    visit(page, f"/network/load/?programme={world.programme_a.pk}")
+    assert page.get_by_text("AAA 3 (this programme)").is_visible()
+
+    # The change pages pass axe-core too.
+    support = champion.supports.get()
+    for path in (f"/network/champions/{champion.pk}/edit/", f"/network/champions/{champion.pk}/end/",
+                 f"/network/champions/{champion.pk}/review/", f"/network/supports/{support.pk}/edit/", f"/network/supports/{support.pk}/end/"):
+        visit(page, path)
