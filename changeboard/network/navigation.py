@@ -11,4 +11,6 @@ NETWORK_SUBNAV: list[SubNavItem] = [
     SubNavItem("Overview", "network-dashboard", Champion),
     SubNavItem("Activities", "activity-list", Activity, ("activity-detail", "activity-log", "activity-plan", "activity-edit", "activity-complete", "activity-cancel")),
     SubNavItem("Reach", "network-reach", Activity),
+    SubNavItem("Champions", "champion-list", Champion, ("champion-detail", "champion-nominate", "champion-edit", "champion-end", "champion-review", "support-edit", "support-end")),
+    SubNavItem("Load", "network-load", Champion),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activities, dashboard
+from .views import activities, dashboard, pool
 
 urlpatterns: list = [
     path("network/", dashboard.DashboardView.as_view(), name="network-dashboard"),
@@ -15,5 +15,15 @@ urlpatterns: list = [
     path("network/activities/<int:pk>/complete/", activities.ActivityCompleteView.as_view(), name="activity-complete"),
     path("network/activities/<int:pk>/cancel/", activities.ActivityCancelView.as_view(), name="activity-cancel"),
     path("network/reach/", activities.ReachView.as_view(), name="network-reach"),
-    path("network/champions/<int:pk>/", activities.ActivityListView.as_view(), name="champion-detail"),  # TEMP until merge
+
+    # The pool, programmes' asks and load (views/pool.py)
+    path("network/champions/", pool.ChampionListView.as_view(), name="champion-list"),
+    path("network/champions/nominate/", pool.NominateView.as_view(), name="champion-nominate"),
+    path("network/champions/<int:pk>/", pool.ChampionDetailView.as_view(), name="champion-detail"),
+    path("network/champions/<int:pk>/edit/", pool.ChampionEditView.as_view(), name="champion-edit"),
+    path("network/champions/<int:pk>/end/", pool.ChampionEndView.as_view(), name="champion-end"),
+    path("network/champions/<int:pk>/review/", pool.ChampionReviewView.as_view(), name="champion-review"),
+    path("network/supports/<int:pk>/edit/", pool.SupportEditView.as_view(), name="support-edit"),
+    path("network/supports/<int:pk>/end/", pool.SupportEndView.as_view(), name="support-end"),
+    path("network/load/", pool.LoadView.as_view(), name="network-load"),
 ]

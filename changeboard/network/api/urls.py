@@ -1,14 +1,18 @@
 """Champion network API: champions, supports, coverage, activities, themes."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from .activities import ActivityViewSet
+from .pool import ChampionViewSet, LoadView, SupportViewSet
 
 router = SimpleRouter()
+router.register("champions", ChampionViewSet, basename="api-champion")
+router.register("champion-supports", SupportViewSet, basename="api-champion-support")
 router.register("champion-activities", ActivityViewSet, basename="api-champion-activity")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
+    path("network-load/", LoadView.as_view(), name="api-network-load"),
 ]

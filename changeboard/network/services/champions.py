@@ -114,12 +114,13 @@ def _notify(champion: Champion, key: str, subject: str, template: str, context: 
 @transaction.atomic
 def champion_nominate(*, staff: Staff, programme: Programme, hours_asked: Decimal | float | int, actor: User | None,
                       units: Iterable[Unit] | None = None, hours_agreed: Decimal | float | int | None = None,
-                      start_date: dt.date | None = None, nominated_as: str = Champion.NominatedAs.CHANGE_MANAGER,
-                      reason: str = "") -> Champion:
+                      start_date: dt.date | None = None, end_date: dt.date | None = None,
+                      nominated_as: str = Champion.NominatedAs.CHANGE_MANAGER, reason: str = "") -> Champion:
     """Nominate a member of staff to champion a programme. Someone already
     in the pool is asked to support one more programme (their entry is
     re-opened if they had declined or ended). The nominee is told by email
-    and accepts or declines on their own page."""
+    and accepts or declines on their own page. Someone already active or
+    waiting keeps their units, time agreed and dates: only the ask is new."""
     _require_programme(actor, programme)
     today = timezone.localdate()
     if staff.is_leaver or (staff.leave_date is not None and staff.leave_date <= today):
@@ -128,21 +129,30 @@ def champion_nominate(*, staff: Staff, programme: Programme, hours_asked: Decima
     if hours < 0:
         raise ValidationError({"hours_asked": "Hours cannot be negative."})
     agreed = Decimal(str(hours_agreed)) if hours_agreed is not None else None
+    if agreed is not None and agreed < 0:
+        raise ValidationError({"hours_agreed": "Hours cannot be negative."})
+    if nominated_as not in Champion.NominatedAs.values:
+        raise ValidationError({"nominated_as": "Choose line manager or change manager."})
+    if start_date and end_date and end_date < start_date:
+        raise ValidationError({"end_date": "The end must be on or after the start."})
     unit_list = list(units) if units is not None else [staff.unit]
     if not unit_list:
         raise ValidationError({"units": "Choose at least one unit they look after."})
     champion = Champion.objects.select_for_update().filter(staff=staff).first()
     created = champion is None
+    reopened = False
     before = None if champion is None else audit.snapshot(champion)
     if champion is None:
         champion = Champion(staff=staff, hours_agreed=agreed if agreed is not None else NetworkPolicy.current().default_hours,
-                            start_date=start_date or today, nominated_by=actor, nominated_as=nominated_as, reason=reason.strip(),
-                            known_unit=staff.unit)
+                            start_date=start_date or today, end_date=end_date, nominated_by=actor, nominated_as=nominated_as,
+                            reason=reason.strip(), known_unit=staff.unit)
     elif champion.status in (Status.DECLINED, Status.ENDED):
+        reopened = True
         champion.status = Status.NOMINATED
         champion.nominated_by, champion.nominated_as, champion.nominated_at = actor, nominated_as, timezone.now()
-        champion.responded_at, champion.end_date = None, None
+        champion.responded_at, champion.end_date = None, end_date
         champion.start_date = start_date or today
+        champion.needs_review, champion.known_unit = "", staff.unit
         champion.reason = reason.strip() or champion.reason
         if agreed is not None:
             champion.hours_agreed = agreed
@@ -151,7 +161,7 @@ def champion_nominate(*, staff: Staff, programme: Programme, hours_asked: Decima
     if champion.start_date and champion.end_date and champion.end_date < champion.start_date:
         raise ValidationError({"end_date": "The end must be on or after the start."})
     champion.save()
-    if created or champion.status == Status.NOMINATED:
+    if created or reopened:
         champion.units.set(unit_list)
     support, support_created = Support.objects.get_or_create(champion=champion, programme=programme, defaults={"hours_asked": hours})
     if not support_created and (not support.active or support.hours_asked != hours):
@@ -169,6 +179,13 @@ def champion_nominate(*, staff: Staff, programme: Programme, hours_asked: Decima
             {"programme": programme, "support": support})
     sync_scope(champion.user, actor)
     return champion
+
+
+def _require_change(champion: Champion, actor: User | None) -> None:
+    """The system, an admin, or a change manager of a programme the
+    champion supports (or who nominated them)."""
+    if actor is not None and not can_change(actor, champion):
+        raise PermissionDenied("Only a change manager of a programme they support may change this entry.")
 
 
 def _require_self(champion: Champion, actor: User | None) -> None:
@@ -215,6 +232,9 @@ def champion_update(*, champion: Champion, actor: User | None, units: Iterable[U
     unknown = set(fields) - set(CHAMPION_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    _require_change(champion, actor)
+    if champion.status in (Status.DECLINED, Status.ENDED):
+        raise ValidationError("They are not in the pool now: nominate them again to change their entry.")
     before = audit.snapshot(champion)
     for name, value in fields.items():
         setattr(champion, name, value)
@@ -239,7 +259,8 @@ def champion_update(*, champion: Champion, actor: User | None, units: Iterable[U
 def champion_end(*, champion: Champion, actor: User | None, end_date: dt.date | None = None) -> Champion:
     """Stand a champion down (by their change manager, an admin, or the HR
     sync's review). Their programmes' asks end with it."""
-    if champion.status == Status.ENDED:
+    _require_change(champion, actor)
+    if champion.status in (Status.ENDED, Status.DECLINED):
         raise ValidationError("They have already stood down.")
     before = audit.snapshot(champion)
     today = timezone.localdate()
@@ -256,11 +277,12 @@ def champion_end(*, champion: Champion, actor: User | None, end_date: dt.date | 
 def champion_review(*, champion: Champion, actor: User | None, follow_move: bool = True) -> Champion:
     """Clear an HR flag. A leaver stands down; a mover's units follow them
     to their new unit (`follow_move`) or stay as they were."""
+    _require_change(champion, actor)
     if not champion.needs_review:
         raise ValidationError("Nothing to review.")
     staff = champion.staff
     if champion.needs_review == LEFT:
-        if champion.status != Status.ENDED:
+        if champion.status in LIVE_STATUSES:
             champion_end(champion=champion, actor=actor)
     elif follow_move:
         champion.units.set([staff.unit])
@@ -339,5 +361,6 @@ def support_end(*, support: Support, actor: User | None) -> Support:
     return support
 
 
-def can_change(actor: User, champion: Champion) -> bool:
+def can_change(actor: User | Any, champion: Champion) -> bool:
+    """Whether the user may change this pool entry (edit, end, review)."""
     return can(actor, Champion, "change") and Champion.objects.restrict(actor, "change").filter(pk=champion.pk).exists()

@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import BooleanField, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from changeboard.portfolio.models import Programme
@@ -51,9 +53,25 @@ class Load:
         return round(self.asked * 100 / self.agreed)
 
 
-def loads(programme: Programme | None = None, day: dt.date | None = None, champions: list[int] | None = None) -> list[Load]:
+def live_supports() -> Prefetch:
+    """Prefetch a champion's active asks as `live_supports`, by programme code."""
+    return Prefetch("supports", queryset=Support.objects.filter(active=True).select_related("programme").order_by("programme__code"),
+                    to_attr="live_supports")
+
+
+def with_asked(queryset: QuerySet) -> QuerySet:
+    """Champions annotated with `asked` (the hours every programme asks of
+    them now) and `over` (asked more than they agreed)."""
+    asked = Coalesce(Sum("supports__hours_asked", filter=Q(supports__active=True)), Value(Decimal(0)),
+                     output_field=DecimalField(max_digits=7, decimal_places=1))
+    return queryset.annotate(asked=asked).annotate(over=ExpressionWrapper(Q(asked__gt=F("hours_agreed")), output_field=BooleanField()))
+
+
+def loads(programme: Programme | None = None, day: dt.date | None = None, champions: list[int] | None = None,
+          within: QuerySet | None = None) -> list[Load]:
     """The load of every active or nominated champion (of one programme: only
-    those it asks), over-committed first. Two queries."""
+    those it asks; `within`: only those in a champion queryset, e.g. the
+    user's scope), over-committed first. Two queries."""
     on = day or timezone.localdate()
     qs = Champion.objects.filter(status__in=(Champion.Status.NOMINATED, Champion.Status.ACTIVE), staff__is_leaver=False).exclude(
         end_date__lt=on)
@@ -61,6 +79,8 @@ def loads(programme: Programme | None = None, day: dt.date | None = None, champi
         qs = qs.filter(supports__programme=programme, supports__active=True)
     if champions is not None:
         qs = qs.filter(pk__in=champions)
+    if within is not None:
+        qs = qs.filter(pk__in=within.values("pk"))
     entries = {c.pk: Load(c, c.hours_agreed) for c in qs.distinct().select_related("staff__unit")}
     asks: dict[int, list[tuple[Programme, Decimal]]] = defaultdict(list)
     for support in Support.objects.filter(champion_id__in=list(entries), active=True).select_related("programme").order_by("programme__code"):
