@@ -77,12 +77,12 @@ def test_hours_given_count_done_activities_in_the_period(world: Any) -> None:
     activity(other, world.programme_b, world.camden, minutes=120)
     start, end = period_range("month", today)
     assert (start, end) == (first, today)
-    rows = {c.pk: c for c in recognition(Champion.objects.all(), start, end)}
+    rows: dict[int, Any] = {c.pk: c for c in recognition(Champion.objects.all(), start, end)}
     assert (rows[mine.pk].done, rows[mine.pk].minutes, rows[mine.pk].hours) == (3, 180, 3.0)
     assert (rows[other.pk].done, rows[other.pk].hours) == (1, 2.0)
-    only_a = {c.pk: c for c in recognition(Champion.objects.all(), start, end, world.programme_a)}
+    only_a: dict[int, Any] = {c.pk: c for c in recognition(Champion.objects.all(), start, end, world.programme_a)}
     assert (only_a[mine.pk].done, only_a[mine.pk].minutes) == (2, 120)
     last_start, last_end = period_range("last_month", today)
     assert last_end == first - dt.timedelta(days=1) and last_start.day == 1
-    last = {c.pk: c for c in recognition(Champion.objects.all(), last_start, last_end)}
+    last: dict[int, Any] = {c.pk: c for c in recognition(Champion.objects.all(), last_start, last_end)}
     assert (last[mine.pk].done, last[mine.pk].minutes) == (1, 45)
