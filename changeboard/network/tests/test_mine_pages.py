@@ -129,3 +129,28 @@ def test_a_second_entry_waiting_shows_both(client: Any, world: Any) -> None:
     client.force_login(world.users["champion"])
     page = client.get(reverse("network-mine")).content.decode()
     assert reverse("champion-accept", args=[second.pk]) in page
+
+
+def test_comms_cutover_and_hypercare_for_their_units_only(client: Any, world: Any) -> None:
+    from changeboard.engagement.tests.attention_data import comms_task, message
+    from changeboard.hypercare.models import Category, Query
+    from changeboard.hypercare.services.periods import period_create
+    from changeboard.hypercare.services.queries import query_create
+
+    nominate_persona(world, accept=True)
+    soon = timezone.localdate() + dt.timedelta(days=3)
+    message(world.programme_a, soon, {world.team: 6}, title="Westminster briefing")
+    message(world.programme_a, soon, {world.camden: 6}, title="Camden briefing")
+    message(world.programme_a, timezone.localdate() - dt.timedelta(days=3), {world.team: 6}, title="Last week's briefing")
+    comms_task(world, [world.team], starts=timezone.now() + dt.timedelta(days=30), title="Tell Westminster")
+    period = period_create(rollout_wave=world.wave_a, actor=None)
+    category = Category.objects.get(period=period, code="access")
+    query_create(period=period, category=category, title="No login at Westminster", actor=None, source=Query.Source.PUBLIC,
+                 staff=world.staff_in, priority="P2")
+    query_create(period=period, category=category, title="No login in Camden", actor=None, source=Query.Source.PUBLIC,
+                 staff=world.staff_out, priority="P2")
+    client.force_login(world.users["champion"])
+    page = client.get(reverse("network-mine")).content.decode()
+    assert "Westminster briefing" in page and "Camden briefing" not in page and "Last week&#x27;s briefing" not in page
+    assert "C-1 Tell Westminster" in page
+    assert "No login at Westminster" in page and "No login in Camden" not in page
