@@ -154,3 +154,21 @@ def test_comms_cutover_and_hypercare_for_their_units_only(client: Any, world: An
     assert "Westminster briefing" in page and "Camden briefing" not in page and "Last week&#x27;s briefing" not in page
     assert "C-1 Tell Westminster" in page
     assert "No login at Westminster" in page and "No login in Camden" not in page
+
+
+@pytest.mark.parametrize("shown", [True, False])
+def test_readiness_uses_the_stored_scores_with_their_suppression(client: Any, world: Any, shown: bool) -> None:
+    from changeboard.engagement.tests.attention_data import wave
+    from changeboard.readiness.models import UnitScore
+    from changeboard.surveys.models import SurveyWave
+
+    nominate_persona(world, accept=True)
+    closed = wave(world.programme_a, timezone.localdate() - dt.timedelta(days=30), status=SurveyWave.Status.CLOSED, title="Readiness, November")
+    UnitScore.objects.create(wave=closed, unit=world.westminster, shown=shown, index=72.4 if shown else None, reason="" if shown else "few")
+    UnitScore.objects.create(wave=closed, unit=world.camden, shown=True, index=41.0)
+    client.force_login(world.users["champion"])
+    page = client.get(reverse("network-mine")).content.decode()
+    assert "AAA, Westminster" in page and "Camden" not in page.split("Readiness</h2>", 1)[1].split("</ul>", 1)[0]
+    assert ("72 out of 100" in page) is shown
+    assert ("not enough responses to show" in page) is not shown
+    assert "41 out of 100" not in page
