@@ -50,7 +50,7 @@ def _short(queryset: Any) -> tuple[list[Any], int]:
 
 def own_page(user: Any) -> dict[str, Any]:
     """Everything the champion's page shows, for `user`'s champion entries."""
-    entries = list(Champion.objects.filter(user=user).select_related("staff__unit").prefetch_related("units").order_by("pk"))
+    entries = list(Champion.objects.filter(user=user).select_related("staff__unit", "nominated_by").prefetch_related("units").order_by("pk"))
     if not entries:
         return {"entries": []}
     today = timezone.localdate()
