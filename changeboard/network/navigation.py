@@ -4,6 +4,7 @@ item per part of the area, shown to those who may read its model."""
 from __future__ import annotations
 
 from changeboard.core.navigation import SubNavItem
+from changeboard.surveys.models import SurveyWave
 
 from .models import Activity, Champion
 
@@ -13,4 +14,7 @@ NETWORK_SUBNAV: list[SubNavItem] = [
     SubNavItem("Reach", "network-reach", Activity),
     SubNavItem("Champions", "champion-list", Champion, ("champion-detail", "champion-nominate", "champion-edit", "champion-end", "champion-review", "support-edit", "support-end")),
     SubNavItem("Load", "network-load", Champion),
+    SubNavItem("My champion page", "network-mine", Champion),
+    SubNavItem("Recognition", "network-recognition", Champion, ("thanks-send",)),
+    SubNavItem("Pulse", "network-pulse", SurveyWave),
 ]

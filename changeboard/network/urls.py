@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activities, dashboard, pool
+from .views import activities, dashboard, mine, pool, pulse, recognition
 
 urlpatterns: list = [
     path("network/", dashboard.DashboardView.as_view(), name="network-dashboard"),
@@ -26,4 +26,11 @@ urlpatterns: list = [
     path("network/supports/<int:pk>/edit/", pool.SupportEditView.as_view(), name="support-edit"),
     path("network/supports/<int:pk>/end/", pool.SupportEndView.as_view(), name="support-end"),
     path("network/load/", pool.LoadView.as_view(), name="network-load"),
+
+    path("network/mine/", mine.MineView.as_view(), name="network-mine"),
+    path("network/champions/<int:pk>/accept/", mine.AcceptView.as_view(), name="champion-accept"),
+    path("network/champions/<int:pk>/decline/", mine.DeclineView.as_view(), name="champion-decline"),
+    path("network/recognition/", recognition.RecognitionView.as_view(), name="network-recognition"),
+    path("network/champions/<int:pk>/thanks/", recognition.ThanksSendView.as_view(), name="thanks-send"),
+    path("network/pulse/", pulse.PulseView.as_view(), name="network-pulse"),
 ]
