@@ -56,14 +56,14 @@ class CoverageMixin(ScopedMixin):
         if not hasattr(self, "_programme"):
             raw = self.request.GET.get("programme", "")
             if raw == "":
-                if required:
-                    raise Http404("Choose a programme.")
                 self._programme = None
             else:
                 pk = parse_id(raw)
                 if pk is None:
                     raise Http404("No such programme.")
                 self._programme = get_object_or_404(Programme.objects.restrict(self.request.user), pk=pk)
+        if required and self._programme is None:
+            raise Http404("Choose a programme.")
         return self._programme
 
     def narrow_units(self) -> list[Unit] | None:
@@ -160,7 +160,8 @@ class GapView(CoverageMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         programme = self.chosen_programme(required=True)
-        assert programme is not None
+        if programme is None:  # for the type checker: required raised already
+            raise Http404
         key = services.split_slug(self.request.GET.get("cell", ""))
         if key is None:
             raise Http404("No such cell.")
