@@ -352,14 +352,14 @@ def coverage_target_clear(*, programme: Programme, actor: Any) -> None:
 
 
 @transaction.atomic
-def policy_update(*, target_ratio: int | None = None, default_hours: Decimal | None = None, actor: Any) -> NetworkPolicy:
+def policy_update(*, target_ratio: int | None = None, default_hours: Decimal | float | int | None = None, actor: Any) -> NetworkPolicy:
     """Change the portfolio's network policy (admins)."""
     policy = NetworkPolicy.objects.select_for_update().get(pk=NetworkPolicy.current().pk)
     before = audit.snapshot(policy)
     if target_ratio is not None:
         policy.target_ratio = target_ratio
     if default_hours is not None:
-        policy.default_hours = default_hours
+        policy.default_hours = Decimal(str(default_hours))
     policy.full_clean()
     policy.save()
     audit.record(actor=actor, action="update", obj=policy, before=before, after=audit.snapshot(policy))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from changeboard.core.tests.test_permissions import DENY, HIDDEN, OK, PERSONAS, _check, _client, expect
+from changeboard.core.tests.test_permissions import HIDDEN, OK, PERSONAS, _check, _client, expect
 
 from ..models import CoverageTarget, NetworkPolicy
 from .coverage_data import build
