@@ -48,7 +48,8 @@ from operator import or_
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from changeboard.core import audit
@@ -401,51 +402,67 @@ class Candidate:
     in_gap_units: bool
 
 
+def _in_post(staff: Staff, on: dt.date) -> bool:
+    """`in_post` for one loaded record."""
+    return (not staff.is_leaver and (staff.leave_date is None or staff.leave_date > on)
+            and (staff.start_date is None or staff.start_date <= on))
+
+
 @dataclass
 class _Pool:
-    """The pool at some site-and-shift cells: entries (by staff id), hours asked."""
+    """What candidates at some site-and-shift cells are drawn from, read in
+    three queries whatever the number of cells: the pool entries there (by
+    staff id) with the hours asked of them, and, of everyone else in post
+    there, the first `limit` by name in each unit (`others`, by cell and
+    unit). Nobody outside the pool is ever excluded (a programme's own
+    champions and the fully committed are pool entries), so the first
+    `limit` by name over any set of units is among those lists."""
 
     by_staff: dict[int, Champion]
     asked: dict[int, Decimal]
+    others: dict[tuple[str, str], dict[int, list[Staff]]]
 
     def spare(self, staff_id: int) -> Decimal:
         c = self.by_staff[staff_id]
         return c.hours_agreed - self.asked.get(c.pk, Decimal(0))
 
-    def full(self, location: str, shift_pattern: str) -> set[int]:
-        return {s for s, c in self.by_staff.items()
-                if c.staff.location == location and c.staff.shift_pattern == shift_pattern and self.spare(s) <= 0}
 
-
-def _pool(cells: Iterable[tuple[str, str]]) -> _Pool:
+def _pool(cells: Iterable[tuple[str, str]], on: dt.date, limit: int) -> _Pool:
     cells = list(set(cells))
     if not cells:
-        return _Pool({}, {})
+        return _Pool({}, {}, {})
     where = reduce(or_, (Q(staff__location=loc, staff__shift_pattern=shp) for loc, shp in cells))
     pool = {c.staff_id: c for c in Champion.objects.filter(where).exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))
-            .select_related("staff")}
-    return _Pool(pool, hours_asked(c.pk for c in pool.values()))
+            .select_related("staff__unit", "staff__rank_grade")}
+    where_staff = reduce(or_, (Q(location=loc, shift_pattern=shp) for loc, shp in cells))
+    ranked = (in_post(on).filter(where_staff).exclude(pk__in=Champion.objects.filter(where).exclude(
+        status__in=(Champion.Status.DECLINED, Champion.Status.ENDED)).values("staff_id"))
+        .annotate(rank=Window(RowNumber(), partition_by=[F("location"), F("shift_pattern"), F("unit_id")],
+                              order_by=[F("last_name").asc(), F("first_name").asc(), F("pk").asc()]))
+        .filter(rank__lte=limit).select_related("unit", "rank_grade").order_by("last_name", "first_name", "pk"))
+    others: dict[tuple[str, str], dict[int, list[Staff]]] = defaultdict(lambda: defaultdict(list))
+    for person in ranked:
+        others[(person.location, person.shift_pattern)][person.unit_id].append(person)
+    return _Pool({s: c for s, c in pool.items() if _in_post(c.staff, on)}, hours_asked(c.pk for c in pool.values()), others)
 
 
-def _theirs(programme: Programme) -> Any:
-    return Champion.objects.filter(supports__programme=programme, supports__active=True,
-                                   status__in=(Champion.Status.NOMINATED, Champion.Status.ACTIVE)).values("staff_id")
+def _theirs(programme: Programme) -> set[int]:
+    return set(Champion.objects.filter(supports__programme=programme, supports__active=True,
+                                       status__in=(Champion.Status.NOMINATED, Champion.Status.ACTIVE)).values_list("staff_id", flat=True))
 
 
-def _candidates(programme: Programme, location: str, shift_pattern: str, on: dt.date, limit: int, pool: _Pool,
-                gap_units: set[int], theirs: Any) -> list[Candidate]:
-    people = (in_post(on).filter(location=location, shift_pattern=shift_pattern).exclude(pk__in=theirs)
-              .exclude(pk__in=list(pool.full(location, shift_pattern))).select_related("unit", "rank_grade"))
-    here = [s for s, c in pool.by_staff.items() if c.staff.location == location and c.staff.shift_pattern == shift_pattern]
-    members = sorted(people.filter(pk__in=here), key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))[:limit]
-    found = [Candidate(s, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members]
-    if len(found) < limit:
-        rest = people.exclude(pk__in=list(pool.by_staff))
-        near = list(rest.filter(unit_id__in=gap_units).order_by("last_name", "first_name", "pk")[: limit - len(found)])
-        found += [Candidate(s, False, None, True) for s in near]
-        if len(found) < limit:
-            far = rest.exclude(unit_id__in=gap_units).order_by("last_name", "first_name", "pk")[: limit - len(found)]
-            found += [Candidate(s, False, None, False) for s in far]
+def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
+    """A gap's candidates from what `_pool` read: no query."""
+    members = [c.staff for s, c in pool.by_staff.items()
+               if c.staff.location == location and c.staff.shift_pattern == shift_pattern and s not in theirs and pool.spare(s) > 0]
+    members.sort(key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))
+    found = [Candidate(s, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
+    by_unit = pool.others.get((location, shift_pattern), {})
+    name = lambda s: (s.last_name, s.first_name, s.pk)  # noqa: E731
+    near = sorted((s for u, people in by_unit.items() if u in gap_units for s in people), key=name)
+    far = sorted((s for u, people in by_unit.items() if u not in gap_units for s in people), key=name)
+    found += [Candidate(s, False, None, True) for s in near[: max(0, limit - len(found))]]
+    found += [Candidate(s, False, None, False) for s in far[: max(0, limit - len(found))]]
     return found
 
 
@@ -460,20 +477,21 @@ def candidates(programme: Programme, location: str, shift_pattern: str, day: dt.
     on = day or timezone.localdate()
     gap_units = set(impacted_staff(programme, on).filter(location=location, shift_pattern=shift_pattern)
                     .order_by().values_list("unit_id", flat=True).distinct())
-    return _candidates(programme, location, shift_pattern, on, limit, _pool([(location, shift_pattern)]), gap_units, _theirs(programme))
+    return _candidates(location, shift_pattern, limit, _pool([(location, shift_pattern)], on, limit), gap_units, _theirs(programme))
 
 
 def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Programme] | None = None,
              ) -> dict[int, list[tuple[Cell, list[Candidate]]]]:
     """Every programme's gaps with their candidates (the portfolio office's
-    view, and the benchmark's "every programme" figure). The pool and the
-    hours asked at every gap's site and shift are read once for all
-    programmes, and each programme's gap units in one grouped query; the
-    staff at each gap are then a query or two."""
+    view, and the benchmark's "every programme" figure). Batched: each
+    programme's coverage and gap units (a few queries each), then the pool,
+    the hours asked and everyone else at every gap's site and shift in
+    three queries for all programmes; the candidates are then picked in
+    Python, whatever the number of gaps."""
     on = day or timezone.localdate()
     chosen = list(programmes) if programmes is not None else list(Programme.objects.exclude(status="closed").order_by("code"))
     covers = [(p, coverage(p, on)) for p in chosen]
-    pool = _pool(gap.key for _, cov in covers for gap in cov.gaps)  # type: ignore[misc]  # a site-and-shift key is a pair
+    pool = _pool(((gap.key[0], gap.key[1]) for _, cov in covers for gap in cov.gaps), on, limit)
     result: dict[int, list[tuple[Cell, list[Candidate]]]] = {}
     for programme, cov in covers:
         gaps = cov.gaps
@@ -485,7 +503,7 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
         for loc, shp, unit_id in (impacted_staff(programme, on).filter(where).order_by()
                                   .values_list("location", "shift_pattern", "unit_id").distinct()):
             units_at[(loc, shp)].add(unit_id)
-        theirs = list(_theirs(programme).values_list("staff_id", flat=True))
-        result[programme.pk] = [(gap, _candidates(programme, gap.key[0], gap.key[1], on, limit, pool, units_at[(gap.key[0], gap.key[1])],
-                                                  theirs)) for gap in gaps]
+        theirs = _theirs(programme)
+        result[programme.pk] = [(gap, _candidates(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
+                                for gap in gaps]
     return result

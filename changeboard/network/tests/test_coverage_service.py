@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from changeboard.conftest import make_staff
 from changeboard.core.models import AuditEntry
 
 from ..models import CoverageTarget, NetworkPolicy
@@ -156,3 +159,15 @@ def test_coverage_is_a_handful_of_queries(world: Any, org: Any, django_assert_ma
         services.coverage(None, DAY)
     with django_assert_max_num_queries(10):
         services.coverage(world.programme_a, DAY)
+
+
+def test_all_gaps_reads_candidates_in_a_fixed_number_of_queries(world: Any, org: Any) -> None:
+    with CaptureQueriesContext(connection) as before:
+        services.all_gaps(DAY)
+    # Twenty more gaps for A (one person each on a new shift at Charing Cross, Westminster).
+    for i in range(20):
+        make_staff(f"50{i:04d}", world.westminster, location=CX, shift_pattern=f"Shift {i}", first_name="New", last_name=f"Person{i}")
+    with CaptureQueriesContext(connection) as after:
+        result = services.all_gaps(DAY)
+    assert len(result[world.programme_a.pk]) == 22
+    assert len(after.captured_queries) == len(before.captured_queries)
