@@ -4,6 +4,7 @@ item per part of the area, shown to those who may read its model."""
 from __future__ import annotations
 
 from changeboard.core.navigation import SubNavItem
+from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import SurveyWave
 
 from .models import Activity, Champion
@@ -17,4 +18,5 @@ NETWORK_SUBNAV: list[SubNavItem] = [
     SubNavItem("My champion page", "network-mine", Champion),
     SubNavItem("Recognition", "network-recognition", Champion, ("thanks-send",)),
     SubNavItem("Pulse", "network-pulse", SurveyWave),
+    SubNavItem("Coverage", "network-coverage", Programme, ("network-coverage-map", "network-gap", "coverage-target", "network-policy")),
 ]

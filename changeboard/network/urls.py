@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activities, dashboard, mine, pool, pulse, recognition
+from .views import activities, coverage, dashboard, mine, pool, pulse, recognition
 
 urlpatterns: list = [
     path("network/", dashboard.DashboardView.as_view(), name="network-dashboard"),
@@ -33,4 +33,10 @@ urlpatterns: list = [
     path("network/recognition/", recognition.RecognitionView.as_view(), name="network-recognition"),
     path("network/champions/<int:pk>/thanks/", recognition.ThanksSendView.as_view(), name="thanks-send"),
     path("network/pulse/", pulse.PulseView.as_view(), name="network-pulse"),
+
+    path("network/coverage/", coverage.CoverageView.as_view(), name="network-coverage"),
+    path("network/coverage/map/", coverage.CoverageMapView.as_view(), name="network-coverage-map"),
+    path("network/coverage/gap/", coverage.GapView.as_view(), name="network-gap"),
+    path("network/coverage/target/<int:pk>/", coverage.CoverageTargetView.as_view(), name="coverage-target"),
+    path("network/policy/", coverage.PolicyView.as_view(), name="network-policy"),
 ]

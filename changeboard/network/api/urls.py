@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from .activities import ActivityViewSet
+from .coverage import CoverageAPIView, GapsAPIView
 from .pool import ChampionViewSet, LoadView, SupportViewSet
 
 router = SimpleRouter()
@@ -15,4 +16,6 @@ router.register("champion-activities", ActivityViewSet, basename="api-champion-a
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
     path("network-load/", LoadView.as_view(), name="api-network-load"),
+    path("network-coverage/", CoverageAPIView.as_view(), name="api-network-coverage"),
+    path("network-gaps/", GapsAPIView.as_view(), name="api-network-gaps"),
 ]

@@ -20,24 +20,42 @@ programmes. Coverage is read along five dimensions, each a list of `Cell`s:
 Everything is counted in the database with a handful of grouped queries
 (impacted people grouped by location, shift, unit and role group; the
 champions and their units), and rolled up in Python over the unit tree,
-which is small (about 700 units at met scale).
+which is small (about 700 units at met scale). The approved impact lines of
+every programme counted are read in one query (with their units and ranks),
+so the portfolio-wide figure costs the same as one programme's.
+
+**Portfolio-wide** is the union over the programmes given (the pages pass the
+programmes the user may view; with none given, every programme not closed):
+a person impacted by two programmes is counted once, and a champion
+supporting two of them once.
+
+**Narrowed to units** (`units=`, a champion's view): only the impacted people
+at or below those units, and only the champions whose own HR unit is there;
+the unit tree keeps only those subtrees.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from changeboard.engagement.services.audience import impacted_q, in_post
+from changeboard.core import audit
+from changeboard.core.scoping import subtree_q
+from changeboard.engagement.services.audience import in_post
+from changeboard.impacts.models import ImpactAssessment, ImpactLine
 from changeboard.organisation.models import Staff, Unit
 from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import RoleGroup
@@ -46,15 +64,21 @@ from ..models import Champion, CoverageTarget, NetworkPolicy, Support
 
 NOT_RECORDED = "Not recorded"
 KNOWN_GROUPS = {g for g in RoleGroup.values if g != RoleGroup.UNKNOWN}
+PORTFOLIO, PROGRAMME = "portfolio", "programme"
 
 
 def target_ratio(programme: Programme | None) -> int:
     """The programme's own ratio, or the portfolio's."""
+    return target_and_source(programme)[0]
+
+
+def target_and_source(programme: Programme | None) -> tuple[int, str]:
+    """The ratio in force and whose it is (`PROGRAMME` or `PORTFOLIO`)."""
     if programme is not None:
         own = CoverageTarget.objects.filter(programme=programme).values_list("target_ratio", flat=True).first()
         if own:
-            return own
-    return NetworkPolicy.current().target_ratio
+            return own, PROGRAMME
+    return NetworkPolicy.current().target_ratio, PORTFOLIO
 
 
 @dataclass
@@ -96,12 +120,18 @@ class Cell:
         """The cell's key for a URL query string (no personal data: a site and a shift)."""
         return "|".join(self.key)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.slug, "label": self.label, "impacted": self.impacted, "champions": self.champions,
+                "impacted_per_champion": self.per_champion, "needed": self.needed, "shortfall": self.shortfall,
+                "uncovered": self.uncovered, "gap": self.gap}
+
 
 @dataclass
 class Coverage:
     programme: Programme | None
     day: dt.date
     target: int
+    target_source: str = PORTFOLIO
     impacted: int = 0
     champions: int = 0
     by_site_shift: list[Cell] = field(default_factory=list)
@@ -109,6 +139,9 @@ class Coverage:
     by_shift: list[Cell] = field(default_factory=list)
     by_role_group: list[Cell] = field(default_factory=list)
     by_unit: dict[int, Cell] = field(default_factory=dict)
+    # The unit tree as read (pk -> (path, name, depth)), for the map's drill-down.
+    units: dict[int, tuple[str, str, int]] = field(default_factory=dict)
+    roots: list[int] = field(default_factory=list)
 
     @property
     def gaps(self) -> list[Cell]:
@@ -119,97 +152,167 @@ class Coverage:
     def per_champion(self) -> int | None:
         return round(self.impacted / self.champions) if self.champions else None
 
+    @property
+    def needed(self) -> int:
+        return math.ceil(self.impacted / self.target) if self.impacted else 0
+
+    @property
+    def own_target(self) -> bool:
+        return self.target_source == PROGRAMME
+
     def unit_children(self, parent: Unit | None) -> list[Cell]:
-        """The coverage map one level down the unit tree (the top with no parent)."""
+        """The coverage map one level down the unit tree (the top, or a
+        champion's own units, with no parent). No query: the tree was read
+        with the counts."""
         if parent is None:
-            depth = min((u.depth for u in Unit.objects.filter(pk__in=self.by_unit.keys())), default=1)
-            units = Unit.objects.filter(depth=depth)
+            ids = self.roots
         else:
-            units = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
-        return [self.by_unit[u.pk] for u in units.order_by("path") if u.pk in self.by_unit]
+            ids = [pk for pk, (path, _, depth) in self.units.items()
+                   if depth == parent.depth + 1 and path.startswith(parent.path)]
+        return [self.by_unit[pk] for pk in sorted(ids, key=lambda pk: self.units[pk][0]) if pk in self.by_unit]
 
 
 def _label(value: str) -> str:
     return value or NOT_RECORDED
 
 
-def _impacted_q(programme: Programme | None) -> Q:
+def _programmes(programme: Programme | None, programmes: Iterable[Programme] | None) -> list[int]:
     if programme is not None:
-        return impacted_q(programme)
-    clauses = [impacted_q(p) for p in Programme.objects.exclude(status="closed")]
-    return reduce(or_, clauses) if clauses else Q(pk__in=[])
+        return [programme.pk]
+    if programmes is not None:
+        return [p.pk for p in programmes]
+    return list(Programme.objects.exclude(status="closed").values_list("pk", flat=True))
 
 
-def champions_for(programme: Programme | None, day: dt.date) -> Iterable[Champion]:
-    qs = Champion.objects.active(day).filter(supports__active=True)
-    if programme is not None:
-        qs = qs.filter(supports__programme=programme)
-    return qs.distinct()
+def lines_q(programme_ids: Sequence[int], units: Sequence[tuple[int, str]]) -> Q:
+    """The staff the approved impact lines of these programmes reach (as
+    `engagement.services.audience.impacted_q`, for many programmes in one
+    read): each line's units with their subtrees, narrowed by its job roles
+    and ranks; lines with the same narrowing share one `unit_id IN` clause.
+    `units` is the whole tree as (pk, path) sorted by path."""
+    lines = list(ImpactLine.objects.filter(assessment__programme_id__in=list(programme_ids),
+                                           assessment__status=ImpactAssessment.Status.APPROVED)
+                 .prefetch_related("units", "rank_grades"))
+    if not lines:
+        return Q(pk__in=[])
+    paths = [path for _, path in units]
+    by_narrowing: dict[tuple[tuple[str, ...], tuple[int, ...]], set[int]] = defaultdict(set)
+    for line in lines:
+        reached = by_narrowing[(tuple(sorted(line.roles or [])), tuple(sorted(r.pk for r in line.rank_grades.all())))]
+        for top in line.units.all():
+            index = bisect_left(paths, top.path)
+            while index < len(paths) and paths[index].startswith(top.path):
+                reached.add(units[index][0])
+                index += 1
+    clauses = []
+    for (roles, ranks), unit_ids in by_narrowing.items():
+        q = Q(unit_id__in=sorted(unit_ids))
+        if roles:
+            q &= Q(role__in=roles)
+        if ranks:
+            q &= Q(rank_grade__in=ranks)
+        clauses.append(q)
+    return reduce(or_, clauses)
 
 
-def coverage(programme: Programme | None, day: dt.date | None = None) -> Coverage:
-    """The programme's (or, with None, the portfolio's) coverage on a day."""
+def impacted_staff(programme: Programme | None, day: dt.date | None = None, *, programmes: Iterable[Programme] | None = None,
+                   units: Iterable[Unit] | None = None) -> Any:
+    """The impacted staff in post (a `Staff` queryset), as `coverage()` counts them."""
     on = day or timezone.localdate()
-    target = target_ratio(programme)
-    result = Coverage(programme, on, target)
-    impacted_rows = (in_post(on).filter(_impacted_q(programme)).order_by()
-                     .values_list("location", "shift_pattern", "unit_id", "rank_grade__kind").annotate(n=Count("pk")))
-    champion_rows = list(Champion.objects.filter(pk__in=[c.pk for c in champions_for(programme, on)]).order_by()
-                         .values_list("pk", "staff__location", "staff__shift_pattern", "staff__rank_grade__kind"))
-    looked_after = Champion.units.through.objects.filter(champion_id__in=[row[0] for row in champion_rows]).values_list(
-        "champion_id", "unit__path")
+    tree = list(Unit.objects.order_by("path").values_list("pk", "path"))
+    people = in_post(on).filter(lines_q(_programmes(programme, programmes), tree))
+    if units is not None:
+        people = people.filter(subtree_q([u.path for u in units], "unit__path"))
+    return people
 
-    site_shift: dict[tuple[str, str], Cell] = {}
-    location: dict[str, Cell] = {}
-    shift: dict[str, Cell] = {}
-    role: dict[str, Cell] = {}
+
+def champions_for(programme: Programme | None, day: dt.date, *, programmes: Iterable[Programme] | None = None) -> Any:
+    """Active champions with an active ask from the programme (or any of the programmes)."""
+    return (Champion.objects.active(day)
+            .filter(supports__active=True, supports__programme_id__in=_programmes(programme, programmes)).distinct())
+
+
+def coverage(programme: Programme | None, day: dt.date | None = None, *, programmes: Iterable[Programme] | None = None,
+             units: Iterable[Unit] | None = None) -> Coverage:
+    """The programme's (or, with None, the portfolio's: the union over
+    `programmes`, every open programme by default) coverage on a day,
+    optionally narrowed to the subtrees of `units`."""
+    on = day or timezone.localdate()
+    target, source = target_and_source(programme)
+    result = Coverage(programme, on, target, source)
+    programme_ids = _programmes(programme, programmes)
+    tree = list(Unit.objects.order_by("path").values_list("pk", "path", "name", "depth"))
+    narrow_paths = [u.path for u in units] if units is not None else None
+
+    people = in_post(on).filter(lines_q(programme_ids, [(pk, path) for pk, path, _, _ in tree]))
+    champs = Champion.objects.active(on).filter(supports__active=True, supports__programme_id__in=programme_ids)
+    if narrow_paths is not None:
+        people = people.filter(subtree_q(narrow_paths, "unit__path"))
+        champs = champs.filter(subtree_q(narrow_paths, "staff__unit__path"))
+    impacted_rows = (people.order_by().values_list("location", "shift_pattern", "unit_id", "rank_grade__kind").annotate(n=Count("pk")))
+    champion_rows = list(champs.order_by().values_list("pk", "staff__location", "staff__shift_pattern", "staff__rank_grade__kind")
+                         .distinct())
+    looked_after = Champion.units.through.objects.filter(champion_id__in=champs.values("pk")).values_list("champion_id", "unit_id")
+
+    site_shift: dict[Any, Cell] = {}
+    location: dict[Any, Cell] = {}
+    shift: dict[Any, Cell] = {}
+    role: dict[Any, Cell] = {}
     impacted_per_unit: Counter[int] = Counter()
 
     def cell(store: dict, key: tuple[str, ...], label: str) -> Cell:
-        found = store.get(key if len(key) > 1 else key[0])
+        found = store.get(key)
         if found is None:
             found = Cell(key, label, target=target)
-            store[key if len(key) > 1 else key[0]] = found
+            store[key] = found
         return found
 
-    for loc, shp, unit_id, kind, n in impacted_rows:
-        group = kind if kind in KNOWN_GROUPS else RoleGroup.UNKNOWN
-        cell(site_shift, (loc, shp), f"{_label(loc)}, {_label(shp)}").impacted += n
-        cell(location, (loc,), _label(loc)).impacted += n
-        cell(shift, (shp,), _label(shp)).impacted += n
-        cell(role, (group,), RoleGroup(group).label).impacted += n
-        impacted_per_unit[unit_id] += n
-        result.impacted += n
-
-    for _, loc, shp, kind in champion_rows:
+    def count(loc: str, shp: str, kind: str | None, attr: str, n: int) -> None:
         group = kind if kind in KNOWN_GROUPS else RoleGroup.UNKNOWN
         loc, shp = loc or "", shp or ""
-        cell(site_shift, (loc, shp), f"{_label(loc)}, {_label(shp)}").champions += 1
-        cell(location, (loc,), _label(loc)).champions += 1
-        cell(shift, (shp,), _label(shp)).champions += 1
-        cell(role, (group,), RoleGroup(group).label).champions += 1
+        for c in (cell(site_shift, (loc, shp), f"{_label(loc)}, {_label(shp)}"), cell(location, (loc,), _label(loc)),
+                  cell(shift, (shp,), _label(shp)), cell(role, (group,), RoleGroup(group).label)):
+            setattr(c, attr, getattr(c, attr) + n)
+
+    for loc, shp, unit_id, kind, n in impacted_rows:
+        count(loc, shp, kind, "impacted", n)
+        impacted_per_unit[unit_id] += n
+        result.impacted += n
+    for _, loc, shp, kind in champion_rows:
+        count(loc, shp, kind, "champions", 1)
     result.champions = len(champion_rows)
 
     # The unit tree: impacted people roll up to every ancestor; a champion
     # counts once in each unit at or above the units they look after.
-    units = list(Unit.objects.order_by("path").values_list("pk", "path", "name"))
-    by_path = {path: pk for pk, path, _ in units}
     step = Unit.steplen
+    by_path = {path: pk for pk, path, _, _ in tree}
+    path_of = {pk: path for pk, path, _, _ in tree}
     rolled: Counter[int] = Counter()
-    path_of = {pk: path for pk, path, _ in units}
     for unit_id, n in impacted_per_unit.items():
         path = path_of.get(unit_id, "")
         for end in range(step, len(path) + 1, step):
             rolled[by_path[path[:end]]] += n
     champions_in: dict[int, set[int]] = defaultdict(set)
-    for champion_id, path in looked_after:
+    for champion_id, unit_id in looked_after:
+        path = path_of.get(unit_id, "")
         for end in range(step, len(path) + 1, step):
             champions_in[by_path[path[:end]]].add(champion_id)
-    parents = {path[:-step] for _, path, _ in units if len(path) > step}
-    for pk, path, name in units:
+    parents = {path[:-step] for _, path, _, _ in tree if len(path) > step}
+    for pk, path, name, depth in tree:
+        if narrow_paths is not None and not any(path.startswith(p) for p in narrow_paths):
+            continue
+        result.units[pk] = (path, name, depth)
         if rolled[pk] or champions_in.get(pk):
             result.by_unit[pk] = Cell((str(pk),), name, rolled[pk], len(champions_in.get(pk, ())), target, unit_id=pk,
                                       has_children=path in parents)
+    if narrow_paths is not None:
+        # A champion's map starts at their own units (the highest of them).
+        tops = sorted(set(narrow_paths))
+        tops = [p for p in tops if not any(p != q and p.startswith(q) for q in tops)]
+        result.roots = [by_path[p] for p in tops if p in by_path]
+    elif result.by_unit:
+        top = min(result.units[pk][2] for pk in result.by_unit)
+        result.roots = [pk for pk, (_, _, depth) in result.units.items() if depth == top]
 
     def ordered(store: dict) -> list[Cell]:
         return sorted(store.values(), key=lambda c: (not c.gap, -c.impacted, c.label))
@@ -219,6 +322,49 @@ def coverage(programme: Programme | None, day: dt.date | None = None) -> Coverag
     result.by_shift = ordered(shift)
     result.by_role_group = ordered(role)
     return result
+
+
+# ---------------------------------------------------------------------------
+# Targets and the portfolio policy
+
+
+@transaction.atomic
+def coverage_target_set(*, programme: Programme, target_ratio: int, actor: Any) -> CoverageTarget:
+    """Give the programme its own ratio (1 champion per `target_ratio` impacted)."""
+    found = CoverageTarget.objects.select_for_update().filter(programme=programme).first()
+    before = audit.snapshot(found)
+    target = found or CoverageTarget(programme=programme)
+    target.target_ratio = target_ratio
+    target.full_clean()
+    target.save()
+    audit.record(actor=actor, action="update" if found else "create", obj=target, before=before, after=audit.snapshot(target))
+    return target
+
+
+@transaction.atomic
+def coverage_target_clear(*, programme: Programme, actor: Any) -> None:
+    """Go back to the portfolio's ratio."""
+    found = CoverageTarget.objects.select_for_update().filter(programme=programme).first()
+    if found is None:
+        return
+    before = audit.snapshot(found)
+    audit.record(actor=actor, action="delete", obj=found, before=before, after=None)
+    found.delete()
+
+
+@transaction.atomic
+def policy_update(*, target_ratio: int | None = None, default_hours: Decimal | float | int | None = None, actor: Any) -> NetworkPolicy:
+    """Change the portfolio's network policy (admins)."""
+    policy = NetworkPolicy.objects.select_for_update().get(pk=NetworkPolicy.current().pk)
+    before = audit.snapshot(policy)
+    if target_ratio is not None:
+        policy.target_ratio = target_ratio
+    if default_hours is not None:
+        policy.default_hours = Decimal(str(default_hours))
+    policy.full_clean()
+    policy.save()
+    audit.record(actor=actor, action="update", obj=policy, before=before, after=audit.snapshot(policy))
+    return policy
 
 
 # ---------------------------------------------------------------------------
@@ -233,10 +379,11 @@ def split_slug(slug: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
-def uncovered_people(programme: Programme, location: str, shift_pattern: str, day: dt.date | None = None) -> Iterable[Staff]:
-    """The impacted people of one site-and-shift cell (a gap's people)."""
-    on = day or timezone.localdate()
-    return (in_post(on).filter(impacted_q(programme)).filter(location=location, shift_pattern=shift_pattern)
+def uncovered_people(programme: Programme, location: str, shift_pattern: str, day: dt.date | None = None, *,
+                     units: Iterable[Unit] | None = None) -> Any:
+    """The impacted people of one site-and-shift cell (a gap's people),
+    optionally only those at or below `units` (a champion's)."""
+    return (impacted_staff(programme, day, units=units).filter(location=location, shift_pattern=shift_pattern)
             .select_related("unit", "rank_grade").order_by("last_name", "first_name", "pk"))
 
 
@@ -255,41 +402,108 @@ class Candidate:
     in_gap_units: bool
 
 
-def candidates(programme: Programme, location: str, shift_pattern: str, day: dt.date | None = None, limit: int = 10) -> list[Candidate]:
-    """Who could champion a gap: staff in post at the same location on the
-    same shift pattern, not already the programme's champion, not a leaver,
-    and not already fully committed. Pool members with spare hours come
-    first (they know the role), then people in the gap's own units (they
-    live the change), then the rest of the site and shift."""
-    on = day or timezone.localdate()
-    gap_units = set(in_post(on).filter(impacted_q(programme)).filter(location=location, shift_pattern=shift_pattern)
-                    .values_list("unit_id", flat=True).distinct())
-    theirs = Champion.objects.filter(supports__programme=programme, supports__active=True,
-                                     status__in=(Champion.Status.NOMINATED, Champion.Status.ACTIVE)).values("staff_id")
-    pool = {c.staff_id: c for c in Champion.objects.filter(staff__location=location, staff__shift_pattern=shift_pattern)
-            .exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))}
-    asked = hours_asked(c.pk for c in pool.values())
-    full = {staff_id for staff_id, c in pool.items() if asked.get(c.pk, Decimal(0)) >= c.hours_agreed}
-    people = (in_post(on).filter(location=location, shift_pattern=shift_pattern).exclude(pk__in=theirs).exclude(pk__in=full)
-              .select_related("unit", "rank_grade"))
-    in_pool = [s for s in people.filter(pk__in=list(pool)).order_by("last_name", "first_name", "pk")[:limit]]
-    found = [Candidate(s, True, pool[s.pk].hours_agreed - asked.get(pool[s.pk].pk, Decimal(0)), s.unit_id in gap_units) for s in in_pool]
-    if len(found) < limit:
-        rest = people.exclude(pk__in=list(pool))
-        near = list(rest.filter(unit_id__in=gap_units).order_by("last_name", "first_name", "pk")[: limit - len(found)])
-        found += [Candidate(s, False, None, True) for s in near]
-        if len(found) < limit:
-            far = rest.exclude(unit_id__in=gap_units).order_by("last_name", "first_name", "pk")[: limit - len(found)]
-            found += [Candidate(s, False, None, False) for s in far]
+def _in_post(staff: Staff, on: dt.date) -> bool:
+    """`in_post` for one loaded record."""
+    return (not staff.is_leaver and (staff.leave_date is None or staff.leave_date > on)
+            and (staff.start_date is None or staff.start_date <= on))
+
+
+@dataclass
+class _Pool:
+    """What candidates at some site-and-shift cells are drawn from, read in
+    three queries whatever the number of cells: the pool entries there (by
+    staff id) with the hours asked of them, and, of everyone else in post
+    there, the first `limit` by name in each unit (`others`, by cell and
+    unit). Nobody outside the pool is ever excluded (a programme's own
+    champions and the fully committed are pool entries), so the first
+    `limit` by name over any set of units is among those lists."""
+
+    by_staff: dict[int, Champion]
+    asked: dict[int, Decimal]
+    others: dict[tuple[str, str], dict[int, list[Staff]]]
+
+    def spare(self, staff_id: int) -> Decimal:
+        c = self.by_staff[staff_id]
+        return c.hours_agreed - self.asked.get(c.pk, Decimal(0))
+
+
+def _pool(cells: Iterable[tuple[str, str]], on: dt.date, limit: int) -> _Pool:
+    cells = list(set(cells))
+    if not cells:
+        return _Pool({}, {}, {})
+    where = reduce(or_, (Q(staff__location=loc, staff__shift_pattern=shp) for loc, shp in cells))
+    pool = {c.staff_id: c for c in Champion.objects.filter(where).exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))
+            .select_related("staff__unit", "staff__rank_grade")}
+    where_staff = reduce(or_, (Q(location=loc, shift_pattern=shp) for loc, shp in cells))
+    ranked = (in_post(on).filter(where_staff).exclude(pk__in=Champion.objects.filter(where).exclude(
+        status__in=(Champion.Status.DECLINED, Champion.Status.ENDED)).values("staff_id"))
+        .annotate(rank=Window(RowNumber(), partition_by=[F("location"), F("shift_pattern"), F("unit_id")],
+                              order_by=[F("last_name").asc(), F("first_name").asc(), F("pk").asc()]))
+        .filter(rank__lte=limit).select_related("unit", "rank_grade").order_by("last_name", "first_name", "pk"))
+    others: dict[tuple[str, str], dict[int, list[Staff]]] = defaultdict(lambda: defaultdict(list))
+    for person in ranked:
+        others[(person.location, person.shift_pattern)][person.unit_id].append(person)
+    return _Pool({s: c for s, c in pool.items() if _in_post(c.staff, on)}, hours_asked(c.pk for c in pool.values()), others)
+
+
+def _theirs(programme: Programme) -> set[int]:
+    return set(Champion.objects.filter(supports__programme=programme, supports__active=True,
+                                       status__in=(Champion.Status.NOMINATED, Champion.Status.ACTIVE)).values_list("staff_id", flat=True))
+
+
+def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
+    """A gap's candidates from what `_pool` read: no query."""
+    members = [c.staff for s, c in pool.by_staff.items()
+               if c.staff.location == location and c.staff.shift_pattern == shift_pattern and s not in theirs and pool.spare(s) > 0]
+    members.sort(key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))
+    found = [Candidate(s, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
+    by_unit = pool.others.get((location, shift_pattern), {})
+    name = lambda s: (s.last_name, s.first_name, s.pk)  # noqa: E731
+    near = sorted((s for u, people in by_unit.items() if u in gap_units for s in people), key=name)
+    far = sorted((s for u, people in by_unit.items() if u not in gap_units for s in people), key=name)
+    found += [Candidate(s, False, None, True) for s in near[: max(0, limit - len(found))]]
+    found += [Candidate(s, False, None, False) for s in far[: max(0, limit - len(found))]]
     return found
 
 
-def all_gaps(day: dt.date | None = None, limit: int = 5) -> dict[int, list[tuple[Cell, list[Candidate]]]]:
-    """Every programme's gaps with their candidates (the portfolio office's
-    view, and the benchmark's "every programme" figure)."""
+def candidates(programme: Programme, location: str, shift_pattern: str, day: dt.date | None = None, limit: int = 10) -> list[Candidate]:
+    """Who could champion a gap: staff in post at the same location on the
+    same shift pattern, not already the programme's champion (nominated or
+    active), not a leaver, and not fully committed (the hours all
+    programmes ask of them at or over the hours they agreed). Pool members
+    with spare hours come first, the most spare first (they know the role),
+    then people in the gap's own units (they live the change), then the
+    rest of the site and shift."""
     on = day or timezone.localdate()
+    gap_units = set(impacted_staff(programme, on).filter(location=location, shift_pattern=shift_pattern)
+                    .order_by().values_list("unit_id", flat=True).distinct())
+    return _candidates(location, shift_pattern, limit, _pool([(location, shift_pattern)], on, limit), gap_units, _theirs(programme))
+
+
+def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Programme] | None = None,
+             ) -> dict[int, list[tuple[Cell, list[Candidate]]]]:
+    """Every programme's gaps with their candidates (the portfolio office's
+    view, and the benchmark's "every programme" figure). Batched: each
+    programme's coverage and gap units (a few queries each), then the pool,
+    the hours asked and everyone else at every gap's site and shift in
+    three queries for all programmes; the candidates are then picked in
+    Python, whatever the number of gaps."""
+    on = day or timezone.localdate()
+    chosen = list(programmes) if programmes is not None else list(Programme.objects.exclude(status="closed").order_by("code"))
+    covers = [(p, coverage(p, on)) for p in chosen]
+    pool = _pool(((gap.key[0], gap.key[1]) for _, cov in covers for gap in cov.gaps), on, limit)
     result: dict[int, list[tuple[Cell, list[Candidate]]]] = {}
-    for programme in Programme.objects.exclude(status="closed").order_by("code"):
-        cov = coverage(programme, on)
-        result[programme.pk] = [(gap, candidates(programme, gap.key[0], gap.key[1], on, limit)) for gap in cov.gaps]
+    for programme, cov in covers:
+        gaps = cov.gaps
+        if not gaps:
+            result[programme.pk] = []
+            continue
+        where = reduce(or_, (Q(location=g.key[0], shift_pattern=g.key[1]) for g in gaps))
+        units_at: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for loc, shp, unit_id in (impacted_staff(programme, on).filter(where).order_by()
+                                  .values_list("location", "shift_pattern", "unit_id").distinct()):
+            units_at[(loc, shp)].add(unit_id)
+        theirs = _theirs(programme)
+        result[programme.pk] = [(gap, _candidates(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
+                                for gap in gaps]
     return result
