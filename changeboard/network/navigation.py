@@ -6,7 +6,9 @@ from __future__ import annotations
 from changeboard.core.navigation import SubNavItem
 
 from .models import Champion
+from .models import Theme as ThemeModel
 
 NETWORK_SUBNAV: list[SubNavItem] = [
     SubNavItem("Overview", "network-dashboard", Champion),
+    SubNavItem("Feedback", "theme-list", ThemeModel, ("theme-detail", "theme-record", "theme-summary", "theme-action", "theme-link", "theme-close")),
 ]
