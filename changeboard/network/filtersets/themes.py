@@ -38,7 +38,7 @@ def champions_in_scope(request: Any) -> QuerySet:
 class ThemeFilterSet(django_filters.FilterSet):
     programme = IdChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")  # type: ignore[arg-type]  # django-filter takes a callable of the request, as it documents
     category = django_filters.ChoiceFilter(choices=Theme.Category.choices, empty_label="Any category")
-    sentiment = django_filters.TypedChoiceFilter(choices=Theme.Sentiment.choices, coerce=int, empty_label="Any sentiment")
+    sentiment = django_filters.ChoiceFilter(choices=Theme.Sentiment.choices, empty_label="Any sentiment")
     status = django_filters.ChoiceFilter(choices=Theme.Status.choices, empty_label="Any status")
     unit = UnitChoiceFilter(field_name="unit", queryset=units_in_scope, label="Unit (and the units below it)", empty_label="Any unit")  # type: ignore[arg-type]  # as above
     champion = IdChoiceFilter(queryset=champions_in_scope, label="Champion", empty_label="Anyone")  # type: ignore[arg-type]  # as above
