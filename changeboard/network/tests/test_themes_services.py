@@ -199,3 +199,16 @@ def test_rollup_counts_withheld_themes_too(x: Data) -> None:
     assert [(row.label, row.total) for row in rollup.by_unit] == [("Response Team 1", 2), ("Camden", 1)]
     assert rollup.sentiment_totals == [2, 1, 0]
     assert [row.key for row in rollup.top_categories] == ["morale", "process", "technology"]
+
+
+def test_another_champion_of_the_same_units_sees_it_withheld(x: Data) -> None:
+    from changeboard.accounts.models import Role
+    from changeboard.conftest import make_staff, make_user
+
+    from .themes_data import champion_for
+
+    w = x.world
+    other = make_user("other-champion", Role.CHAMPION, units=[w.westminster])
+    champion_for(other, make_staff("500002", w.team), [w.westminster], [w.programme_a])
+    assert Theme.objects.restrict(other).filter(pk=x.small.pk).exists()
+    assert services.TextPolicy(other).text(x.small) == "Withheld: the group is smaller than 10"
