@@ -29,7 +29,6 @@ from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 from changeboard.readiness.forms.actions import owner_choices
 from changeboard.readiness.models import Criterion
-from changeboard.surveys.models import RoleGroup
 
 from ..filtersets.themes import ThemeFilterSet
 from ..models import Theme
@@ -47,8 +46,6 @@ class ThemeSerializer(serializers.ModelSerializer):
     programme_code = serializers.CharField(source="programme.code", read_only=True)
     unit = ScopedPrimaryKeyRelatedField(model=Unit, help_text="Where it was heard: a unit you look after (champions).")
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    role_group = serializers.ChoiceField(choices=[c for c in RoleGroup.choices if c[0] != RoleGroup.UNKNOWN], required=False,
-                                         allow_blank=True, default="", help_text="The group it is about, if one.")
     text = serializers.CharField(max_length=2000, help_text="What was heard; withheld for a group under the comment threshold.")
     text_withheld = serializers.SerializerMethodField()
 
@@ -57,7 +54,7 @@ class ThemeSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "programme_code", "champion", "category", "unit", "unit_name", "role_group", "sentiment", "text",
                   "text_withheld", "heard_on", "status", "action", "criterion", "hypercare_category", "created_at"]
         read_only_fields = ["champion", "status", "action", "criterion", "hypercare_category", "created_at"]
-        extra_kwargs = {"heard_on": {"required": False}, "sentiment": {"required": False}}
+        extra_kwargs = {"heard_on": {"required": False}, "sentiment": {"required": False}, "role_group": {"required": False}}
 
     def _policy(self) -> services.TextPolicy:
         policy = self.context.get("text_policy") or getattr(self, "_text_policy", None)
@@ -82,9 +79,16 @@ class ToActionSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _ScopedIdField(ScopedPrimaryKeyRelatedField):
+    """An id (typed for the schema: this serializer has no model)."""
+
+
 class LinkSerializer(serializers.Serializer):
-    criterion = ScopedPrimaryKeyRelatedField(model=Criterion, required=False, allow_null=True, default=None)
-    hypercare_category = ScopedPrimaryKeyRelatedField(model=HypercareCategory, required=False, allow_null=True, default=None)
+    criterion = _ScopedIdField(model=Criterion, required=False, allow_null=True, default=None,
+                               help_text="A readiness criterion of the theme's programme.")
+    hypercare_category = _ScopedIdField(model=HypercareCategory, required=False, allow_null=True, default=None,
+                                        help_text="A hypercare category of one of the programme's hypercare periods.")
 
 
 class CloseSerializer(serializers.Serializer):
