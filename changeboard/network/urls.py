@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activities, coverage, dashboard, mine, pool, pulse, recognition
+from .views import activities, coverage, dashboard, mine, pool, pulse, recognition, themes
 
 urlpatterns: list = [
     path("network/", dashboard.DashboardView.as_view(), name="network-dashboard"),
@@ -39,4 +39,12 @@ urlpatterns: list = [
     path("network/coverage/gap/", coverage.GapView.as_view(), name="network-gap"),
     path("network/coverage/target/<int:pk>/", coverage.CoverageTargetView.as_view(), name="coverage-target"),
     path("network/policy/", coverage.PolicyView.as_view(), name="network-policy"),
+
+    path("network/feedback/", themes.ThemeListView.as_view(), name="theme-list"),
+    path("network/feedback/record/", themes.ThemeRecordView.as_view(), name="theme-record"),
+    path("network/feedback/summary/", themes.ThemeSummaryView.as_view(), name="theme-summary"),
+    path("network/feedback/<int:pk>/", themes.ThemeDetailView.as_view(), name="theme-detail"),
+    path("network/feedback/<int:pk>/action/", themes.ThemeActionView.as_view(), name="theme-action"),
+    path("network/feedback/<int:pk>/link/", themes.ThemeLinkView.as_view(), name="theme-link"),
+    path("network/feedback/<int:pk>/close/", themes.ThemeCloseView.as_view(), name="theme-close"),
 ]
