@@ -6,4 +6,5 @@ from .views import dashboard
 
 urlpatterns: list = [
     path("network/", dashboard.DashboardView.as_view(), name="network-dashboard"),
+    path("network/mine/", dashboard.DashboardView.as_view(), name="network-mine"),  # TEMP until merge
 ]
