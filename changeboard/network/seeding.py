@@ -448,8 +448,8 @@ def _write_with_services(plan: _Plan, programmes: list[Programme], today: dt.dat
     return made
 
 
-def _write_in_bulk(plan: _Plan) -> dict[int, Champion]:
-    rows = [Champion(staff_id=e.staff_id, status=e.status, hours_agreed=e.agreed, start_date=e.start, known_unit_id=e.unit_id,
+def _write_in_bulk(plan: _Plan, day: dt.date) -> dict[int, Champion]:
+    rows = [Champion(staff_id=e.staff_id, status=e.status, hours_agreed=e.agreed, start_date=e.start or day, known_unit_id=e.unit_id,
                      nominated_as=Champion.NominatedAs.CHANGE_MANAGER)
             for e in sorted(plan.entries.values(), key=lambda e: e.staff_id)]
     Champion.objects.bulk_create(rows, batch_size=BATCH)
@@ -506,7 +506,7 @@ def seed_network(*, scale: str, seed: int, actor: User | None = None, today: dt.
     _statuses(plan, scale, rng, keep | {e.staff_id for e in over}, day)
     planners = {p.pk: p.change_lead for p in programmes}
     if scale == "met":
-        made = _write_in_bulk(plan)
+        made = _write_in_bulk(plan, day)
         activity_range, theme_share = (0, 2), 0.15
     else:
         outbox_before = OutboxMessage.objects.aggregate(top=Max("pk"))["top"] or 0
