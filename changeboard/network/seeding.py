@@ -79,7 +79,8 @@ GAP_SPARE_PROGRAMME = "CUST"  # the night-gap champion of another programme
 DEMO_PROGRAMMES = ("CMS", "DEMS")  # the demo champion's
 TARGET_RATIO = 25  # the policy's default; the seed does not write the policy
 CHAMPIONS = {"demo": 120, "met": 1800, "tiny": 12}
-SHARE = 1.35  # programme asks per champion, roughly
+SHARE = {"met": 1.5}  # programme asks per champion, roughly (the rest of the planned asks go to people already asked)
+SHARE_DEFAULT = 1.35
 MAX_PROGRAMMES = 3
 OVER_COMMITTED = {"demo": 4, "met": 36, "tiny": 1}
 WAITING = {"demo": 6, "met": 40, "tiny": 1}
@@ -220,7 +221,7 @@ def _ask(rng: random.Random) -> Decimal:
 
 
 def _plan(programmes: list[Programme], impacted: dict[int, People], count: int, rng: random.Random,
-          excluded: set[int], blocked: set[tuple[int, Cell]], soon: dict[int, set[Cell]]) -> _Plan:
+          excluded: set[int], blocked: set[tuple[int, Cell]], soon: dict[int, set[Cell]], share: float) -> _Plan:
     """Spread about `count` champions over the programmes' site-and-shift
     cells: each programme gets a share of the asks by the champions its
     impacted people need at the target ratio (at least enough for the
@@ -231,7 +232,7 @@ def _plan(programmes: list[Programme], impacted: dict[int, People], count: int, 
     plan = _Plan()
     need = {pid: sum(math.ceil(len(people) / TARGET_RATIO) for people in cells.values()) for pid, cells in impacted.items()}
     total = sum(need.values()) or 1
-    budget_all = round(count * SHARE)
+    budget_all = round(count * share)
     for programme in programmes:
         cells = impacted[programme.pk]
         first = soon.get(programme.pk, set())
@@ -490,7 +491,7 @@ def seed_network(*, scale: str, seed: int, actor: User | None = None, today: dt.
     if demo_staff is not None:
         excluded.add(demo_staff.pk)  # planned by hand below
     soon = _next_wave_cells(programmes, impacted, day)
-    plan = _plan(programmes, impacted, CHAMPIONS.get(scale, 120), rng, excluded, blocked, soon)
+    plan = _plan(programmes, impacted, CHAMPIONS.get(scale, 120), rng, excluded, blocked, soon, SHARE.get(scale, SHARE_DEFAULT))
     keep = _demo_story(plan, by_code, impacted, rng)
     demo_units: list[Unit] = []
     if demo_staff is not None:
