@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
@@ -38,6 +39,7 @@ from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed
 from changeboard.engagement.seeding import clear_engagement_data, seed_engagement
 from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
+from changeboard.network import seeding as network_seeding
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
 from changeboard.readiness.seeding import seed_readiness
@@ -86,6 +88,10 @@ class Profile:
     members: tuple[tuple[str, str | None, int], ...]  # (rank code, role or None for the team's role, weight)
     shift: str
     head_min: int = 12  # a team this small has no separate head
+    night_shift: str = ""  # if set, every other supervisor and member works it (a day and a night pattern)
+
+    def shift_for(self, index: int) -> str:
+        return self.night_shift if self.night_shift and index % 2 else self.shift
 
 
 OFFICE_HOURS = "Office hours, Monday to Friday"
@@ -108,7 +114,7 @@ YOUTH = Profile(("PS", "Youth engagement sergeant"), None, 0, (("PC", "Schools o
                 "Neighbourhood 8-hour earlies and lates", head_min=3)
 CUSTODY = Profile(("INSP", "Custody inspector"), ("PS", "Custody officer"), 4,
                   (("BAND-E", "Detention officer", 5), ("PC", "Custody officer", 1), ("BAND-D", "Custody nurse liaison", 1)),
-                  "Custody 12-hour 24/7 rota")
+                  "Custody days, 12-hour", night_shift="Custody nights, 12-hour")
 CONTACT = Profile(("BAND-B", "Contact centre manager"), ("BAND-C", "Contact centre supervisor"), 12,
                   (("BAND-E", "Call handler", 6), ("BAND-D", "Radio dispatcher", 2), ("PC", "Police officer dispatcher", 1)),
                   "Contact centre 12-hour 24/7 rota")
@@ -730,8 +736,8 @@ def _place_people(nodes: list[_Node], scale: Scale, rng: random.Random) -> list[
         if profile.supervisor and remaining >= 3:
             count = max(1, round(remaining / (profile.span + 1)))
             above_sup = head or boss
-            for _ in range(count):
-                sup = _Person(node, profile.supervisor[0], profile.supervisor[1], profile.shift, location, above_sup, above_sup.tier + 1)
+            for n in range(count):
+                sup = _Person(node, profile.supervisor[0], profile.supervisor[1], profile.shift_for(n), location, above_sup, above_sup.tier + 1)
                 supervisors.append(sup)
                 people.append(sup)
             remaining -= count
@@ -740,7 +746,7 @@ def _place_people(nodes: list[_Node], scale: Scale, rng: random.Random) -> list[
         for i in range(remaining):
             rank, role = rng.choices(choices, weights)[0]
             manager = supervisors[i % len(supervisors)] if supervisors else (head or boss)
-            people.append(_Person(node, rank, role, profile.shift, location, manager, manager.tier + 1, member=True))
+            people.append(_Person(node, rank, role, profile.shift_for(i), location, manager, manager.tier + 1, member=True))
     return people
 
 
@@ -804,7 +810,19 @@ def _create_staff(people: list[_Person], rng: random.Random) -> int:
     return len(objects)
 
 
-def _create_programmes(nodes: list[_Node]) -> tuple[int, int, int]:
+def _go_lives(spec: ProgrammeSpec, today: dt.date) -> list[dt.date]:
+    """The waves' go-live dates: the spec's, except the champion network's
+    custody wave (the wave of `network.seeding.CUSTODY_PROGRAMME` reaching
+    Met Detention), which goes live three weeks after `today` so the demo's
+    uncovered custody night shift is always three weeks from go-live."""
+    dates = [go_live for _, go_live, _ in spec.waves]
+    if spec.code == network_seeding.CUSTODY_PROGRAMME:
+        dates = [network_seeding.custody_go_live(today) if network_seeding.CUSTODY_COMMAND in units else go_live
+                 for (_, go_live, units) in spec.waves]
+    return dates
+
+
+def _create_programmes(nodes: list[_Node], today: dt.date) -> tuple[int, int, int]:
     by_name: dict[str, Unit] = {}
     for node in nodes:
         if node.level != Unit.Level.TEAM:
@@ -816,14 +834,15 @@ def _create_programmes(nodes: list[_Node]) -> tuple[int, int, int]:
     waves: list[RolloutWave] = []
     wave_units: list[list[Unit]] = []
     for index, (spec, programme) in enumerate(zip(PROGRAMMES, programmes, strict=True)):
-        first, last = spec.waves[0][1], spec.waves[-1][1]
+        dates = _go_lives(spec, today)
+        first, last = min(dates), max(dates)
         # 3 to 6 milestones: always the business case and hypercare exit, and a varying middle.
         middle = list(MILESTONE_TEMPLATES[1:-1])
         keep = middle[index % 3: index % 3 + 1 + index % 4]
         for name, offset, from_last in (MILESTONE_TEMPLATES[0], *keep, MILESTONE_TEMPLATES[-1]):
             due = (last if from_last else first) + dt.timedelta(days=offset)
             milestones.append(Milestone(programme=programme, name=name, due_date=due, completed=due < MILESTONES_DONE_BEFORE))
-        for name, go_live, unit_names in spec.waves:
+        for (name, _, unit_names), go_live in zip(spec.waves, dates, strict=True):
             waves.append(RolloutWave(programme=programme, name=name, go_live_date=go_live))
             wave_units.append([by_name[u] for u in unit_names])
     Milestone.objects.bulk_create(milestones)
@@ -860,12 +879,31 @@ def _create_impacts(actor: User | None) -> tuple[int, int]:
     return assessments, lines
 
 
+def _demo_champion_staff(first: str, last: str) -> Staff | None:
+    """The champion persona is a member of staff in their borough (the first
+    response officer there): their HR record takes the persona's name, so
+    the network seed can make them an active champion on their own record."""
+    staff = (Staff.objects.filter(unit__full_path__contains=f"{PATH_SEPARATOR}Westminster{PATH_SEPARATOR}", role="Response officer",
+                                  leave_date__isnull=True).order_by("staff_number").first())
+    if staff is None:
+        return None
+    stem, suffix = f"{_email_part(first)}.{_email_part(last)}", 10
+    while Staff.objects.filter(email=f"{stem}{suffix}@{EMAIL_DOMAIN}").exclude(pk=staff.pk).exists():
+        suffix += 1
+    Staff.objects.filter(pk=staff.pk).update(first_name=first, last_name=last, email=f"{stem}{suffix}@{EMAIL_DOMAIN}")
+    staff.refresh_from_db()
+    return staff
+
+
 def _create_demo_accounts(actor: User | None) -> int:
     for username, role, first, last, scope in DEMO_ACCOUNTS:
+        email = f"{username}@{EMAIL_DOMAIN}"
+        if role == Role.CHAMPION and (staff := _demo_champion_staff(first, last)) is not None:
+            email = staff.email  # the account is found from the HR record when they are nominated
         programmes = list(Programme.objects.filter(code=scope)) if role == Role.CHANGE_MANAGER else None
         units = list(Unit.objects.filter(name=scope, level=Unit.Level.BOROUGH)) if role == Role.CHAMPION else None
         user = user_create(username=username, role=role, actor=actor, password=DEMO_PASSWORD, first_name=first, last_name=last,
-                           email=f"{username}@{EMAIL_DOMAIN}", programmes=programmes, units=units, is_demo=True)
+                           email=email, programmes=programmes, units=units, is_demo=True)
         if programmes:
             board = User.objects.get(username="board", is_demo=True)
             Programme.objects.filter(pk__in=[p.pk for p in programmes]).update(change_lead=user, sro=board)
@@ -909,6 +947,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
         counts.update(clear_cutover_data())
         counts.update(clear_hypercare_data())
         counts.update(clear_engagement_data())  # before the staff and units its register protects
+        counts.update(network_seeding.clear_network_data())  # before the staff its pool protects
         ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
@@ -937,10 +976,11 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
             raise SeedError(f"The database already holds data ({found}). Use --replace to clear it first, or --if-empty.")
         clear_seeded_data(actor=actor)
     rng = random.Random(seed)
+    today = timezone.localdate()
     nodes = _create_units(_build_tree(config))
     people = _place_people(nodes, config, rng)
     staff_count = _create_staff(people, rng)
-    programme_count, milestone_count, wave_count = _create_programmes(nodes)
+    programme_count, milestone_count, wave_count = _create_programmes(nodes, today)
     assessment_count, line_count = _create_impacts(actor)
     survey_counts = seed_surveys(scale=scale, seed=seed, actor=actor)
     readiness_counts = seed_readiness(seed=seed, actor=actor)
@@ -950,6 +990,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     hypercare_counts = seed_hypercare(scale=scale, seed=seed, actor=actor, total=met_total(config.staff) if scale == "met" else None)
     # Last: the register maps the demo accounts' programmes and the impacts; messages reach the staff.
     engagement_counts = seed_engagement(scale=scale, seed=seed, actor=actor)
+    # After everything: the champions' activities and themes refer to the programmes, units and demo accounts.
+    network_counts = network_seeding.seed_network(scale=scale, seed=seed, actor=actor, today=today)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),
@@ -966,6 +1008,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
         **cutover_counts,
         **hypercare_counts,
         **engagement_counts,
+        **network_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})

@@ -54,6 +54,15 @@ scratch database, never on one holding real data. See docs/performance.md.
         Message-ID exactly once). Seeds met data into an empty database;
         refuses a database that holds staff and is not named like a
         scratch one, unless --force.
+
+    bench network [--runs 20] [--seed 2026]
+        Champion coverage at met scale (45,000 staff, 12 programmes, about
+        1,800 champions): the coverage page as a change manager and for the
+        portfolio (median and p95, target p95 under 300 ms), the coverage
+        service, every programme's gaps and candidates (`all_gaps`, target
+        under 2 s), and the grouped impacted-people query as the baseline
+        (ratios). Seeds met data into an empty database; writes only two
+        users, deleted afterwards.
 """
 
 from __future__ import annotations
@@ -172,12 +181,20 @@ class Command(BaseCommand):
                          help=f"Timed runs of each resolution and page (default {engagement_bench.DEFAULT_RUNS}).")
         eng.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed of the met data when it seeds an empty database.")
         add_force_option(eng)
+        from changeboard.devtools.bench import network as network_bench
+
+        net = benchmarks.add_parser("network", help="Champion coverage at met scale: the coverage page, the service and every "
+                                                    "programme's gaps and candidates, against the grouped impacted-people query.")
+        net.add_argument("--runs", type=int, default=network_bench.DEFAULT_RUNS,
+                         help=f"Timed runs of each page and computation (default {network_bench.DEFAULT_RUNS}; all_gaps at most "
+                              f"{network_bench.GAPS_RUNS}).")
+        net.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed of the met data when it seeds an empty database.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
                                                                            "survey": bench_survey, "board": bench_board,
                                                                            "cutover": bench_cutover, "hypercare": bench_hypercare,
-                                                                           "engagement": bench_engagement}
+                                                                           "engagement": bench_engagement, "network": bench_network}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
 
@@ -233,6 +250,12 @@ def bench_engagement(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.devtools.bench.engagement import run
 
     return _figures("engagement", run, emails=options["emails"], runs=options["runs"], seed=options["seed"], force=options["force"])
+
+
+def bench_network(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.devtools.bench.network import run
+
+    return _figures("network", run, runs=options["runs"], seed=options["seed"])
 
 
 # --------------------------------------------------------------------------
