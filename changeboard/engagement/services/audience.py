@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -33,7 +33,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from changeboard.core.scoping import subtree_q
-from changeboard.impacts.models import ImpactLine
+from changeboard.impacts.models import ImpactAssessment, ImpactLine
 from changeboard.organisation.models import Staff, StaffQuerySet, Unit
 from changeboard.portfolio.models import Programme
 from changeboard.surveys.models import RoleGroup
@@ -108,10 +108,12 @@ def _line_q(lines: list[ImpactLine]) -> Q:
     return reduce(or_, clauses)
 
 
-def impacted_q(programme: Programme) -> Q:
-    """The staff a programme's approved impact assessments reach (before
-    leavers are taken out: combine with `in_post`)."""
-    lines = list(ImpactLine.objects.filter(assessment__programme=programme, assessment__status="approved")
+def impacted_q(programme: Programme | None = None, *, programme_ids: Sequence[int] = ()) -> Q:
+    """The staff the approved impact assessments of a programme (or of all
+    the `programme_ids`, in one read) reach, before leavers are taken out:
+    combine with `in_post`."""
+    ids = [programme.pk] if programme is not None else list(programme_ids)
+    lines = list(ImpactLine.objects.filter(assessment__programme_id__in=ids, assessment__status=ImpactAssessment.Status.APPROVED)
                  .prefetch_related("units", "rank_grades"))
     return _line_q(lines)
 

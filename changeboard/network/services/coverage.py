@@ -38,9 +38,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
@@ -54,10 +53,9 @@ from django.utils import timezone
 
 from changeboard.core import audit
 from changeboard.core.scoping import subtree_q
-from changeboard.engagement.services.audience import in_post
-from changeboard.impacts.models import ImpactAssessment, ImpactLine
+from changeboard.engagement.services.audience import impacted_q, in_post
 from changeboard.organisation.models import Staff, Unit
-from changeboard.portfolio.models import Programme
+from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import RoleGroup
 
 from ..models import Champion, CoverageTarget, NetworkPolicy, Support
@@ -92,6 +90,8 @@ class Cell:
     target: int = 25
     unit_id: int | None = None
     has_children: bool = False
+    go_live: dt.date | None = None
+    """The next go-live, on or after the day, of a rollout wave reaching any of the cell's impacted people."""
 
     @property
     def needed(self) -> int:
@@ -123,7 +123,7 @@ class Cell:
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.slug, "label": self.label, "impacted": self.impacted, "champions": self.champions,
                 "impacted_per_champion": self.per_champion, "needed": self.needed, "shortfall": self.shortfall,
-                "uncovered": self.uncovered, "gap": self.gap}
+                "uncovered": self.uncovered, "gap": self.gap, "go_live": self.go_live.isoformat() if self.go_live else None}
 
 
 @dataclass
@@ -145,8 +145,11 @@ class Coverage:
 
     @property
     def gaps(self) -> list[Cell]:
-        """Site-and-shift cells short of champions, the emptiest and largest first."""
-        return sorted((c for c in self.by_site_shift if c.gap), key=lambda c: (c.champions > 0, -c.uncovered, c.label))
+        """Site-and-shift cells short of champions: the soonest go-live first
+        (a gap three weeks before go-live matters more than one next year),
+        then the cells with no champion at all, then the most people uncovered."""
+        return sorted((c for c in self.by_site_shift if c.gap),
+                      key=lambda c: (c.go_live or dt.date.max, c.champions > 0, -c.uncovered, c.label))
 
     @property
     def per_champion(self) -> int | None:
@@ -184,43 +187,11 @@ def _programmes(programme: Programme | None, programmes: Iterable[Programme] | N
     return list(Programme.objects.exclude(status="closed").values_list("pk", flat=True))
 
 
-def lines_q(programme_ids: Sequence[int], units: Sequence[tuple[int, str]]) -> Q:
-    """The staff the approved impact lines of these programmes reach (as
-    `engagement.services.audience.impacted_q`, for many programmes in one
-    read): each line's units with their subtrees, narrowed by its job roles
-    and ranks; lines with the same narrowing share one `unit_id IN` clause.
-    `units` is the whole tree as (pk, path) sorted by path."""
-    lines = list(ImpactLine.objects.filter(assessment__programme_id__in=list(programme_ids),
-                                           assessment__status=ImpactAssessment.Status.APPROVED)
-                 .prefetch_related("units", "rank_grades"))
-    if not lines:
-        return Q(pk__in=[])
-    paths = [path for _, path in units]
-    by_narrowing: dict[tuple[tuple[str, ...], tuple[int, ...]], set[int]] = defaultdict(set)
-    for line in lines:
-        reached = by_narrowing[(tuple(sorted(line.roles or [])), tuple(sorted(r.pk for r in line.rank_grades.all())))]
-        for top in line.units.all():
-            index = bisect_left(paths, top.path)
-            while index < len(paths) and paths[index].startswith(top.path):
-                reached.add(units[index][0])
-                index += 1
-    clauses = []
-    for (roles, ranks), unit_ids in by_narrowing.items():
-        q = Q(unit_id__in=sorted(unit_ids))
-        if roles:
-            q &= Q(role__in=roles)
-        if ranks:
-            q &= Q(rank_grade__in=ranks)
-        clauses.append(q)
-    return reduce(or_, clauses)
-
-
 def impacted_staff(programme: Programme | None, day: dt.date | None = None, *, programmes: Iterable[Programme] | None = None,
                    units: Iterable[Unit] | None = None) -> Any:
     """The impacted staff in post (a `Staff` queryset), as `coverage()` counts them."""
     on = day or timezone.localdate()
-    tree = list(Unit.objects.order_by("path").values_list("pk", "path"))
-    people = in_post(on).filter(lines_q(_programmes(programme, programmes), tree))
+    people = in_post(on).filter(impacted_q(programme_ids=_programmes(programme, programmes)))
     if units is not None:
         people = people.filter(subtree_q([u.path for u in units], "unit__path"))
     return people
@@ -244,7 +215,7 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
     tree = list(Unit.objects.order_by("path").values_list("pk", "path", "name", "depth"))
     narrow_paths = [u.path for u in units] if units is not None else None
 
-    people = in_post(on).filter(lines_q(programme_ids, [(pk, path) for pk, path, _, _ in tree]))
+    people = in_post(on).filter(impacted_q(programme_ids=programme_ids))
     champs = Champion.objects.active(on).filter(supports__active=True, supports__programme_id__in=programme_ids)
     if narrow_paths is not None:
         people = people.filter(subtree_q(narrow_paths, "unit__path"))
@@ -274,8 +245,28 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
                   cell(shift, (shp,), _label(shp)), cell(role, (group,), RoleGroup(group).label)):
             setattr(c, attr, getattr(c, attr) + n)
 
+    # The next go-live reaching each unit: a wave's units with their subtrees.
+    step = Unit.steplen
+    next_at: dict[str, dt.date] = {}
+    for go_live, wave_path in (RolloutWave.objects.filter(programme_id__in=programme_ids, go_live_date__gte=on, units__isnull=False)
+                               .values_list("go_live_date", "units__path")):
+        if wave_path not in next_at or go_live < next_at[wave_path]:
+            next_at[wave_path] = go_live
+    unit_go_live: dict[int, dt.date | None] = {}
+
+    def go_live_of(unit_id: int, path: str) -> dt.date | None:
+        if unit_id not in unit_go_live:
+            dates = [next_at[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in next_at]
+            unit_go_live[unit_id] = min(dates) if dates else None
+        return unit_go_live[unit_id]
+
+    path_of = {pk: path for pk, path, _, _ in tree}
     for loc, shp, unit_id, kind, n in impacted_rows:
         count(loc, shp, kind, "impacted", n)
+        when = go_live_of(unit_id, path_of.get(unit_id, ""))
+        site = site_shift[(loc or "", shp or "")]
+        if when and (site.go_live is None or when < site.go_live):
+            site.go_live = when
         impacted_per_unit[unit_id] += n
         result.impacted += n
     for _, loc, shp, kind in champion_rows:
@@ -284,9 +275,7 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
 
     # The unit tree: impacted people roll up to every ancestor; a champion
     # counts once in each unit at or above the units they look after.
-    step = Unit.steplen
     by_path = {path: pk for pk, path, _, _ in tree}
-    path_of = {pk: path for pk, path, _, _ in tree}
     rolled: Counter[int] = Counter()
     for unit_id, n in impacted_per_unit.items():
         path = path_of.get(unit_id, "")

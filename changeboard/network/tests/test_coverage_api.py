@@ -31,7 +31,8 @@ def test_coverage_headline_and_tables(client: Any, world: Any, org: Any) -> None
         "impacted_per_champion": 5, "needed": 4, "gaps": 2}
     first = data["by_site_shift"][0]
     assert first == {"key": "Charing Cross|Night", "label": "Charing Cross, Night", "impacted": 4, "champions": 0,
-                     "impacted_per_champion": None, "needed": 2, "shortfall": 2, "uncovered": 4, "gap": True}
+                     "impacted_per_champion": None, "needed": 2, "shortfall": 2, "uncovered": 4, "gap": True,
+                     "go_live": world.wave_a.go_live_date.isoformat()}
     assert [c["key"] for c in data["by_role_group"]] == ["officer", "staff"]
     assert [c["key"] for c in data["by_location"]] == ["Charing Cross", "Holborn"]
     assert [c["key"] for c in data["by_shift"]] == ["Night", "Day"]
