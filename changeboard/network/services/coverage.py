@@ -481,6 +481,14 @@ class _Pool:
     by_staff: dict[int, Champion]
     asked: dict[int, Decimal]
     others: dict[tuple[str, str], dict[int, list[Staff]]]
+    # The pool entries by site and shift (staff id, entry), so a gap looks at its own cell only.
+    at: dict[tuple[str, str], list[tuple[int, Champion]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        at: dict[tuple[str, str], list[tuple[int, Champion]]] = defaultdict(list)
+        for s, c in self.by_staff.items():
+            at[(c.staff.location, c.staff.shift_pattern)].append((s, c))
+        self.at = dict(at)
 
     def spare(self, staff_id: int) -> Decimal:
         c = self.by_staff[staff_id]
@@ -513,8 +521,7 @@ def _theirs(programme: Programme) -> set[int]:
 
 def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
     """A gap's candidates from what `_pool` read: no query."""
-    members = [c.staff for s, c in pool.by_staff.items()
-               if c.staff.location == location and c.staff.shift_pattern == shift_pattern and s not in theirs and pool.spare(s) > 0]
+    members = [c.staff for s, c in pool.at.get((location, shift_pattern), ()) if s not in theirs and pool.spare(s) > 0]
     members.sort(key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))
     found = [Candidate(s, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
     by_unit = pool.others.get((location, shift_pattern), {})
