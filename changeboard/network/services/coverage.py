@@ -17,12 +17,12 @@ programmes. Coverage is read along five dimensions, each a list of `Cell`s:
 - **location**, **shift pattern** and **role group** alone (a champion
   counts in their own location, shift and role group).
 
-Everything is counted in the database with a handful of grouped queries
-(impacted people grouped by location, shift, unit and role group; the
-champions and their units), and rolled up in Python over the unit tree,
-which is small (about 700 units at met scale). The approved impact lines of
-every programme counted are read in one query (with their units and ranks),
-so the portfolio-wide figure costs the same as one programme's.
+Everything is read with a handful of queries (the staff in post grouped by
+location, shift, unit, job role and rank; the approved impact lines of every
+programme counted, with their units and ranks; the champions and their
+units), then the lines are evaluated on the staff groups and rolled up in
+Python over the unit tree, which is small (about 700 units at met scale), so
+the portfolio-wide figure costs the same as one programme's.
 
 **Portfolio-wide** is the union over the programmes given (the pages pass the
 programmes the user may view; with none given, every programme not closed):
