@@ -17,12 +17,12 @@ programmes. Coverage is read along five dimensions, each a list of `Cell`s:
 - **location**, **shift pattern** and **role group** alone (a champion
   counts in their own location, shift and role group).
 
-Everything is counted in the database with a handful of grouped queries
-(impacted people grouped by location, shift, unit and role group; the
-champions and their units), and rolled up in Python over the unit tree,
-which is small (about 700 units at met scale). The approved impact lines of
-every programme counted are read in one query (with their units and ranks),
-so the portfolio-wide figure costs the same as one programme's.
+Everything is read with a handful of queries (the staff in post grouped by
+location, shift, unit, job role and rank; the approved impact lines of every
+programme counted, with their units and ranks; the champions and their
+units), then the lines are evaluated on the staff groups and rolled up in
+Python over the unit tree, which is small (about 700 units at met scale), so
+the portfolio-wide figure costs the same as one programme's.
 
 **Portfolio-wide** is the union over the programmes given (the pages pass the
 programmes the user may view; with none given, every programme not closed):
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,7 +55,8 @@ from django.utils import timezone
 from changeboard.core import audit
 from changeboard.core.scoping import subtree_q
 from changeboard.engagement.services.audience import impacted_q, in_post
-from changeboard.organisation.models import Staff, Unit
+from changeboard.impacts.models import ImpactAssessment, ImpactLine
+from changeboard.organisation.models import RankGrade, Staff, Unit
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import RoleGroup
 
@@ -203,24 +205,94 @@ def champions_for(programme: Programme | None, day: dt.date, *, programmes: Iter
             .filter(supports__active=True, supports__programme_id__in=_programmes(programme, programmes)).distinct())
 
 
+# ---------------------------------------------------------------------------
+# Who is impacted, evaluated in Python over the staff in post grouped once
+#
+# At met scale the impacted-staff clause (`impacted_q`: a `unit_id IN (...)`
+# of hundreds of ids, ORed per narrowing) made every programme's count a scan
+# with a large predicate, and `all_gaps` ran it twice per programme. The
+# people in post are instead read once, grouped by everything a coverage
+# count or an impact line looks at (location, shift pattern, unit, job role,
+# rank or grade: a few thousand groups for 45,000 people), and each
+# programme's approved lines are evaluated on the groups in Python with the
+# rule `impacted_q` writes (a line reaches its units with their subtrees,
+# narrowed by its job roles and its ranks or grades). Everyone in a group
+# shares those attributes, so a group is impacted whole or not at all, and
+# the union over programmes is exact (a person impacted twice counts once).
+
+# (location, shift pattern, unit id, job role, rank or grade id, people)
+StaffGroup = tuple[str, str, int, str, "int | None", int]
+# (job roles, rank or grade ids, unit ids reached): one narrowing of a programme's lines
+Reach = tuple[frozenset[str], frozenset[int], frozenset[int]]
+
+
+def staff_groups(on: dt.date) -> list[StaffGroup]:
+    """The staff in post on the day, counted by location, shift pattern,
+    unit, job role and rank or grade (one grouped query)."""
+    return [(loc or "", shp or "", unit_id, role or "", rank_id, n) for loc, shp, unit_id, role, rank_id, n in
+            in_post(on).order_by().values_list("location", "shift_pattern", "unit_id", "role", "rank_grade_id").annotate(n=Count("pk"))]
+
+
+def reaches(programme_ids: Iterable[int], tree: list[tuple[int, str, str, int]] | None = None) -> dict[int, list[Reach]]:
+    """Each programme's approved impact lines as narrowings (one query for all
+    the programmes): lines with the same job roles and ranks share one, with
+    the union of their units' subtrees, as `impacted_q` builds its clause."""
+    ids = list(programme_ids)
+    units = sorted((path, pk) for pk, path, *_ in (tree if tree is not None else Unit.objects.values_list("pk", "path")))
+    paths = [path for path, _ in units]
+    lines = (ImpactLine.objects.filter(assessment__programme_id__in=ids, assessment__status=ImpactAssessment.Status.APPROVED)
+             .annotate(programme_id=F("assessment__programme_id")).prefetch_related("units", "rank_grades"))
+    grouped: dict[int, dict[tuple[frozenset[str], frozenset[int]], set[int]]] = {pk: defaultdict(set) for pk in ids}
+    for line in lines:
+        reached = grouped[line.programme_id][(frozenset(line.roles or []), frozenset(r.pk for r in line.rank_grades.all()))]
+        for top in line.units.all():
+            index = bisect_left(paths, top.path)
+            while index < len(paths) and paths[index].startswith(top.path):
+                reached.add(units[index][1])
+                index += 1
+    return {pk: [(roles, ranks, frozenset(unit_ids)) for (roles, ranks), unit_ids in by.items()] for pk, by in grouped.items()}
+
+
+def _reached(group: StaffGroup, narrowings: list[Reach]) -> bool:
+    _, _, unit_id, role, rank_id, _ = group
+    return any(unit_id in unit_ids and (not roles or role in roles) and (not ranks or rank_id in ranks)
+               for roles, ranks, unit_ids in narrowings)
+
+
+def impacted_groups(groups: list[StaffGroup], narrowings: list[Reach]) -> list[StaffGroup]:
+    """The groups the narrowings reach (`impacted_q`, in Python)."""
+    if not narrowings:
+        return []
+    reachable = frozenset().union(*(unit_ids for _, _, unit_ids in narrowings))
+    return [g for g in groups if g[2] in reachable and _reached(g, narrowings)]
+
+
 def coverage(programme: Programme | None, day: dt.date | None = None, *, programmes: Iterable[Programme] | None = None,
-             units: Iterable[Unit] | None = None) -> Coverage:
+             units: Iterable[Unit] | None = None, _groups: list[StaffGroup] | None = None,
+             _reach: dict[int, list[Reach]] | None = None, _tree: list[tuple[int, str, str, int]] | None = None) -> Coverage:
     """The programme's (or, with None, the portfolio's: the union over
     `programmes`, every open programme by default) coverage on a day,
-    optionally narrowed to the subtrees of `units`."""
+    optionally narrowed to the subtrees of `units`. (`all_gaps` passes the
+    staff groups, the programmes' lines and the unit tree it read once.)"""
     on = day or timezone.localdate()
     target, source = target_and_source(programme)
     result = Coverage(programme, on, target, source)
     programme_ids = _programmes(programme, programmes)
-    tree = list(Unit.objects.order_by("path").values_list("pk", "path", "name", "depth"))
+    tree = _tree if _tree is not None else list(Unit.objects.order_by("path").values_list("pk", "path", "name", "depth"))
     narrow_paths = [u.path for u in units] if units is not None else None
+    path_of = {pk: path for pk, path, _, _ in tree}
 
-    people = in_post(on).filter(impacted_q(programme_ids=programme_ids))
+    by_programme = _reach if _reach is not None else reaches(programme_ids, tree)
+    narrowings = [n for pk in programme_ids for n in by_programme.get(pk, [])]
+    people = impacted_groups(_groups if _groups is not None else staff_groups(on), narrowings)
     champs = Champion.objects.active(on).filter(supports__active=True, supports__programme_id__in=programme_ids)
     if narrow_paths is not None:
-        people = people.filter(subtree_q(narrow_paths, "unit__path"))
+        people = [g for g in people if any(path_of.get(g[2], "").startswith(p) for p in narrow_paths)] if narrow_paths else []
         champs = champs.filter(subtree_q(narrow_paths, "staff__unit__path"))
-    impacted_rows = (people.order_by().values_list("location", "shift_pattern", "unit_id", "rank_grade__kind").annotate(n=Count("pk")))
+    kinds = dict(RankGrade.objects.values_list("pk", "kind"))
+    impacted_rows: Counter[tuple[str, str, int, str | None]] = Counter()
+    for loc, shp, unit_id, _, rank_id, n in people:
+        impacted_rows[(loc, shp, unit_id, kinds.get(rank_id) if rank_id is not None else None)] += n
     champion_rows = list(champs.order_by().values_list("pk", "staff__location", "staff__shift_pattern", "staff__rank_grade__kind")
                          .distinct())
     looked_after = Champion.units.through.objects.filter(champion_id__in=champs.values("pk")).values_list("champion_id", "unit_id")
@@ -260,8 +332,7 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
             unit_go_live[unit_id] = min(dates) if dates else None
         return unit_go_live[unit_id]
 
-    path_of = {pk: path for pk, path, _, _ in tree}
-    for loc, shp, unit_id, kind, n in impacted_rows:
+    for (loc, shp, unit_id, kind), n in impacted_rows.items():
         count(loc, shp, kind, "impacted", n)
         when = go_live_of(unit_id, path_of.get(unit_id, ""))
         site = site_shift[(loc or "", shp or "")]
@@ -410,6 +481,14 @@ class _Pool:
     by_staff: dict[int, Champion]
     asked: dict[int, Decimal]
     others: dict[tuple[str, str], dict[int, list[Staff]]]
+    # The pool entries by site and shift (staff id, entry), so a gap looks at its own cell only.
+    at: dict[tuple[str, str], list[tuple[int, Champion]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        at: dict[tuple[str, str], list[tuple[int, Champion]]] = defaultdict(list)
+        for s, c in self.by_staff.items():
+            at[(c.staff.location, c.staff.shift_pattern)].append((s, c))
+        self.at = dict(at)
 
     def spare(self, staff_id: int) -> Decimal:
         c = self.by_staff[staff_id]
@@ -442,8 +521,7 @@ def _theirs(programme: Programme) -> set[int]:
 
 def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
     """A gap's candidates from what `_pool` read: no query."""
-    members = [c.staff for s, c in pool.by_staff.items()
-               if c.staff.location == location and c.staff.shift_pattern == shift_pattern and s not in theirs and pool.spare(s) > 0]
+    members = [c.staff for s, c in pool.at.get((location, shift_pattern), ()) if s not in theirs and pool.spare(s) > 0]
     members.sort(key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))
     found = [Candidate(s, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
     by_unit = pool.others.get((location, shift_pattern), {})
@@ -479,7 +557,12 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
     Python, whatever the number of gaps."""
     on = day or timezone.localdate()
     chosen = list(programmes) if programmes is not None else list(Programme.objects.exclude(status="closed").order_by("code"))
-    covers = [(p, coverage(p, on)) for p in chosen]
+    # Read once for every programme: the staff in post grouped, the unit
+    # tree, every programme's approved lines.
+    groups = staff_groups(on)
+    tree = list(Unit.objects.order_by("path").values_list("pk", "path", "name", "depth"))
+    reach = reaches([p.pk for p in chosen], tree)
+    covers = [(p, coverage(p, on, _groups=groups, _reach=reach, _tree=tree)) for p in chosen]
     pool = _pool(((gap.key[0], gap.key[1]) for _, cov in covers for gap in cov.gaps), on, limit)
     result: dict[int, list[tuple[Cell, list[Candidate]]]] = {}
     for programme, cov in covers:
@@ -487,11 +570,12 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
         if not gaps:
             result[programme.pk] = []
             continue
-        where = reduce(or_, (Q(location=g.key[0], shift_pattern=g.key[1]) for g in gaps))
+        # The gaps' units, from the same groups (no query).
+        at_gaps = {(g.key[0], g.key[1]) for g in gaps}
         units_at: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for loc, shp, unit_id in (impacted_staff(programme, on).filter(where).order_by()
-                                  .values_list("location", "shift_pattern", "unit_id").distinct()):
-            units_at[(loc, shp)].add(unit_id)
+        for loc, shp, unit_id, *_ in impacted_groups(groups, reach.get(programme.pk, [])):
+            if (loc, shp) in at_gaps:
+                units_at[(loc, shp)].add(unit_id)
         theirs = _theirs(programme)
         result[programme.pk] = [(gap, _candidates(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
                                 for gap in gaps]
