@@ -343,6 +343,13 @@ SPECTACULAR_SETTINGS = {
         "RunTaskStatusEnum": "changeboard.cutover.models.RunTask.Status",
         "QueryStatusEnum": "changeboard.hypercare.models.Query.Status",
         "PeriodStatusEnum": "changeboard.hypercare.models.Period.Status",
+        "ChampionStatusEnum": "changeboard.network.models.Champion.Status",
+        "NominatedAsEnum": "changeboard.network.models.Champion.NominatedAs",
+        "ActivityKindEnum": "changeboard.network.models.Activity.Kind",
+        "ActivityStatusEnum": "changeboard.network.models.Activity.Status",
+        "ThemeCategoryEnum": "changeboard.network.models.Theme.Category",
+        "ThemeSentimentEnum": "changeboard.network.models.Theme.Sentiment",
+        "ThemeStatusEnum": "changeboard.network.models.Theme.Status",
     },
 }
 

@@ -52,7 +52,7 @@ class ChampionSerializer(serializers.ModelSerializer):
     location = serializers.CharField(source="staff.location", read_only=True)
     shift_pattern = serializers.CharField(source="staff.shift_pattern", read_only=True)
     role_group = serializers.SerializerMethodField()
-    status = serializers.CharField(read_only=True, help_text="nominated, active, declined or ended.")
+    status = serializers.ChoiceField(choices=Champion.Status.choices, read_only=True, help_text="nominated, active, declined or ended.")
     hours_asked = serializers.DecimalField(source="asked", max_digits=7, decimal_places=1, read_only=True,
                                            help_text="Hours a month every programme asks of them now.")
     over_committed = serializers.BooleanField(source="over", read_only=True)
@@ -249,7 +249,7 @@ class LoadRowSerializer(serializers.Serializer):
     champion = serializers.IntegerField()
     name = serializers.CharField()
     staff_number = serializers.CharField()
-    status = serializers.CharField(help_text="nominated or active.")
+    status = serializers.ChoiceField(choices=Champion.Status.choices, help_text="nominated or active.")
     hours_agreed = serializers.DecimalField(max_digits=5, decimal_places=1)
     hours_asked = serializers.DecimalField(max_digits=7, decimal_places=1)
     percent = serializers.IntegerField(help_text="Asked as a percentage of agreed.")

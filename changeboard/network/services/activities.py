@@ -48,6 +48,7 @@ from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme
 
 from ..models import Activity, Champion
+from .champions import champion_entry, supported  # noqa: F401  (re-exported for the views, forms and API)
 
 Status = Activity.Status
 Kind = Activity.Kind
@@ -59,14 +60,6 @@ UPDATABLE = ("kind", "date", "unit", "people_reached", "minutes", "notes")
 
 # ---------------------------------------------------------------------------
 # Who may act
-
-
-def champion_entry(user: Any) -> Champion | None:
-    """The user's own pool entry (their active one first), or None."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    entries = Champion.objects.filter(user=user).select_related("staff__unit")
-    return entries.filter(status=Champion.Status.ACTIVE).order_by("pk").first() or entries.order_by("pk").first()
 
 
 def manages(actor: User, programme_id: int) -> bool:
@@ -105,11 +98,6 @@ def looked_after(champion: Champion) -> QuerySet[Unit]:
     """The units at or below those the champion looks after."""
     paths = list(champion.units.values_list("path", flat=True))
     return Unit.objects.filter(subtree_q(paths)).order_by("path")
-
-
-def supported(champion: Champion) -> QuerySet[Programme]:
-    """The programmes the champion actively supports."""
-    return Programme.objects.filter(champion_supports__champion=champion, champion_supports__active=True).order_by("code")
 
 
 def default_unit(champion: Champion) -> Unit | None:

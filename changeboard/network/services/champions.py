@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +55,22 @@ def pulse_audience_q(wave: SurveyWave, day: dt.date) -> Q:
 
 # ---------------------------------------------------------------------------
 # Permissions a service checks itself (the views check them too)
+
+
+def champion_entry(user: Any, day: dt.date | None = None, *, active_only: bool = False) -> Champion | None:
+    """The user's own pool entry: their active one first (with `active_only`,
+    only one active on `day`, else None), otherwise their first entry."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if active_only:
+        return Champion.objects.active(day or timezone.localdate()).filter(user=user).select_related("staff__unit").order_by("pk").first()
+    entries = Champion.objects.filter(user=user).select_related("staff__unit")
+    return entries.filter(status=Status.ACTIVE).order_by("pk").first() or entries.order_by("pk").first()
+
+
+def supported(champion: Champion) -> QuerySet[Programme]:
+    """The programmes the champion actively supports."""
+    return Programme.objects.filter(champion_supports__champion=champion, champion_supports__active=True).order_by("code")
 
 
 def may_ask_for(actor: User | None, programme: Programme) -> bool:

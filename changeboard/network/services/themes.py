@@ -42,7 +42,7 @@ from changeboard.readiness.services.actions import action_create
 from changeboard.surveys.models import RoleGroup, SurveyPolicy
 
 from ..models import Champion, Support, Theme
-from .champions import may_ask_for
+from .champions import champion_entry, may_ask_for, supported
 
 Status = Theme.Status
 TITLE_MAX = 200
@@ -185,17 +185,6 @@ def rollup(themes: QuerySet[Theme]) -> Rollup:
 # Who may record, and where
 
 
-def champion_entry(user: Any, day: dt.date | None = None) -> Champion | None:
-    """The user's active pool entry, if they are a champion."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Champion.objects.active(day or timezone.localdate()).filter(user=user).order_by("pk").first()
-
-
-def supported_programmes(champion: Champion) -> QuerySet[Programme]:
-    return Programme.objects.filter(pk__in=Support.objects.filter(champion=champion, active=True).values("programme")).order_by("code")
-
-
 def champion_units_q(champion: Champion, prefix: str = "") -> Q:
     """A Q on `Unit` (or through `prefix`): at or below the champion's units."""
     q = Q(pk__in=[])
@@ -211,8 +200,8 @@ def recordable_programmes(user: Any) -> QuerySet[Programme]:
         return Programme.objects.exclude(status="closed").order_by("code")
     if role == Role.CHANGE_MANAGER:
         return user.programmes.exclude(status="closed").order_by("code")
-    entry = champion_entry(user) if role == Role.CHAMPION else None
-    return supported_programmes(entry) if entry is not None else Programme.objects.none()
+    entry = champion_entry(user, active_only=True) if role == Role.CHAMPION else None
+    return supported(entry) if entry is not None else Programme.objects.none()
 
 
 def recordable_units(user: Any) -> QuerySet[Unit]:
@@ -220,7 +209,7 @@ def recordable_units(user: Any) -> QuerySet[Unit]:
     role = getattr(user, "role", None)
     if role in (Role.ADMIN, Role.CHANGE_MANAGER):
         return Unit.objects.all()
-    entry = champion_entry(user) if role == Role.CHAMPION else None
+    entry = champion_entry(user, active_only=True) if role == Role.CHAMPION else None
     return Unit.objects.filter(champion_units_q(entry)) if entry is not None else Unit.objects.none()
 
 
@@ -248,7 +237,7 @@ def theme_record(*, programme: Programme, category: str, unit: Unit, text: str, 
     heard_on = heard_on or today
     errors: dict[str, str] = {}
     if actor is not None and actor.role == Role.CHAMPION:
-        entry = champion_entry(actor, today)
+        entry = champion_entry(actor, today, active_only=True)
         if entry is None:
             raise PermissionDenied("Only an active champion may record a theme.")
         if champion is not None and champion.pk != entry.pk:

@@ -36,9 +36,11 @@ from changeboard.portfolio.models import Programme
 
 from ..filtersets.pool import ChampionFilterSet
 from ..forms.pool import ChampionForm, ConfirmForm, EndForm, NominateForm, ReviewForm, SupportForm, programmes_to_ask
-from ..models import Champion, Support
+from ..models import Activity, Champion, Support, Theme
 from ..services import champions as services
+from ..services.activities import supported
 from ..services.load import Load, live_supports, loads, with_asked
+from ..services.recognition import may_thank, thanks_for
 from ..tables.pool import EXPORT_HEADERS, ChampionTable, export_row, hours, role_group_label
 
 POOL = ("Champions", "champion-list")
@@ -120,7 +122,24 @@ class ChampionDetailView(ScopedDetailView):
             can_ask=live and can(user, Champion, ADD) and programmes_to_ask(user).exclude(
                 champion_supports__in=champion.supports.filter(active=True)).exists(),
         )
+        context.update(self._cross_links(champion, live))
         return context
+
+    def _cross_links(self, champion: Champion, live: bool) -> dict[str, Any]:
+        """Links to the champion's activities, feedback, planning and thanks,
+        each only for those who may follow it."""
+        user = self.request.user
+        plan_for: list[Programme] = []
+        if champion.status == Champion.Status.ACTIVE and can(user, Activity, ADD) and user.role in ("admin", "change_manager"):
+            programmes = supported(champion)
+            plan_for = list(programmes if user.role == "admin" else programmes.filter(pk__in=user.programmes.values("pk")))
+        return {
+            "activities_seen": Activity.objects.restrict(user).filter(champion=champion).count() if can(user, Activity, VIEW) else None,
+            "themes_heard": Theme.objects.restrict(user).filter(champion=champion).count() if can(user, Theme, VIEW) else None,
+            "plan_for": plan_for,
+            "can_thank": live and may_thank(user, champion),
+            "thanks": thanks_for([champion.pk], limit=10),
+        }
 
 
 class NominateView(ServiceFormView):
