@@ -193,3 +193,19 @@ def test_the_query_count_does_not_grow_with_the_data(client: Any, world: Any, or
     with django_assert_max_num_queries(len(before.captured_queries)):
         c.get(reverse("network-coverage"))
     assert services.coverage(None).impacted == 42
+
+
+def test_long_tables_list_the_most_urgent_and_all_shows_every_row(client: Any, world: Any, org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ..views import coverage as views
+
+    monkeypatch.setattr(views, "SHOWN", 1)
+    c = signed_in(client, world, "lead")
+    html = c.get(reverse("network-coverage"), {"programme": world.programme_a.pk}).content.decode()
+    assert "Showing the 1 most urgent of 2 gaps" in html
+    def gaps_table(page: str) -> str:
+        return page.split(">Gaps</h2>", 1)[1].split("<h2", 1)[0]
+
+    assert "Charing Cross, Night" in gaps_table(html) and "Holborn, Night" not in gaps_table(html)
+    everything = c.get(reverse("network-coverage"), {"programme": world.programme_a.pk, "all": "1"}).content.decode()
+    assert "Showing the" not in everything and "more site" not in everything
+    assert "Holborn, Night" in gaps_table(everything)

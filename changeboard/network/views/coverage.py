@@ -42,6 +42,9 @@ PEOPLE_PER_PAGE = 25
 CANDIDATES = 10
 
 
+
+SHOWN = 50  # rows of the gaps and site-and-shift tables on the page; ?all=1 and the export show every one
+
 class CoverageMixin(ScopedMixin):
     """Reads `?programme=` (blank: portfolio-wide) within the user's view, and
     narrows a champion to their units. Shared by the pages and the API."""
@@ -98,10 +101,17 @@ class CoverageView(CoverageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cov = self.get_coverage()
         programme = cov.programme
+        # At met scale a programme has thousands of site-and-shift cells: the
+        # page lists the most urgent, the export (and ?all=1) has every one.
+        show_all = self.request.GET.get("all") == "1"
+        gaps = cov.gaps
+        site_shift = cov.by_site_shift if show_all else cov.by_site_shift[:SHOWN]
         context.update(
-            cov=cov, programme=programme, narrowed=self.narrow_units() is not None,
+            cov=cov, programme=programme, narrowed=self.narrow_units() is not None, gaps=gaps,
+            gaps_shown=gaps if show_all else gaps[:SHOWN], show_all=show_all, shown=SHOWN,
+            site_shift_hidden=len(cov.by_site_shift) - len(site_shift),
             form=ProgrammeChooserForm(self.request.GET or None, programmes=self.programmes()),
-            tables=[("site-shift", "By site and shift", "Site and shift", cov.by_site_shift, True),
+            tables=[("site-shift", "By site and shift", "Site and shift", site_shift, True),
                     ("location", "By location", "Location", cov.by_location, False),
                     ("shift", "By shift pattern", "Shift pattern", cov.by_shift, False),
                     ("role-group", "By role group", "Role group", cov.by_role_group, False)],
