@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "changeboard.hypercare",
     "changeboard.engagement",
     "changeboard.network",
+    "changeboard.capability",
     "changeboard.site",
     "changeboard.devtools",
 ]
@@ -350,6 +351,13 @@ SPECTACULAR_SETTINGS = {
         "ThemeCategoryEnum": "changeboard.network.models.Theme.Category",
         "ThemeSentimentEnum": "changeboard.network.models.Theme.Sentiment",
         "ThemeStatusEnum": "changeboard.network.models.Theme.Status",
+        "ApproachStatusEnum": "changeboard.capability.models.ApproachStatus",
+        "MeasureEnum": "changeboard.capability.models.Measure",
+        "SectionEnum": "changeboard.capability.models.Section",
+        "EmotionEnum": "changeboard.capability.models.Emotion",
+        "TouchpointKindEnum": "changeboard.capability.models.TouchpointKind",
+        "AssessmentKindEnum": "changeboard.capability.models.AssessmentKind",
+        "HandoverActivityEnum": "changeboard.capability.models.HandoverActivity",
     },
 }
 

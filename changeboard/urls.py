@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from changeboard.accounts.api import urls as accounts_api
+from changeboard.capability.api import urls as capability_api
 from changeboard.core.api import api_root
 from changeboard.core.api import urls as core_api
 from changeboard.cutover.api import urls as cutover_api
@@ -21,7 +22,7 @@ from changeboard.reports.api import urls as reports_api
 from changeboard.surveys.api import urls as surveys_api
 
 # In the order the API root lists them.
-API = [organisation_api, portfolio_api, impacts_api, accounts_api, core_api, surveys_api, readiness_api, reports_api, cutover_api, hypercare_api, engagement_api, network_api]
+API = [organisation_api, portfolio_api, impacts_api, accounts_api, core_api, surveys_api, readiness_api, reports_api, cutover_api, hypercare_api, engagement_api, network_api, capability_api]
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
     *(path("", include(app.urlpatterns)) for app in API),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("changeboard.hypercare.urls")),
     path("", include("changeboard.engagement.urls")),
     path("", include("changeboard.network.urls")),
+    path("", include("changeboard.capability.urls")),
     path("", include("changeboard.accounts.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

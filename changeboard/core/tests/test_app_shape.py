@@ -16,7 +16,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.routers import SimpleRouter
 
-DOMAIN_APPS = ["accounts", "core", "cutover", "engagement", "hypercare", "impacts", "network", "organisation", "portfolio", "readiness", "reports", "surveys"]
+DOMAIN_APPS = ["accounts", "capability", "core", "cutover", "engagement", "hypercare", "impacts", "network", "organisation", "portfolio", "readiness", "reports", "surveys"]
 
 
 def _project_apps() -> list[str]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from changeboard.core.navigation import entries
 from changeboard.site.context_processors import navigation
 
-ALL = ["Home", "Board", "Board packs", "Programmes", "Actions", "Cutover", "Hypercare", "Engagement", "Champions", "Impacts", "Change load", "Surveys", "Units", "Staff", "Users",
+ALL = ["Home", "Board", "Board packs", "Programmes", "Actions", "Cutover", "Hypercare", "Engagement", "Champions", "Impacts", "Change load", "Capability", "Surveys", "Units", "Staff", "Users",
        "Audit trail", "Outbox"]
 
 
@@ -37,7 +37,7 @@ def test_an_administrator_sees_every_area_in_order(world: Any) -> None:
 @pytest.mark.parametrize(("persona", "hidden"), [
     ("board", {"Users", "Audit trail", "Outbox"}),
     ("champion", {"Board", "Board packs", "Engagement", "Users", "Audit trail", "Outbox"}),
-    ("auditor", set(ALL) - {"Home", "Users", "Audit trail", "Cutover", "Hypercare", "Engagement", "Champions"}),
+    ("auditor", set(ALL) - {"Home", "Users", "Audit trail", "Cutover", "Hypercare", "Engagement", "Champions", "Capability"}),
 ])
 def test_each_role_sees_only_the_areas_it_may(world: Any, persona: str, hidden: set[str]) -> None:
     visible = [item["text"] for item in nav(world.users[persona])]
@@ -58,6 +58,7 @@ def test_nobody_signed_in_sees_no_navigation(db: Any) -> None:
     ("/impacts/proposals/", None),
     ("/staff/1/", "Staff"),
     ("/network/coverage/", "Champions"),
+    ("/capability/journeys/", "Capability"),
 ])
 def test_the_active_area_follows_the_path(world: Any, path: str, active: str | None) -> None:
     marked = [item["text"] for item in nav(world.users["admin"], path) if item["active"]]
