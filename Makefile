@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 export DJANGO_SETTINGS_MODULE := changeboard.settings
+# pytest-xdist: one test process per core (each with its own test database).
+PYTEST_ARGS ?= -n auto
 
 # The first Python that is 3.12 or newer: pyenv's shim honours .python-version.
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
