@@ -25,11 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from changeboard.core.models import AuditEntry
+from changeboard.core.scoping import PROGRAMME_MEMBER_ROLES, UNIT_ROLES, VIEW, can
 from changeboard.cutover.models import Run
 from changeboard.engagement.models import Message
 from changeboard.impacts.models import ImpactAssessment
@@ -175,3 +177,16 @@ def programme_handover_summary(programme: Programme, rows: list[HandoverRow] | N
     """(activities the force runs alone, activities)."""
     rows = rows if rows is not None else handover_view(programme)
     return sum(1 for r in rows if r.status == ALONE), len(rows)
+
+
+def visible_programmes(user: Any, model: type[Model] = HandoverItem) -> QuerySet[Programme]:
+    """The programmes whose `model` rows (handover, approach: programme-scoped)
+    the user may view: the programme model's own scope where the role reads
+    programmes; a role that may view `model` but not programmes (auditors)
+    holds it with no programme narrowing, so sees every programme's."""
+    if can(user, Programme, VIEW):
+        return Programme.objects.restrict(user)
+    role = getattr(user, "role", None)
+    if can(user, model, VIEW) and role not in PROGRAMME_MEMBER_ROLES and role not in UNIT_ROLES:
+        return Programme.objects.all()
+    return Programme.objects.none()

@@ -21,7 +21,7 @@ from changeboard.core.permissions import ScopedPermission
 from changeboard.core.scoping import VIEW
 from changeboard.portfolio.models import Programme
 
-from ..handover import handover_view, programme_handover_summary
+from ..handover import handover_view, programme_handover_summary, visible_programmes
 from ..models import HandoverItem, Practitioner
 from ..services import handover as services
 
@@ -33,7 +33,7 @@ class HandoverAPIView(APIView):
     @extend_schema(parameters=[OpenApiParameter("programme", OpenApiTypes.INT, required=True)], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         """A programme's handover: per activity its status, the plan and who in the force did it (times, last date)."""
-        programme = Programme.objects.restrict(request.user).filter(pk=id_or_404(request.query_params.get("programme"))).first()
+        programme = visible_programmes(request.user).filter(pk=id_or_404(request.query_params.get("programme"))).first()
         if programme is None:
             raise Http404
         rows = handover_view(programme)

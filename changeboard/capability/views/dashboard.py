@@ -16,7 +16,7 @@ from changeboard.core.scoping import can
 from changeboard.core.views import ScopedMixin
 from changeboard.portfolio.models import Programme
 
-from ..handover import programme_handover_summary
+from ..handover import programme_handover_summary, visible_programmes
 from ..models import Approach, CoachingSession, HandoverItem, Journey, Practitioner
 
 COACHING_DAYS = 90
@@ -41,7 +41,7 @@ class DashboardView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        programmes = list(Programme.objects.restrict(user).exclude(status="closed").order_by("code"))
+        programmes = list(visible_programmes(user, Approach).exclude(status="closed").order_by("code"))
         ids = [p.pk for p in programmes]
         since = timezone.localdate() - dt.timedelta(days=COACHING_DAYS)
         approaches = {a.programme_id: a for a in Approach.objects.restrict(user).filter(programme__in=ids)}

@@ -25,7 +25,7 @@ from changeboard.core.views import ScopedMixin, ServiceFormView
 from changeboard.portfolio.models import Programme
 
 from ..forms.handover import HandoverItemForm
-from ..handover import handover_view, programme_handover_summary
+from ..handover import handover_view, programme_handover_summary, visible_programmes
 from ..models import HandoverActivity, HandoverItem
 from ..services import handover as services
 
@@ -42,7 +42,7 @@ class HandoverView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        programmes = Programme.objects.restrict(user).order_by("code")
+        programmes = visible_programmes(user).order_by("code")
         raw = self.request.GET.get("programme")
         programme = None
         if raw:
@@ -75,7 +75,7 @@ class HandoverItemAddView(ServiceFormView):
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         self.programme: Programme | None = None
         if request.user.is_authenticated and can(request.user, HandoverItem, ADD):
-            self.programme = get_object_or_404(Programme.objects.restrict(request.user), pk=id_or_404(request.GET.get("programme")))
+            self.programme = get_object_or_404(visible_programmes(request.user), pk=id_or_404(request.GET.get("programme")))
             if not services.may_plan(request.user, self.programme):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
