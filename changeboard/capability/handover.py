@@ -155,11 +155,11 @@ def handover_view(programme: Programme, as_of: dt.date | None = None) -> list[Ha
     team: dict[str, int] = dict.fromkeys(SIGNATURES, 0)
     for pk, object_type, actor_id, timestamp in rows:
         activity = _activity_of(object_type)
-        practitioner = by_user.get(actor_id)
-        if practitioner is None:
+        person = by_user.get(actor_id)
+        if person is None:
             team[activity] += 1
             continue
-        doer = doers[activity].setdefault(practitioner.pk, Doer(practitioner))
+        doer = doers[activity].setdefault(person.pk, Doer(person))
         doer.times += 1
         doer.last = timestamp
         doer.entry_ids.append(pk)

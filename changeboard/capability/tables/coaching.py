@@ -3,13 +3,15 @@ Never the private goals, actions or notes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_tables2 as tables
 from django.utils import dateformat
 
 from ..models import CoachingSession
 
 
-def _day(value: object) -> str:
+def _day(value: dt.date | None) -> str:
     return dateformat.format(value, "j M Y") if value else "—"
 
 

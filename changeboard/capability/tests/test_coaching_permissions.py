@@ -192,4 +192,4 @@ def test_privacy_in_the_audit_trail(client: Any, c: Coaching, persona: str) -> N
     for body in pages:
         for secret in (GOALS, ACTIONS, NOTES):
             assert secret.encode() not in body
-    assert entry.after["held_on"] == (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    assert entry.after is not None and entry.after["held_on"] == (timezone.localdate() - dt.timedelta(days=3)).isoformat()

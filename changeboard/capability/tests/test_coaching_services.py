@@ -25,7 +25,7 @@ def c(world: Any) -> Coaching:
 
 
 def _record(c: Coaching, actor: Any, practitioner: Any = None, **extra: Any) -> CoachingSession:
-    fields = {"held_on": timezone.localdate(), "areas": [c.comms], "goals": "g", "agreed_actions": "a", "notes": "n", "next_session": None}
+    fields: dict[str, Any] = {"held_on": timezone.localdate(), "areas": [c.comms], "goals": "g", "agreed_actions": "a", "notes": "n", "next_session": None}
     fields.update(extra)
     return session_record(practitioner=practitioner or c.alex, actor=actor, **fields)
 
@@ -39,11 +39,13 @@ def test_the_coach_records_a_session(c: Coaching) -> None:
 def test_the_audit_entry_carries_no_private_text(c: Coaching) -> None:
     entry = AuditEntry.objects.get(object_type="capability.coachingsession", object_id=str(c.session.pk), action="create")
     text = str(entry.after) + str(entry.before) + entry.object_repr
+    assert entry.after is not None
     for secret in (GOALS, ACTIONS, NOTES):
         assert secret not in text
     assert entry.after["goals_length"] == len(GOALS) and entry.after["areas"] == sorted([c.engagement.pk, c.comms.pk])
     session_update(session=c.session, actor=c.world.users["lead"], notes="A new secret note")
     update = AuditEntry.objects.get(object_type="capability.coachingsession", object_id=str(c.session.pk), action="update")
+    assert update.after is not None
     assert "A new secret note" not in str(update.after) and NOTES not in str(update.before)
     assert update.after["notes_length"] == len("A new secret note")
 
