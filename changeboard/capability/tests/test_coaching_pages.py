@@ -69,3 +69,22 @@ def test_api_create_and_update(client: Any, c: Coaching) -> None:
     response = api.post(reverse("api-coaching-session-list"), {"practitioner": c.alex.pk, "held_on": timezone.localdate().isoformat(),
                                                                "areas": []}, content_type="application/json")
     assert response.status_code == 400
+
+
+BAD_VALUES = ["²", "١", "-1", "9" * 30, "\x00"]
+
+
+@pytest.mark.parametrize("bad", BAD_VALUES)
+def test_bad_parameters_never_answer_500(client: Any, c: Coaching, bad: str) -> None:
+    from urllib.parse import quote
+
+    from django.test import Client
+
+    api = Client(raise_request_exception=False)
+    api.force_login(c.world.users["admin"])
+    paths = [reverse("coaching-list"), reverse("coaching-add"), reverse("handover"), reverse("handover-item-add"), reverse("capability-dashboard"),
+             reverse("api-coaching-session-list"), reverse("api-capability-handover"), reverse("api-handover-item-list")]
+    for path in paths:
+        for name in ("practitioner", "coach", "programme", "activity", "page", "sort", "export"):
+            status = api.get(f"{path}?{name}={quote(bad)}", HTTP_ACCEPT="application/json" if path.startswith("/api/") else "text/html").status_code
+            assert status < 500, (path, name, bad, status)

@@ -75,15 +75,3 @@ def test_handover_api(client: Any, c: Coaching) -> None:
     pack = next(a for a in data["activities"] if a["activity"] == "board_pack")
     assert pack["status"] == "alone" and pack["owner"] == c.alex.pk and pack["people"][0]["times"] == 1
     assert pack["item"] == c.item_a.pk and pack["change_team"] == 0
-
-
-def test_dashboard(client: Any, c: Coaching) -> None:
-    html = _client(client, c.world, "board").get(reverse("capability-dashboard")).content.decode()
-    assert "AAA – Shared Services" in html and "BBB – Case Files" in html
-    assert f"{reverse('handover')}?programme={c.world.programme_a.pk}" in html
-    assert ">1 of 6<" in html  # A: board pack alone (times required 1); B: needs 2
-    assert "Portfolio" in html and "None yet" in html
-    lead = _client(client, c.world, "lead").get(reverse("capability-dashboard")).content.decode()
-    assert "BBB – Case Files" not in lead
-    auditor = _client(client, c.world, "auditor").get(reverse("capability-dashboard")).content.decode()
-    assert "AAA – Shared Services" in auditor
