@@ -186,3 +186,15 @@ def test_plan_services(c: Coaching) -> None:
         plan.item_delete(item=item, actor=make_user("boardy", "board"))
     plan.item_delete(item=item, actor=lead)
     assert not HandoverItem.objects.filter(pk=item.pk).exists()
+
+
+def test_the_board_sees_the_handover_on_the_programme_dashboard(client: Any, c: Coaching) -> None:
+    from django.urls import reverse
+
+    pack_request(as_of=timezone.localdate(), actor=c.world.users["champion"], notify=False)
+    client.force_login(c.world.users["board"])
+    response = client.get(reverse("programme-dashboard", args=[c.world.programme_a.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Can the force run it without us?" in html
+    assert "run 1 of 6 activities alone" in html and f"{c.alex} (1)" in html
