@@ -5,9 +5,11 @@ page, the list and its export, the API and the audit entry."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from typing import Any
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -161,12 +163,16 @@ def test_privacy_in_the_list_and_its_exports(client: Any, c: Coaching, persona: 
     for suffix in ("", "?export=csv", "?export=xlsx"):
         response = api.get(reverse("coaching-list") + suffix)
         assert response.status_code == 200
-        body = response.content if suffix.endswith("xlsx") else response.getvalue() if hasattr(response, "streaming_content") else response.content
+        body = response.getvalue()
+        if suffix.endswith("xlsx"):  # zipped: read its cells
+            sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+            assert sheet is not None
+            body = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row).encode()
+            assert b"Stakeholder engagement; Communications" in body
         for secret in (GOALS, ACTIONS, NOTES):
             assert secret.encode() not in body
-    csv = b"".join(api.get(reverse("coaching-list") + "?export=csv").streaming_content) if False else api.get(
-        reverse("coaching-list") + "?export=csv").getvalue()
-    assert b"Stakeholder engagement; Communications" in csv
+    csv = api.get(reverse("coaching-list") + "?export=csv").getvalue()
+    assert b"Stakeholder engagement; Communications" in csv  # the public part is there
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
@@ -176,7 +182,7 @@ def test_privacy_in_the_api(client: Any, c: Coaching, persona: str) -> None:
     listed = next(s for s in api.get(reverse("api-coaching-session-list"), HTTP_ACCEPT="application/json").json()["results"]
                   if s["id"] == c.session.pk)
     for data in (detail, listed):
-        assert data["areas"] == sorted([c.engagement.pk, c.comms.pk]) or set(data["areas"]) == {c.engagement.pk, c.comms.pk}
+        assert set(data["areas"]) == {c.engagement.pk, c.comms.pk}
         if persona in SEES_PRIVATE:
             assert (data["goals"], data["agreed_actions"], data["notes"]) == (GOALS, ACTIONS, NOTES)
         else:
