@@ -13,3 +13,8 @@ class CapabilityConfig(AppConfig):
 
         register(NavEntry("Capability", "capability-dashboard", order=65, model=Approach, under="/capability/"))
         register_subnav("capability", "Approach and capability", *CAPABILITY_SUBNAV)
+        from changeboard.reports.sections import register_programme_section  # coaching part: the Board's handover section
+
+        from .services.board_handover import handover_section
+
+        register_programme_section(handover_section)

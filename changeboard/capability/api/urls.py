@@ -1,11 +1,18 @@
 """Capability API: approaches, journeys, frameworks, practitioners, assessments, coaching sessions, handover."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from .coaching import CoachingSessionViewSet
+from .handover import HandoverAPIView, HandoverItemViewSet
+
 router = SimpleRouter()
+# coaching (api/coaching.py, api/handover.py)
+router.register("coaching-sessions", CoachingSessionViewSet, basename="api-coaching-session")
+router.register("handover-items", HandoverItemViewSet, basename="api-handover-item")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
+    path("capability-handover/", HandoverAPIView.as_view(), name="api-capability-handover"),  # coaching
 ]

@@ -1,0 +1,59 @@
+"""Shared test data for the coaching, handover and dashboard tests: a small
+framework, two practitioners and a session (Part C's `make_practitioner` and
+default framework replace the local helpers after the merge)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from changeboard.accounts.models import User
+from changeboard.organisation.models import Staff
+
+from ..models import CoachingSession, Competency, Framework, HandoverItem, Practitioner, PractitionerRole
+from ..services.coaching import session_record
+
+GOALS = "Lead the next wave briefing without help"
+ACTIONS = "Draft the briefing pack by Friday"
+NOTES = "Nervous about presenting to the senior team"
+
+
+@dataclass
+class Coaching:
+    world: Any
+    framework: Framework
+    engagement: Competency
+    comms: Competency
+    role: PractitionerRole
+    alex: Practitioner  # the champion persona's own record, programme A, coached by lead
+    blair: Practitioner  # programme B, no account, coached by lead2
+    session: CoachingSession  # lead coaching Alex
+    session_b: CoachingSession  # lead2 coaching Blair
+    item_a: HandoverItem
+
+
+def make_practitioner(staff: Staff, role: PractitionerRole, *, user: User | None = None, coach: User | None = None,
+                      programmes: list[Any] | None = None) -> Practitioner:
+    practitioner = Practitioner.objects.create(staff=staff, role=role, user=user, coach=coach)
+    practitioner.programmes.set(programmes or [])
+    return practitioner
+
+
+def build(world: Any) -> Coaching:
+    framework = Framework.objects.create(name="Test practitioner framework")
+    engagement = Competency.objects.create(framework=framework, code="engagement", name="Stakeholder engagement", order=1)
+    comms = Competency.objects.create(framework=framework, code="comms", name="Communications", order=2)
+    role = PractitionerRole.objects.create(framework=framework, name="Business change lead")
+    users = world.users
+    alex = make_practitioner(world.staff_in, role, user=users["champion"], coach=users["lead"], programmes=[world.programme_a])
+    blair = make_practitioner(world.staff_out, role, coach=users["lead2"], programmes=[world.programme_b])
+    today = timezone.localdate()
+    session = session_record(practitioner=alex, held_on=today - dt.timedelta(days=3), areas=[engagement, comms], goals=GOALS,
+                             agreed_actions=ACTIONS, notes=NOTES, next_session=today + dt.timedelta(days=14), actor=users["lead"])
+    session_b = session_record(practitioner=blair, held_on=today - dt.timedelta(days=5), areas=[comms], goals="B goals secret",
+                               agreed_actions="", notes="", next_session=None, actor=users["lead2"])
+    item_a = HandoverItem.objects.create(programme=world.programme_a, activity=HandoverItem.Activity.BOARD_PACK, owner=alex, times_required=1)
+    return Coaching(world, framework, engagement, comms, role, alex, blair, session, session_b, item_a)
