@@ -61,7 +61,7 @@ def _check_journey(values: dict[str, Any]) -> None:
     values["persona"] = _text(values.get("persona"), "persona", "persona", max_length=120)
     values["persona_description"] = str(values.get("persona_description") or "").strip()
     role_group = values.get("role_group") or ""
-    if role_group not in RoleGroup.values:
+    if role_group and role_group not in RoleGroup.values:
         raise ValidationError({"role_group": "Choose one of the role groups, or leave it blank for every role group."})
     values["role_group"] = role_group
     values["fill_from_survey"] = bool(values.get("fill_from_survey"))
@@ -81,7 +81,7 @@ def _check_step(values: dict[str, Any]) -> None:
     for field in ("today", "tomorrow", "pain_points"):
         values[field] = str(values.get(field) or "").strip()
     adkar = values.get("adkar") or ""
-    if adkar not in Adkar.values:
+    if adkar and adkar not in Adkar.values:
         raise ValidationError({"adkar": "Choose an ADKAR element, or leave it blank."})
     values["adkar"] = adkar
     emotion = values.get("emotion")
