@@ -7,6 +7,12 @@ from .views import journeys
 
 urlpatterns: list = [
     path("capability/", dashboard.DashboardView.as_view(), name="capability-dashboard"),
+    path("capability/approaches/", dashboard.DashboardView.as_view(), name="approach-list"),  # TEMP until merge
+    path("capability/framework/", dashboard.DashboardView.as_view(), name="framework-detail-current"),  # TEMP until merge
+    path("capability/practitioners/", dashboard.DashboardView.as_view(), name="practitioner-list"),  # TEMP until merge
+    path("capability/skills/", dashboard.DashboardView.as_view(), name="skills-matrix"),  # TEMP until merge
+    path("capability/coaching/", dashboard.DashboardView.as_view(), name="coaching-list"),  # TEMP until merge
+    path("capability/handover/", dashboard.DashboardView.as_view(), name="handover"),  # TEMP until merge
     # journeys (views/journeys.py)
     path("capability/journeys/", journeys.JourneyListView.as_view(), name="journey-list"),
     path("capability/journeys/new/", journeys.JourneyCreateView.as_view(), name="journey-create"),
