@@ -144,7 +144,9 @@ def test_xlsx_has_one_row_per_step_with_every_lane(lead: Any, d: Data) -> None:
     response = lead.get(reverse("journey-xlsx", args=[d.journey.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert f"journey-{d.journey.pk}.xlsx" in response["Content-Disposition"]
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows: list[Any] = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Stage", "Step", "ADKAR element")
     assert len(rows) == 5
     briefing = rows[1]

@@ -340,7 +340,7 @@ class ParentFormView(ServiceFormView):
     def get_cancel_url(self) -> str:
         return self.journey().get_absolute_url()
 
-    def get_success_url(self, saved: Model) -> str:
+    def get_success_url(self, saved: Model) -> str:  # type: ignore[override]  # ServiceFormView's: the saved object's page
         return self.journey().get_absolute_url()
 
     def get_breadcrumbs(self) -> list[tuple[str, str]]:
