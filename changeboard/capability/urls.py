@@ -1,13 +1,8 @@
 """Change approach, user journeys, capability framework, practitioners, coaching and handover pages."""
 
-from django.urls import path  # noqa: I001  (one view-module import per line, merged by hand)
-from django.views.generic import RedirectView
+from django.urls import path
 
-from .views import coaching
-from .views import dashboard
-from .views import handover
-
-_temp = RedirectView.as_view(url="/capability/")
+from .views import coaching, dashboard, handover, journeys
 
 urlpatterns: list = [
     # coaching (views/coaching.py, views/handover.py, views/dashboard.py)
@@ -20,11 +15,22 @@ urlpatterns: list = [
     path("capability/handover/add/", handover.HandoverItemAddView.as_view(), name="handover-item-add"),
     path("capability/handover/<int:pk>/edit/", handover.HandoverItemEditView.as_view(), name="handover-item-edit"),
     path("capability/handover/<int:pk>/delete/", handover.HandoverItemDeleteView.as_view(), name="handover-item-delete"),
-    path("capability/approaches/", _temp, name="approach-list"),  # TEMP until merge
-    path("capability/approaches/<int:pk>/", _temp, name="approach-detail"),  # TEMP until merge
-    path("capability/journeys/", _temp, name="journey-list"),  # TEMP until merge
-    path("capability/framework/", _temp, name="framework-detail-current"),  # TEMP until merge
-    path("capability/practitioners/", _temp, name="practitioner-list"),  # TEMP until merge
-    path("capability/practitioners/<int:pk>/", _temp, name="practitioner-detail"),  # TEMP until merge
-    path("capability/skills/", _temp, name="skills-matrix"),  # TEMP until merge
+    # journeys (views/journeys.py)
+    path("capability/journeys/", journeys.JourneyListView.as_view(), name="journey-list"),
+    path("capability/journeys/new/", journeys.JourneyCreateView.as_view(), name="journey-create"),
+    path("capability/journeys/<int:pk>/", journeys.JourneyDetailView.as_view(), name="journey-detail"),
+    path("capability/journeys/<int:pk>/edit/", journeys.JourneyEditView.as_view(), name="journey-edit"),
+    path("capability/journeys/<int:pk>/delete/", journeys.JourneyDeleteView.as_view(), name="journey-delete"),
+    path("capability/journeys/<int:pk>/export.xlsx", journeys.JourneyXlsxView.as_view(), name="journey-xlsx"),
+    path("capability/journeys/<int:pk>/pdf/", journeys.JourneyPdfView.as_view(), name="journey-pdf"),
+    path("capability/journeys/<int:pk>/stages/add/", journeys.StageAddView.as_view(), name="stage-add"),
+    path("capability/stages/<int:pk>/edit/", journeys.StageEditView.as_view(), name="stage-edit"),
+    path("capability/stages/<int:pk>/delete/", journeys.StageDeleteView.as_view(), name="stage-delete"),
+    path("capability/stages/<int:pk>/move/", journeys.StageMoveView.as_view(), name="stage-move"),
+    path("capability/stages/<int:pk>/steps/add/", journeys.StepAddView.as_view(), name="step-add"),
+    path("capability/steps/<int:pk>/edit/", journeys.StepEditView.as_view(), name="step-edit"),
+    path("capability/steps/<int:pk>/delete/", journeys.StepDeleteView.as_view(), name="step-delete"),
+    path("capability/steps/<int:pk>/move/", journeys.StepMoveView.as_view(), name="step-move"),
+    path("capability/steps/<int:pk>/touchpoints/add/", journeys.TouchpointAddView.as_view(), name="touchpoint-add"),
+    path("capability/touchpoints/<int:pk>/delete/", journeys.TouchpointDeleteView.as_view(), name="touchpoint-delete"),
 ]

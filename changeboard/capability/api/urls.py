@@ -6,11 +6,17 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 from .coaching import CoachingSessionViewSet
 from .handover import HandoverAPIView, HandoverItemViewSet
+from .journeys import JourneyViewSet, StageViewSet, StepViewSet, TouchpointViewSet
 
 router = SimpleRouter()
 # coaching (api/coaching.py, api/handover.py)
 router.register("coaching-sessions", CoachingSessionViewSet, basename="api-coaching-session")
 router.register("handover-items", HandoverItemViewSet, basename="api-handover-item")
+# journeys (api/journeys.py)
+router.register("journeys", JourneyViewSet, basename="api-journey")
+router.register("journey-stages", StageViewSet, basename="api-journey-stage")
+router.register("journey-steps", StepViewSet, basename="api-journey-step")
+router.register("journey-touchpoints", TouchpointViewSet, basename="api-journey-touchpoint")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
