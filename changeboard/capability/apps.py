@@ -13,3 +13,9 @@ class CapabilityConfig(AppConfig):
 
         register(NavEntry("Capability", "capability-dashboard", order=65, model=Approach, under="/capability/"))
         register_subnav("capability", "Approach and capability", *CAPABILITY_SUBNAV)
+
+        from changeboard.reports.sections import register_programme_section
+
+        from .services.board import approach_section
+
+        register_programme_section(approach_section)

@@ -4,7 +4,12 @@ from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from .approach import ApproachVersionViewSet, ApproachViewSet
+
 router = SimpleRouter()
+# approach (api/approach.py)
+router.register("approaches", ApproachViewSet, basename="api-approach")
+router.register("approach-versions", ApproachVersionViewSet, basename="api-approach-version")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
