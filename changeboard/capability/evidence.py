@@ -74,8 +74,8 @@ def champion_ratio(programme: Programme, target: Decimal, day: dt.date) -> Evide
     if not cov.impacted:
         return _evidence(Measure.CHAMPION_RATIO, target, None, "no impacted people yet", "No approved impact assessment reaches anyone.", url)
     if not cov.champions:
-        return Evidence(Measure.CHAMPION_RATIO, target, None, "no active champion", f"{cov.impacted} impacted people and no active champion.",
-                        url, False)
+        return Evidence(measure=Measure.CHAMPION_RATIO, target=target, actual=None, display="no active champion", holds=False,
+                        detail=f"{cov.impacted} impacted people and no active champion.", url=url)
     per = cov.impacted / cov.champions
     return _evidence(Measure.CHAMPION_RATIO, target, per, f"1:{round(per)}", f"{cov.impacted} impacted people, {cov.champions} active champions.",
                      url)
