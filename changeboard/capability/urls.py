@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from .views import approach
-from .views import dashboard
+from .views import approach, dashboard
 
 urlpatterns: list = [
     path("capability/", dashboard.DashboardView.as_view(), name="capability-dashboard"),

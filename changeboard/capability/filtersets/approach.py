@@ -11,7 +11,8 @@ from ..models import Approach, ApproachVersion
 
 
 class ApproachFilterSet(django_filters.FilterSet):
-    programme = IdChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")  # type: ignore[arg-type]  # django-filter takes a callable of the request
+    # django-filter takes a callable of the request, as it documents
+    programme = IdChoiceFilter(queryset=programmes_in_scope, label="Programme", empty_label="Any programme")  # type: ignore[arg-type]
     status = django_filters.ChoiceFilter(choices=Approach.Status.choices, empty_label="Any status")
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from ..evidence import promises_summary
 from ..models import Approach
 
-STATUS_TAGS = {Approach.Status.DRAFT: "govuk-tag--grey", Approach.Status.SUBMITTED: "govuk-tag--blue",
+STATUS_TAGS: dict[str, str] = {Approach.Status.DRAFT: "govuk-tag--grey", Approach.Status.SUBMITTED: "govuk-tag--blue",
                Approach.Status.APPROVED: "govuk-tag--green"}
 EXPORT_COLUMNS = [("Programme", "programme__code"), ("Programme name", "programme__name"), ("Status", "status"),
                   ("Version", "version"), ("Approved at", "approved_at"), ("Updated at", "updated_at")]

@@ -130,7 +130,7 @@ def test_return_needs_a_reason_and_goes_back_to_draft(d: Data) -> None:
     approach = Approach.objects.get(pk=d.approach.pk)
     assert approach.status == Approach.Status.DRAFT and approach.submitted_by is None
     entry = AuditEntry.objects.filter(object_type="capability.approach", object_id=str(approach.pk)).order_by("-pk").first()
-    assert entry is not None and entry.after["returned_because"] == "Add the risks"
+    assert entry is not None and entry.after is not None and entry.after["returned_because"] == "Add the risks"
 
 
 def test_duplicate_group_and_promise_are_refused(d: Data) -> None:

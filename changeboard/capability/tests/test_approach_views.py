@@ -89,7 +89,8 @@ def test_group_add_prefills_from_the_scope_link_and_saves(client: Any, d: Data) 
     w = d.world
     html = page(client, w.users["lead"], "group-approach-add", d.approach.pk, query=f"?unit={w.camden.pk}&role_group=staff")
     assert f'value="{w.camden.pk}" selected' in html
-    response = client.post(reverse("group-approach-add", args=[d.approach.pk]), {"unit": w.camden.pk, "role_group": "staff", "training": "E-learning"})
+    response = client.post(reverse("group-approach-add", args=[d.approach.pk]),
+                           {"unit": w.camden.pk, "role_group": "staff", "training": "E-learning"})
     assert response.status_code == 302
     assert GroupApproach.objects.get(approach=d.approach, unit=w.camden).training == "E-learning"
     bad = client.post(reverse("group-approach-add", args=[d.approach.pk]), {"unit": w.camden.pk, "role_group": "staff"})

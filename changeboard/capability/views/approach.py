@@ -25,8 +25,16 @@ from changeboard.reports.packs import render_pdf
 
 from ..evidence import Evidence, approach_evidence, promised, promises_summary
 from ..filtersets.approach import ApproachFilterSet
-from ..forms.approach import (ApproachCreateForm, ApproachForm, ConfirmForm, GroupApproachForm, PromiseForm, ReturnForm, SubmitForm,
-                              programmes_to_start)
+from ..forms.approach import (
+    ApproachCreateForm,
+    ApproachForm,
+    ConfirmForm,
+    GroupApproachForm,
+    PromiseForm,
+    ReturnForm,
+    SubmitForm,
+    programmes_to_start,
+)
 from ..models import Approach, ApproachVersion, GroupApproach, Promise, Section
 from ..services import approach as services
 from ..services.scope import impacted_groups
@@ -149,11 +157,11 @@ class ApproachDetailView(ScopedDetailView):
         return context
 
 
-class ApproachFormMixin:
+class ApproachFormView(ServiceFormView):
     """A page acting on one approach the user may change (else 404)."""
 
     request: AuthenticatedHttpRequest
-    kwargs: dict[str, Any]
+    model = Approach
     object: Any
 
     def get_object(self) -> Approach:
@@ -163,7 +171,7 @@ class ApproachFormMixin:
         return _approach_crumbs(self.object)
 
 
-class ApproachEditView(ApproachFormMixin, ServiceFormView):
+class ApproachEditView(ApproachFormView):
     model = Approach
     form_class = ApproachForm
     page_title = "Edit the change approach"
@@ -181,7 +189,7 @@ class ApproachEditView(ApproachFormMixin, ServiceFormView):
         return services.approach_update(approach=self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class ApproachSubmitView(ApproachFormMixin, ServiceFormView):
+class ApproachSubmitView(ApproachFormView):
     model = Approach
     form_class = SubmitForm
     page_title = "Submit the approach for approval"
@@ -196,7 +204,7 @@ class ApproachSubmitView(ApproachFormMixin, ServiceFormView):
         return services.approach_submit(approach=self.object, actor=self.request.user, note=form.cleaned_data["note"])
 
 
-class ApproachApproveView(ApproachFormMixin, ServiceFormView):
+class ApproachApproveView(ApproachFormView):
     model = Approach
     form_class = ConfirmForm
     page_title = "Approve the change approach"
@@ -215,7 +223,7 @@ class ApproachApproveView(ApproachFormMixin, ServiceFormView):
         return cast(Model, self.object)
 
 
-class ApproachReturnView(ApproachFormMixin, ServiceFormView):
+class ApproachReturnView(ApproachFormView):
     model = Approach
     form_class = ReturnForm
     page_title = "Return the approach to draft"
@@ -295,9 +303,10 @@ class ApproachPdfView(ScopedDetailView):
 # ---------------------------------------------------------------- group approaches and promises
 
 
-class ChildFormMixin:
+class ChildFormView(ServiceFormView):
+    """A group approach's or promise's page: back to its approach."""
+
     request: AuthenticatedHttpRequest
-    kwargs: dict[str, Any]
     object: Any
     approach: Approach
 
@@ -307,11 +316,11 @@ class ChildFormMixin:
     def get_cancel_url(self) -> str:
         return self.approach.get_absolute_url()
 
-    def get_success_url(self, saved: Model) -> str:
+    def get_success_url(self, saved: Model) -> str:  # type: ignore[override]  # ServiceFormView's: after the saved object
         return self.approach.get_absolute_url()
 
 
-class GroupApproachAddView(ChildFormMixin, ServiceFormView):
+class GroupApproachAddView(ChildFormView):
     """`?unit=<id>&role_group=<group>` prefills the group (the links from the scope section)."""
 
     model = GroupApproach
@@ -339,7 +348,7 @@ class GroupApproachAddView(ChildFormMixin, ServiceFormView):
         return services.group_approach_create(approach=self.approach, actor=self.request.user, **data)
 
 
-class GroupApproachEditView(ChildFormMixin, ServiceFormView):
+class GroupApproachEditView(ChildFormView):
     model = GroupApproach
     form_class = GroupApproachForm
     page_title = "Edit the group approach"
@@ -355,7 +364,7 @@ class GroupApproachEditView(ChildFormMixin, ServiceFormView):
         return services.group_approach_update(group=self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class GroupApproachDeleteView(ChildFormMixin, ServiceFormView):
+class GroupApproachDeleteView(ChildFormView):
     model = GroupApproach
     action = DELETE
     form_class = ConfirmForm
@@ -382,7 +391,7 @@ class GroupApproachDeleteView(ChildFormMixin, ServiceFormView):
         return self.approach
 
 
-class PromiseAddView(ChildFormMixin, ServiceFormView):
+class PromiseAddView(ChildFormView):
     model = Promise
     action = ADD
     form_class = PromiseForm
@@ -401,7 +410,7 @@ class PromiseAddView(ChildFormMixin, ServiceFormView):
         return services.promise_create(approach=self.approach, actor=self.request.user, **form.cleaned_data)
 
 
-class PromiseEditView(ChildFormMixin, ServiceFormView):
+class PromiseEditView(ChildFormView):
     model = Promise
     form_class = PromiseForm
     page_title = "Edit the promise"
@@ -417,7 +426,7 @@ class PromiseEditView(ChildFormMixin, ServiceFormView):
         return services.promise_update(promise=self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class PromiseDeleteView(ChildFormMixin, ServiceFormView):
+class PromiseDeleteView(ChildFormView):
     model = Promise
     action = DELETE
     form_class = ConfirmForm
