@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from changeboard.engagement.models import Engagement, EngagementPolicy, Message, StakeholderAssessment
-from changeboard.network.services.coverage import coverage
+from changeboard.network.services.coverage import coverage, staff_groups
 from changeboard.portfolio.models import Programme
 from changeboard.readiness.models import Action, CriterionStatus, Rag
 from changeboard.readiness.services.actions import overdue_actions
@@ -68,8 +68,21 @@ def _evidence(measure: str, target: Decimal, actual: float | None, display: str,
     return Evidence(measure, target, actual, display, _holds(measure, actual, target), detail, url)
 
 
-def champion_ratio(programme: Programme, target: Decimal, day: dt.date) -> Evidence:
-    cov = coverage(programme, day)
+class Shared:
+    """What several approaches' evidence can read once (a list page's rows):
+    the staff in post grouped as champion coverage counts them."""
+
+    def __init__(self) -> None:
+        self._groups: dict[dt.date, Any] = {}
+
+    def groups(self, day: dt.date) -> Any:
+        if day not in self._groups:
+            self._groups[day] = staff_groups(day)
+        return self._groups[day]
+
+
+def champion_ratio(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
+    cov = coverage(programme, day, _groups=shared.groups(day) if shared is not None else None)
     url = _url("network-coverage", programme)
     if not cov.impacted:
         return _evidence(Measure.CHAMPION_RATIO, target, None, "no impacted people yet", "No approved impact assessment reaches anyone.", url)
@@ -86,7 +99,7 @@ def _top_score(programme: Programme, day: dt.date) -> Any:
     return _top_scores([programme.pk], day).get(programme.pk)
 
 
-def readiness_score(programme: Programme, target: Decimal, day: dt.date) -> Evidence:
+def readiness_score(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
     score = _top_score(programme, day)
     url = reverse("programme-scores", kwargs={"programme_pk": programme.pk})
     if score is None:
@@ -97,7 +110,7 @@ def readiness_score(programme: Programme, target: Decimal, day: dt.date) -> Evid
     return _evidence(Measure.READINESS_SCORE, target, score.index, f"{score.index:.0f}%", f"{score.wave.title}, {score.unit.name}.", url)
 
 
-def response_rate(programme: Programme, target: Decimal, day: dt.date) -> Evidence:
+def response_rate(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
     score = _top_score(programme, day)
     url = reverse("programme-scores", kwargs={"programme_pk": programme.pk})
     if score is None:
@@ -107,13 +120,13 @@ def response_rate(programme: Programme, target: Decimal, day: dt.date) -> Eviden
     return _evidence(Measure.RESPONSE_RATE, target, score.response_rate, f"{score.response_rate:.0f}%", f"{score.wave.title}.", url)
 
 
-def comms_sent(programme: Programme, target: Decimal, day: dt.date) -> Evidence:
+def comms_sent(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
     sent = Message.objects.filter(programme=programme, status=Message.Status.SENT).count()
     return _evidence(Measure.COMMS_SENT, target, sent, str(sent), f"{sent} communication{'s' if sent != 1 else ''} sent or done.",
                      _url("message-list", programme))
 
 
-def criteria_met(programme: Programme, target: Decimal, day: dt.date) -> Evidence:
+def criteria_met(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
     statuses = CriterionStatus.objects.filter(criterion__programme=programme).exclude(rag__in=(Rag.NOT_ASSESSED, Rag.NO_DATA))
     assessed = statuses.count()
     url = reverse("criteria-list", kwargs={"programme_pk": programme.pk})
@@ -124,7 +137,7 @@ def criteria_met(programme: Programme, target: Decimal, day: dt.date) -> Evidenc
     return _evidence(Measure.CRITERIA_MET, target, pct, f"{pct:.0f}%", f"{met} of {assessed} criterion statuses green.", url)
 
 
-def stakeholders_engaged(programme: Programme, target: Decimal, day: dt.date) -> Evidence:
+def stakeholders_engaged(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
     policy = EngagementPolicy.current()
     key = Q(influence__gte=policy.key_threshold) | Q(impact_judgement__gte=policy.key_threshold)
     recent = Engagement.objects.filter(assessment=OuterRef("pk"), status=Engagement.Status.DONE,
@@ -140,13 +153,13 @@ def stakeholders_engaged(programme: Programme, target: Decimal, day: dt.date) ->
                      f"{engaged} of {total} key stakeholders engaged in the last {ENGAGED_DAYS} days.", url)
 
 
-def overdue(programme: Programme, target: Decimal, day: dt.date) -> Evidence:
+def overdue(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
     count = overdue_actions(Action.objects.filter(programme=programme), day).count()
     return _evidence(Measure.OVERDUE_ACTIONS, target, count, str(count), f"{count} overdue readiness action{'s' if count != 1 else ''}.",
                      f"{reverse('action-list')}?programme={programme.pk}&overdue=true")
 
 
-MEASURES: dict[str, Callable[[Programme, Decimal, dt.date], Evidence]] = {
+MEASURES: dict[str, Callable[[Programme, Decimal, dt.date, Shared | None], Evidence]] = {
     Measure.CHAMPION_RATIO: champion_ratio,
     Measure.READINESS_SCORE: readiness_score,
     Measure.RESPONSE_RATE: response_rate,
@@ -168,16 +181,17 @@ def promised(promise: Promise) -> str:
 
 
 def promise_evidence(promise: Promise, day: dt.date | None = None) -> Evidence:
-    return MEASURES[promise.measure](promise.approach.programme, promise.target, day or timezone.localdate())
+    return MEASURES[promise.measure](promise.approach.programme, promise.target, day or timezone.localdate(), None)
 
 
-def approach_evidence(approach: Approach, day: dt.date | None = None) -> list[tuple[Promise, Evidence]]:
+def approach_evidence(approach: Approach, day: dt.date | None = None, shared: Shared | None = None) -> list[tuple[Promise, Evidence]]:
     on = day or timezone.localdate()
     promises = list(approach.promises.select_related("approach__programme").order_by("section", "measure"))
-    return [(p, MEASURES[p.measure](approach.programme, p.target, on)) for p in promises]
+    return [(p, MEASURES[p.measure](approach.programme, p.target, on, shared)) for p in promises]
 
 
-def promises_summary(approach: Approach, evidence: list[tuple[Promise, Evidence]] | None = None) -> tuple[int, int, int]:
+def promises_summary(approach: Approach, evidence: list[tuple[Promise, Evidence]] | None = None,
+                     shared: Shared | None = None) -> tuple[int, int, int]:
     """(held, total, no data) over the approach's promises."""
-    rows = evidence if evidence is not None else approach_evidence(approach)
+    rows = evidence if evidence is not None else approach_evidence(approach, shared=shared)
     return (sum(1 for _, e in rows if e.holds), len(rows), sum(1 for _, e in rows if e.holds is None))

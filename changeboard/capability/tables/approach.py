@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..evidence import promises_summary
+from ..evidence import Shared, promises_summary
 from ..models import Approach
 
 STATUS_TAGS: dict[str, str] = {Approach.Status.DRAFT: "govuk-tag--grey", Approach.Status.SUBMITTED: "govuk-tag--blue",
@@ -30,6 +32,10 @@ class ApproachTable(tables.Table):
         fields = ["programme", "status", "version", "promises"]
         empty_text = "No change approach matches these filters."
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shared = Shared()  # the staff in post read once for every row's champion coverage
+
     def render_programme(self, record: Approach) -> SafeString:
         return format_html('<a class="govuk-link" href="{}">{}: {}</a>', record.get_absolute_url(), record.programme.code, record.programme.name)
 
@@ -40,7 +46,7 @@ class ApproachTable(tables.Table):
         return f"v{value}" if value else "Not yet approved"
 
     def render_promises(self, record: Approach) -> str:
-        held, total, no_data = promises_summary(record)
+        held, total, no_data = promises_summary(record, shared=self.shared)
         if not total:
             return "No promises yet"
         return f"{held} of {total}" + (f" ({no_data} without data yet)" if no_data else "")

@@ -29,7 +29,7 @@ TODAY = timezone.localdate()
 
 
 def check(measure: str, programme: Any, target: float) -> evidence.Evidence:
-    return evidence.MEASURES[measure](programme, Decimal(str(target)), TODAY)
+    return evidence.MEASURES[measure](programme, Decimal(str(target)), TODAY, None)
 
 
 def test_champion_ratio(world: Any) -> None:
@@ -44,6 +44,9 @@ def test_champion_ratio(world: Any) -> None:
     found = check(Measure.CHAMPION_RATIO, p, 25)
     assert (found.actual, found.display, found.holds) == (4, "1:4", True)
     assert check(Measure.CHAMPION_RATIO, p, 3).holds is False
+    shared = evidence.Shared()
+    assert evidence.champion_ratio(p, Decimal(25), TODAY, shared).display == "1:4"  # the staff groups read once, the same figure
+    assert evidence.champion_ratio(p, Decimal(25), TODAY, shared).display == "1:4"
 
 
 def _score(world: Any, shown: bool, index: float | None = 72.0, rate: float | None = 40.0) -> None:
