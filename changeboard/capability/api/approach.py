@@ -220,3 +220,56 @@ class ApproachVersionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by("approach_id", "-number")
+
+
+class GroupApproachViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """One group approach: read, PATCH its text, DELETE it (add one with an
+    approach's `groups`). Any change puts its approach back to draft."""
+
+    scoped_model = GroupApproach
+    serializer_class = GroupApproachSerializer
+    permission_classes = [ActionScopedPermission]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def base_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("unit").order_by("approach_id", "unit__path", "role_group")
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        group = self.get_object()
+        body = GroupApproachSerializer(group, data=request.data, partial=True, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            group = services.group_approach_update(group=GroupApproach.objects.get(pk=group.pk), actor=signed_in(request.user),
+                                                   **body.validated_data)
+        return Response(GroupApproachSerializer(group).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with service_errors():
+            services.group_approach_delete(group=self.get_object(), actor=signed_in(request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PromiseViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """One promise: read, PATCH, DELETE (add one with an approach's `promises`)."""
+
+    scoped_model = Promise
+    serializer_class = PromiseSerializer
+    permission_classes = [ActionScopedPermission]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def base_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("approach_id", "section", "measure")
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        promise = self.get_object()
+        body = PromiseSerializer(promise, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            promise = services.promise_update(promise=Promise.objects.get(pk=promise.pk), actor=signed_in(request.user),
+                                              **body.validated_data)
+        return Response(PromiseSerializer(promise).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with service_errors():
+            services.promise_delete(promise=self.get_object(), actor=signed_in(request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)

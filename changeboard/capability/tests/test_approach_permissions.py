@@ -23,7 +23,8 @@ COVERED_NAMES = {"approach-list", "approach-create", "approach-detail", "approac
                  "group-approach-delete", "promise-add", "promise-edit", "promise-delete",
                  "api-approach-list", "api-approach-detail", "api-approach-submit", "api-approach-approve", "api-approach-return",
                  "api-approach-groups", "api-approach-promises", "api-approach-evidence",
-                 "api-approach-version-list", "api-approach-version-detail"}
+                 "api-approach-version-list", "api-approach-version-detail", "api-approach-group-list", "api-approach-group-detail",
+                 "api-approach-promise-list", "api-approach-promise-detail"}
 
 MOVED = 302
 READ = expect(admin=OK, board=OK, lead=OK, lead2=OK, champion=OK, auditor=OK)
@@ -146,6 +147,14 @@ API: list[tuple[str, str, Callable[[Data], dict[str, Any]], Callable[[Data], dic
      _api(_ok(EDIT_A, 201))),
     ("post", "api-approach-promises", lambda d: {"pk": d.approach.pk},
      lambda d: {"section": "training", "measure": "response_rate", "target": "50"}, _api(_ok(EDIT_A, 201))),
+    ("get", "api-approach-group-list", lambda d: {}, None, _api(READ)),
+    ("get", "api-approach-group-detail", lambda d: {"pk": d.group.pk}, None, _api(READ_A)),
+    ("patch", "api-approach-group-detail", lambda d: {"pk": d.group.pk}, lambda d: {"training": "API training"}, _api(EDIT_A)),
+    ("delete", "api-approach-group-detail", lambda d: {"pk": d.group.pk}, lambda d: {}, _api(_ok(EDIT_A, 204))),
+    ("get", "api-approach-promise-list", lambda d: {}, None, _api(READ)),
+    ("get", "api-approach-promise-detail", lambda d: {"pk": d.promise.pk}, None, _api(READ_A)),
+    ("patch", "api-approach-promise-detail", lambda d: {"pk": d.promise.pk}, lambda d: {"target": "30"}, _api(EDIT_A)),
+    ("delete", "api-approach-promise-detail", lambda d: {"pk": d.promise.pk}, lambda d: {}, _api(_ok(EDIT_A, 204))),
     ("get", "api-approach-version-list", lambda d: {}, None, _api(READ)),
     ("get", "api-approach-version-detail", lambda d: {"pk": d.approach.versions.get().pk}, None, _api(READ_A)),
 ]

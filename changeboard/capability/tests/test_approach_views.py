@@ -147,3 +147,15 @@ def test_strict_params_on_prefills(client: Any, d: Data) -> None:
     for value in ("²", "-1", "9" * 30, "\x00"):
         assert client.get(reverse("group-approach-add", args=[d.approach.pk]), {"unit": value}).status_code == 200
         assert client.get(reverse("approach-create"), {"programme": value}).status_code == 200
+
+
+def test_api_changes_to_a_promise_or_group_put_an_approved_approach_back_to_draft(client: Any, d: Data) -> None:
+    approve(d)
+    client.force_login(d.world.users["lead"])
+    response = client.patch(reverse("api-approach-promise-detail", args=[d.promise.pk]), {"target": "30"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["target"] == "30.0"
+    approach = Approach.objects.get(pk=d.approach.pk)
+    assert (approach.status, approach.version) == (Approach.Status.DRAFT, 1)
+    assert client.delete(reverse("api-approach-group-detail", args=[d.group.pk])).status_code == 204
+    assert not GroupApproach.objects.filter(pk=d.group.pk).exists()
+    assert ApproachVersion.objects.get(approach=approach, number=1).content["groups"]  # the approved version keeps it
