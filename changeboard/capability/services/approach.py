@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changeboard.core import audit
+from changeboard.core.models import AuditEntry
 from changeboard.portfolio.models import Programme
 
 from ..models import Approach, ApproachVersion, GroupApproach, Promise
@@ -255,6 +256,20 @@ def approach_return(*, approach: Approach, actor: Any, reason: str = "") -> Appr
     after = audit.snapshot(approach) or {}
     audit.record(actor=actor, action="update", obj=approach, before=before, after={**after, "returned_because": reason})
     return approach
+
+
+def return_reason(approach: Approach) -> str:
+    """Why a draft was last sent back, if it was since its last submission
+    (read from the audit trail, where `approach_return` keeps it)."""
+    if approach.status != Approach.Status.DRAFT:
+        return ""
+    entries = AuditEntry.objects.filter(object_type="capability.approach", object_id=str(approach.pk)).order_by("-pk")
+    for after in entries.values_list("after", flat=True)[:50]:
+        if isinstance(after, dict) and after.get("returned_because"):
+            return str(after["returned_because"])
+        if isinstance(after, dict) and after.get("status") == Approach.Status.SUBMITTED:
+            return ""
+    return ""
 
 
 # ---------------------------------------------------------------- content and what changed

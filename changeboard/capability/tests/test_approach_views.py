@@ -159,3 +159,13 @@ def test_api_changes_to_a_promise_or_group_put_an_approved_approach_back_to_draf
     assert client.delete(reverse("api-approach-group-detail", args=[d.group.pk])).status_code == 204
     assert not GroupApproach.objects.filter(pk=d.group.pk).exists()
     assert ApproachVersion.objects.get(approach=approach, number=1).content["groups"]  # the approved version keeps it
+
+
+def test_a_returned_draft_shows_why_until_it_is_submitted_again(client: Any, d: Data) -> None:
+    services.approach_submit(approach=d.approach, actor=d.world.users["lead"], note="v1")
+    services.approach_return(approach=d.approach, actor=d.lead_b, reason="Name the sponsor for nights")
+    assert "Returned to draft: Name the sponsor for nights" in page(client, d.world.users["lead"], "approach-detail", d.approach.pk)
+    services.approach_update(approach=d.approach, actor=d.world.users["lead"], risks="Nights")
+    assert "Name the sponsor for nights" in page(client, d.world.users["lead"], "approach-detail", d.approach.pk)
+    services.approach_submit(approach=d.approach, actor=d.world.users["lead"], note="v1 again")
+    assert "Name the sponsor for nights" not in page(client, d.world.users["lead"], "approach-detail", d.approach.pk)

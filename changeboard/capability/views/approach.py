@@ -152,7 +152,7 @@ class ApproachDetailView(ScopedDetailView):
             can_approve=may_change and services.can_approve(approach, user),
             can_return=may_change and approach.status == Approach.Status.SUBMITTED,
             own_submission=approach.status == Approach.Status.SUBMITTED and approach.submitted_by_id == user.pk,
-            version_count=approach.versions.count(),
+            version_count=approach.versions.count(), returned_because=services.return_reason(approach),
         )
         return context
 
