@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import coaching, dashboard, handover, journeys
+from .views import approach, coaching, dashboard, handover, journeys
 
 urlpatterns: list = [
     # coaching (views/coaching.py, views/handover.py, views/dashboard.py)
@@ -33,4 +33,21 @@ urlpatterns: list = [
     path("capability/steps/<int:pk>/move/", journeys.StepMoveView.as_view(), name="step-move"),
     path("capability/steps/<int:pk>/touchpoints/add/", journeys.TouchpointAddView.as_view(), name="touchpoint-add"),
     path("capability/touchpoints/<int:pk>/delete/", journeys.TouchpointDeleteView.as_view(), name="touchpoint-delete"),
+    # approach (views/approach.py)
+    path("capability/approaches/", approach.ApproachListView.as_view(), name="approach-list"),
+    path("capability/approaches/new/", approach.ApproachCreateView.as_view(), name="approach-create"),
+    path("capability/approaches/<int:pk>/", approach.ApproachDetailView.as_view(), name="approach-detail"),
+    path("capability/approaches/<int:pk>/edit/", approach.ApproachEditView.as_view(), name="approach-edit"),
+    path("capability/approaches/<int:pk>/submit/", approach.ApproachSubmitView.as_view(), name="approach-submit"),
+    path("capability/approaches/<int:pk>/approve/", approach.ApproachApproveView.as_view(), name="approach-approve"),
+    path("capability/approaches/<int:pk>/return/", approach.ApproachReturnView.as_view(), name="approach-return"),
+    path("capability/approaches/<int:pk>/versions/", approach.ApproachVersionsView.as_view(), name="approach-versions"),
+    path("capability/approaches/<int:pk>/versions/<int:number>/", approach.ApproachVersionView.as_view(), name="approach-version"),
+    path("capability/approaches/<int:pk>/pdf/", approach.ApproachPdfView.as_view(), name="approach-pdf"),
+    path("capability/approaches/<int:pk>/groups/add/", approach.GroupApproachAddView.as_view(), name="group-approach-add"),
+    path("capability/group-approaches/<int:pk>/edit/", approach.GroupApproachEditView.as_view(), name="group-approach-edit"),
+    path("capability/group-approaches/<int:pk>/delete/", approach.GroupApproachDeleteView.as_view(), name="group-approach-delete"),
+    path("capability/approaches/<int:pk>/promises/add/", approach.PromiseAddView.as_view(), name="promise-add"),
+    path("capability/promises/<int:pk>/edit/", approach.PromiseEditView.as_view(), name="promise-edit"),
+    path("capability/promises/<int:pk>/delete/", approach.PromiseDeleteView.as_view(), name="promise-delete"),
 ]

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from .approach import ApproachVersionViewSet, ApproachViewSet, GroupApproachViewSet, PromiseViewSet
 from .coaching import CoachingSessionViewSet
 from .handover import HandoverAPIView, HandoverItemViewSet
 from .journeys import JourneyViewSet, StageViewSet, StepViewSet, TouchpointViewSet
@@ -17,6 +18,11 @@ router.register("journeys", JourneyViewSet, basename="api-journey")
 router.register("journey-stages", StageViewSet, basename="api-journey-stage")
 router.register("journey-steps", StepViewSet, basename="api-journey-step")
 router.register("journey-touchpoints", TouchpointViewSet, basename="api-journey-touchpoint")
+# approach (api/approach.py)
+router.register("approaches", ApproachViewSet, basename="api-approach")
+router.register("approach-versions", ApproachVersionViewSet, basename="api-approach-version")
+router.register("approach-groups", GroupApproachViewSet, basename="api-approach-group")
+router.register("approach-promises", PromiseViewSet, basename="api-approach-promise")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
