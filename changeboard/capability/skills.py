@@ -231,3 +231,65 @@ def export_table(matrix: Matrix) -> tuple[list[str], list[list[Any]]]:
         line.append(row.gaps)
         rows.append(line)
     return headers, rows
+
+
+# ---------------------------------------------------------------- charts
+
+LEFT, RIGHT, TOP, BOTTOM, CHART_WIDTH, CHART_HEIGHT = 60, 200, 40, 50, 760, 300
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0b0c0c", "#6f777b")
+DASHES = ("", "6 3", "2 3", "8 3 2 3", "", "6 3", "2 3", "8 3 2 3")
+
+
+def _svg_text(x: float, y: float, text: str, size: int = 12, anchor: str = "start") -> str:
+    from django.utils.html import escape
+
+    return f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" text-anchor="{anchor}" fill="#0b0c0c">{escape(text)}</text>'
+
+
+def level_chart(title: str, labels: list[str], series: list[tuple[str, list[float | None]]], *, alt: str, first_header: str,
+                key: str) -> Any:
+    """A line chart of levels (1 to 4) over `labels`, one line per series
+    (each with its own colour and dash, named at its end), as a
+    `reports.charts.Chart` whose table holds the same figures."""
+    from changeboard.reports.charts import CHART_FONT, Chart
+
+    span_x = CHART_WIDTH - LEFT - RIGHT
+    span_y = CHART_HEIGHT - TOP - BOTTOM
+    step = span_x / max(1, len(labels) - 1)
+
+    def x(i: int) -> float:
+        return LEFT + (i * step if len(labels) > 1 else span_x / 2)
+
+    def y(level: float) -> float:
+        return TOP + span_y * (4 - level) / 3
+
+    body = [_svg_text(10, 22, title, 15)]
+    for level in (1, 2, 3, 4):
+        body.append(f'<line x1="{LEFT}" y1="{y(level):.1f}" x2="{LEFT + span_x}" y2="{y(level):.1f}" stroke="#b1b4b6"/>')
+        body.append(_svg_text(LEFT - 8, y(level) + 4, str(level), 12, "end"))
+    for i, label in enumerate(labels):
+        body.append(_svg_text(x(i), CHART_HEIGHT - BOTTOM + 20, label, 11, "middle"))
+    for n, (name, values) in enumerate(series):
+        colour, dash = COLOURS[n % len(COLOURS)], DASHES[n % len(DASHES)]
+        points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
+        if len(points) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            dashed = f' stroke-dasharray="{dash}"' if dash else ""
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dashed}/>')
+        for px, py in points:
+            body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}"/>')
+        if points:
+            px, py = points[-1]
+            body.append(_svg_text(LEFT + span_x + 10, py + 4 + (n % 3 - 1) * 4, name[:28], 11))
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
+           f'font-family="{CHART_FONT}" role="img"><title>{_escape(title)}</title><rect width="{CHART_WIDTH}" height="{CHART_HEIGHT}" fill="#ffffff"/>'
+           + "".join(body) + "</svg>")
+    headers = [first_header, *[name for name, _ in series]]
+    rows = [[label, *["" if values[i] is None else values[i] for _, values in series]] for i, label in enumerate(labels)]
+    return Chart(title, svg, alt, headers, rows, key=key)
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return str(escape(text))
