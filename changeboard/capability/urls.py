@@ -21,6 +21,9 @@ urlpatterns: list = [
     path("capability/practitioners/<int:pk>/edit/", practitioners.PractitionerEditView.as_view(), name="practitioner-edit"),
     path("capability/practitioners/<int:pk>/assess/", practitioners.AssessmentAddView.as_view(), name="assessment-add"),
     path("capability/skills/", practitioners.SkillsMatrixView.as_view(), name="skills-matrix"),
+    path("capability/approaches/", dashboard.DashboardView.as_view(), name="approach-list"),  # TEMP until merge
+    path("capability/journeys/", dashboard.DashboardView.as_view(), name="journey-list"),  # TEMP until merge
+    path("capability/handover/", dashboard.DashboardView.as_view(), name="handover"),  # TEMP until merge
     path("capability/coaching/", dashboard.DashboardView.as_view(), name="coaching-list"),  # TEMP until merge
     path("capability/coaching/add/", dashboard.DashboardView.as_view(), name="coaching-add"),  # TEMP until merge
 ]

@@ -72,6 +72,9 @@ class FrameworkEditView(ServiceFormView):
     def get_object(self) -> Model | None:
         return get_object_or_404(self.get_queryset(), pk=id_or_404(self.kwargs["pk"]))
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.object}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         assert isinstance(self.object, Framework)
@@ -135,6 +138,9 @@ class CompetencyEditView(ServiceFormView):
 
     def get_object(self) -> Model | None:
         return get_object_or_404(self.get_queryset().select_related("framework"), pk=id_or_404(self.kwargs["pk"]))
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -205,7 +211,7 @@ class PractitionerRoleEditView(ServiceFormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         assert isinstance(self.object, PractitionerRole)
-        return {**super().get_form_kwargs(), "framework": self.object.framework}
+        return {**super().get_form_kwargs(), "framework": self.object.framework, "instance": self.object}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -120,7 +120,7 @@ class PractitionerEditView(ServiceFormView):
         return get_object_or_404(self.get_queryset().select_related("staff"), pk=id_or_404(self.kwargs["pk"]))
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.object}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
