@@ -181,9 +181,9 @@ def skills_matrix(practitioners: Iterable[Practitioner], framework: Framework | 
         cells = []
         for competency in competencies:
             found = entries.get((person.pk, competency.pk), [])
-            level, is_self = level_on(found, today)
+            now, is_self = level_on(found, today)
             first = level_on(found, first_day[person.pk])[0] if person.pk in first_day else None
-            cells.append(Cell(competency, level, is_self, required.get((person.role_id, competency.pk)), first))
+            cells.append(Cell(competency, now, is_self, required.get((person.role_id, competency.pk)), first))
         rows.append(Row(person, cells, last_day.get(person.pk)))
     summaries = []
     for i, competency in enumerate(competencies):

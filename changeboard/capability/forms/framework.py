@@ -21,7 +21,7 @@ class FrameworkForm(GovukFormMixin, forms.Form):
     description = forms.CharField(required=False, max_length=4000, widget=TEXTAREA)
 
     def __init__(self, *args: Any, instance: Framework | None = None, **kwargs: Any) -> None:
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {"name": instance.name, "description": instance.description}
         super().__init__(*args, **kwargs)
 
@@ -39,7 +39,7 @@ class CompetencyForm(GovukFormMixin, forms.Form):
     level_4 = forms.CharField(required=False, max_length=2000, widget=TEXTAREA, label="Level 4 (expert, can coach others)")
 
     def __init__(self, *args: Any, instance: Competency | None = None, **kwargs: Any) -> None:
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {name: getattr(instance, name) for name in ("name", "code", "description", "order", "level_1", "level_2",
                                                                             "level_3", "level_4")}
         super().__init__(*args, **kwargs)
@@ -54,7 +54,7 @@ class PractitionerRoleForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, framework: Framework, instance: PractitionerRole | None = None, **kwargs: Any) -> None:
         self.competencies = list(framework.competencies.order_by("order", "name"))
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None and not kwargs.get("initial"):
             levels = dict(instance.requirements.values_list("competency_id", "level"))
             kwargs["initial"] = {"name": instance.name, "description": instance.description,
                                  **{f"need_{c.pk}": levels.get(c.pk, NOT_NEEDED) for c in self.competencies}}

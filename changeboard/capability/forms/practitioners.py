@@ -65,7 +65,7 @@ class PractitionerForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: User | AnonymousUser, instance: Practitioner | None = None, **kwargs: Any) -> None:
         self.instance = instance
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {"role": instance.role_id, "user": instance.user_id, "coach": instance.coach_id, "active": instance.active,
                                  "programmes": [p.pk for p in instance.programmes.all()]}
         super().__init__(*args, **kwargs)

@@ -127,7 +127,7 @@ def assessment_record(*, practitioner: Practitioner, kind: str, ratings: dict[in
         errors.setdefault("assessed_on", []).append("The assessment date cannot be in the future")
     if errors:
         raise ValidationError(errors)
-    assessment = Assessment.objects.create(practitioner=practitioner, kind=kind, assessor=actor if actor is not None else None,
+    assessment = Assessment.objects.create(practitioner=practitioner, kind=kind, assessor_id=actor.pk if actor is not None and actor.is_authenticated else None,
                                            assessed_on=day, note=note)
     Rating.objects.bulk_create([Rating(assessment=assessment, competency_id=pk, level=ratings[pk]) for pk in competencies])
     audit.record(actor=actor, action="create", obj=assessment,

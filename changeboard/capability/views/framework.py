@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -89,7 +89,7 @@ class FrameworkEditView(ServiceFormView):
 class FrameworkChildMixin:
     """The framework a competency or role is added to (`pk`), in scope."""
 
-    request: AuthenticatedHttpRequest
+    request: HttpRequest
     kwargs: dict[str, Any]
 
     def get_framework(self) -> Framework:

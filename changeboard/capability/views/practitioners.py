@@ -72,7 +72,7 @@ class PractitionerListView(ScopedListView):
         people = list(queryset)
         gaps = {row.practitioner.pk: row.gaps for row in skills_matrix(people, Framework.current()).rows}
         rows = [[str(p), p.staff.staff_number, p.role.name, coach_name(p), ", ".join(x.code for x in p.programmes.all()),
-                 p.latest or "", gaps.get(p.pk, 0), "yes" if p.active else "no"] for p in people]  # type: ignore[attr-defined]  # annotated
+                 p.latest or "", gaps.get(p.pk, 0), "yes" if p.active else "no"] for p in people]
         return exports.export_response(fmt, self.export_name, EXPORT_HEADERS, rows)  # type: ignore[return-value]  # a CSV export streams
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
