@@ -73,3 +73,23 @@ def test_self_assessment_then_coach_reassessment_shows_in_the_skills_matrix(page
     assert row.get_by_role("cell", name="2, needs 1", exact=True).first.is_visible()
     change = page.get_by_role("row", name=re.compile(r"^Communications 1\.0 3\.0"))
     assert change.is_visible()  # first level 1 (her own), now 3 (her coach's)
+
+
+def test_framework_and_practitioner_pages_pass_axe_for_an_admin(page: Any, world: Any) -> None:
+    current = framework()
+    alex = make_practitioner(world.staff_in, role_name="Change champion", user=world.users["champion"], coach=world.users["lead"],
+                             programmes=[world.programme_a])
+    competency = current.competencies.get(code="coaching")
+    role = current.roles.get(name="Change champion")
+    sign_in(page, "admin", PASSWORD)
+    visit(page, "/capability/framework/")
+    assert page.get_by_role("table", name="What each level means in each competency").is_visible()
+    for path in (f"/capability/frameworks/{current.pk}/edit/", f"/capability/frameworks/{current.pk}/competencies/add/",
+                 f"/capability/competencies/{competency.pk}/edit/", f"/capability/frameworks/{current.pk}/roles/add/",
+                 f"/capability/practitioner-roles/{role.pk}/edit/", "/capability/practitioners/", "/capability/practitioners/add/",
+                 f"/capability/practitioners/{alex.pk}/edit/", f"/capability/practitioners/{alex.pk}/assess/?kind=coach", "/capability/skills/"):
+        visit(page, path)
+    page.goto("/capability/practitioners/add/")
+    page.get_by_role("button", name="Add the practitioner").click()
+    check_axe(page)  # the error summary and the fields' errors
+    assert page.get_by_text("Enter the staff number of the person to add").first.is_visible()
