@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import approach, coaching, dashboard, handover, journeys
+from .views import approach, coaching, dashboard, framework, handover, journeys, practitioners
 
 urlpatterns: list = [
     # coaching (views/coaching.py, views/handover.py, views/dashboard.py)
@@ -50,4 +50,19 @@ urlpatterns: list = [
     path("capability/approaches/<int:pk>/promises/add/", approach.PromiseAddView.as_view(), name="promise-add"),
     path("capability/promises/<int:pk>/edit/", approach.PromiseEditView.as_view(), name="promise-edit"),
     path("capability/promises/<int:pk>/delete/", approach.PromiseDeleteView.as_view(), name="promise-delete"),
+    # framework (views/framework.py)
+    path("capability/framework/", framework.FrameworkDetailView.as_view(), name="framework-detail-current"),
+    path("capability/frameworks/<int:pk>/", framework.FrameworkDetailView.as_view(), name="framework-detail"),
+    path("capability/frameworks/<int:pk>/edit/", framework.FrameworkEditView.as_view(), name="framework-edit"),
+    path("capability/frameworks/<int:pk>/competencies/add/", framework.CompetencyAddView.as_view(), name="competency-add"),
+    path("capability/competencies/<int:pk>/edit/", framework.CompetencyEditView.as_view(), name="competency-edit"),
+    path("capability/frameworks/<int:pk>/roles/add/", framework.PractitionerRoleAddView.as_view(), name="practitioner-role-add"),
+    path("capability/practitioner-roles/<int:pk>/edit/", framework.PractitionerRoleEditView.as_view(), name="practitioner-role-edit"),
+    # practitioners (views/practitioners.py)
+    path("capability/practitioners/", practitioners.PractitionerListView.as_view(), name="practitioner-list"),
+    path("capability/practitioners/add/", practitioners.PractitionerAddView.as_view(), name="practitioner-add"),
+    path("capability/practitioners/<int:pk>/", practitioners.PractitionerDetailView.as_view(), name="practitioner-detail"),
+    path("capability/practitioners/<int:pk>/edit/", practitioners.PractitionerEditView.as_view(), name="practitioner-edit"),
+    path("capability/practitioners/<int:pk>/assess/", practitioners.AssessmentAddView.as_view(), name="assessment-add"),
+    path("capability/skills/", practitioners.SkillsMatrixView.as_view(), name="skills-matrix"),
 ]

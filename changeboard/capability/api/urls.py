@@ -6,8 +6,10 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 from .approach import ApproachVersionViewSet, ApproachViewSet, GroupApproachViewSet, PromiseViewSet
 from .coaching import CoachingSessionViewSet
+from .framework import FrameworkViewSet
 from .handover import HandoverAPIView, HandoverItemViewSet
 from .journeys import JourneyViewSet, StageViewSet, StepViewSet, TouchpointViewSet
+from .practitioners import AssessmentViewSet, PractitionerViewSet
 
 router = SimpleRouter()
 # coaching (api/coaching.py, api/handover.py)
@@ -23,6 +25,10 @@ router.register("approaches", ApproachViewSet, basename="api-approach")
 router.register("approach-versions", ApproachVersionViewSet, basename="api-approach-version")
 router.register("approach-groups", GroupApproachViewSet, basename="api-approach-group")
 router.register("approach-promises", PromiseViewSet, basename="api-approach-promise")
+# framework and practitioners (api/framework.py, api/practitioners.py)
+router.register("capability-frameworks", FrameworkViewSet, basename="api-capability-framework")
+router.register("practitioners", PractitionerViewSet, basename="api-practitioner")
+router.register("capability-assessments", AssessmentViewSet, basename="api-capability-assessment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *format_suffix_patterns(router.urls),
