@@ -23,11 +23,15 @@ custody programme (`network.seeding.CUSTODY_PROGRAMME`, Rostering):
 - **A dozen practitioners** (business change leads and champions), each
   assessed twice (a self-assessment months ago, their coach's recently,
   showing growth), coached by the programme's change lead (`lead2`) or the
-  admin, 15 coaching sessions, and the programme's **handover plan**. Demo
-  accounts with an HR record (found by email, as the network seed finds
-  them: the demo champion) are linked to their practitioner records, so
-  what they do in Changeboard is the handover evidence (read from the audit
-  trail by the handover page; no audit row is fabricated).
+  admin, 15 coaching sessions, and the programme's **handover plan**. The
+  demo champion's account (found from the HR record by email, as the network
+  seed finds it) is linked to their practitioner record; so is the demo
+  change manager who ran Case Management's seeded runbook rehearsal (`lead`:
+  an HR record in their programme takes the account's name, as the demo
+  champion's does), one of the dozen, with Case Management's handover
+  items (rehearsal, readiness review, board pack) owned by them: the
+  rehearsal in the audit trail is the evidence the handover page reads; no
+  audit row is fabricated.
 
 **Met** (`scale="met"`): an approved version-1 approach with groups and
 promises for every programme, two journeys for the programme with most
@@ -88,6 +92,8 @@ COACH_TOO = "admin"
 PRACTITIONERS = {"demo": 12, "met": 60, "tiny": 4}
 LEADS_SHARE = 3  # one practitioner in three is a business change lead
 SESSIONS = {"demo": 15, "met": 0, "tiny": 3}
+MANAGER_ROLES = ("Case progression manager", "Detective inspector", "Response inspector", "Neighbourhood inspector", "Detective sergeant")
+EVIDENCE_TYPES = ("cutover.run",)  # seeded actions by demo change managers that are handover evidence (a rehearsal run)
 BATCH = 2000
 
 FRAMEWORK_NAME = "Change practitioner framework"
@@ -623,8 +629,11 @@ def _practitioners(framework: Framework, programme: Programme | None, scale: str
                      for n, (s, r, u) in enumerate(rows)]
     Practitioner.objects.bulk_create(practitioners, batch_size=BATCH)
     through = Practitioner.programmes.through
-    if programme is not None:  # all on the one programme
-        through.objects.bulk_create([through(practitioner_id=p.pk, programme_id=programme.pk) for p in practitioners], batch_size=BATCH)
+    if programme is not None:  # all on the one programme, but a linked change manager on their own programmes
+        own = {user.pk: list(user.programmes.values_list("pk", flat=True)) for user in linked.values() if user.role == Role.CHANGE_MANAGER}
+        through.objects.bulk_create([through(practitioner_id=p.pk, programme_id=pid) for p in practitioners
+                                     for pid in (own.get(p.user.pk) or [programme.pk] if p.user is not None else [programme.pk])],
+                                    batch_size=BATCH)
     elif spread:  # round the portfolio
         through.objects.bulk_create([through(practitioner_id=p.pk, programme_id=spread[n % len(spread)].pk) for n, p in enumerate(practitioners)],
                                     batch_size=BATCH)
@@ -680,16 +689,61 @@ def _handover(programme: Programme, practitioners: list[Practitioner], today: dt
     return len(items)
 
 
+def _hr_record(user: User, today: dt.date) -> Staff | None:
+    """The HR record of a demo change manager who did a handover activity in
+    the seed: found by email, else the first manager in post among their
+    programme's impacted people takes the account's name and email (as
+    `devtools.seeding` gives the demo champion theirs)."""
+    from changeboard.engagement.services.audience import impacted_q, in_post
+    from changeboard.network.models import Champion
+
+    staff = in_post(today).filter(email__iexact=user.email).first()
+    programme = user.programmes.order_by("code").first()
+    if staff is not None or programme is None:
+        return staff
+    people = in_post(today).filter(impacted_q(programme)).exclude(pk__in=Champion.objects.values("staff_id")).order_by("staff_number")
+    staff = people.filter(role__in=MANAGER_ROLES).first() or people.first()
+    if staff is not None:
+        Staff.objects.filter(pk=staff.pk).update(first_name=user.first_name, last_name=user.last_name, email=user.email)
+        staff.refresh_from_db()
+    return staff
+
+
 def _linked_accounts(today: dt.date) -> dict[int, User]:
-    """staff id -> demo account, for the demo accounts with an HR record in post (found by email, as the network seed finds them)."""
+    """staff id -> demo account: the demo accounts with an HR record in post
+    (found by email, as the network seed finds them: the demo champion), and
+    the demo change managers whose seeded actions are handover evidence (a
+    rehearsal they ran: `cutover.run` in the audit trail), given one."""
+    from changeboard.core.models import AuditEntry
     from changeboard.engagement.services.audience import in_post
 
     out: dict[int, User] = {}
-    for user in User.objects.filter(is_demo=True, role__in=(Role.CHAMPION, Role.CHANGE_MANAGER)).exclude(email="").order_by("pk"):
+    for user in User.objects.filter(is_demo=True, role=Role.CHAMPION).exclude(email="").order_by("pk"):
         staff = in_post(today).filter(email__iexact=user.email).first()
         if staff is not None:
             out[staff.pk] = user
+    evidenced = AuditEntry.objects.filter(object_type__in=EVIDENCE_TYPES, actor__is_demo=True, actor__role=Role.CHANGE_MANAGER).values("actor_id")
+    for user in User.objects.filter(pk__in=evidenced).exclude(email="").order_by("pk"):
+        if (staff := _hr_record(user, today)) is not None:
+            out[staff.pk] = user
     return out
+
+
+def _own_handover(practitioners: list[Practitioner], today: dt.date, skip: set[int]) -> int:
+    """The handover items of a linked change manager's own programmes (not
+    `skip`): the activities their seeded actions are evidence of, owned by them."""
+    items: list[HandoverItem] = []
+    for practitioner in practitioners:
+        user = practitioner.user
+        if user is None or user.role != Role.CHANGE_MANAGER:
+            continue
+        for programme in user.programmes.exclude(pk__in=skip).order_by("code"):
+            skip.add(programme.pk)
+            items += [HandoverItem(programme=programme, activity=activity, owner=practitioner, target_date=today + dt.timedelta(weeks=6 + 2 * n),
+                                   times_required=1, note="Ran it with the programme team watching; the next one alone.")
+                      for n, activity in enumerate((HandoverActivity.REHEARSAL, HandoverActivity.READINESS_REVIEW, HandoverActivity.BOARD_PACK))]
+    HandoverItem.objects.bulk_create(items)
+    return len(items)
 
 
 # --------------------------------------------------------------------------
@@ -729,5 +783,6 @@ def seed_capability(*, scale: str, seed: int, actor: User | None = None, today: 
         counts["capability_sessions"] = _sessions(practitioners, competencies, SESSIONS.get(scale, 0), rng, day)
         if custody is not None:
             counts["capability_handover_items"] = _handover(custody, practitioners, day)
+        counts["capability_handover_items"] += _own_handover(practitioners, day, {custody.pk} if custody else set())
     counts["capability_practitioners"], counts["capability_assessments"] = len(practitioners), assessed
     return counts
