@@ -25,13 +25,11 @@ custody programme (`network.seeding.CUSTODY_PROGRAMME`, Rostering):
   showing growth), coached by the programme's change lead (`lead2`) or the
   admin, 15 coaching sessions, and the programme's **handover plan**. The
   demo champion's account (found from the HR record by email, as the network
-  seed finds it) is linked to their practitioner record; so is the demo
-  change manager who ran Case Management's seeded runbook rehearsal (`lead`:
-  an HR record in their programme takes the account's name, as the demo
-  champion's does), one of the dozen, with Case Management's handover
-  items (rehearsal, readiness review, board pack) owned by them: the
-  rehearsal in the audit trail is the evidence the handover page reads; no
-  audit row is fabricated.
+  seed finds it) is linked to their practitioner record; a demo change
+  manager with an HR record would be too, and own their programmes' handover
+  items (`_own_handover`). No audit row is fabricated: the handover page
+  reads the evidence from the audit trail, and in the demo the seeded
+  actions of the force's own people are few (see the report of issue 15).
 
 **Met** (`scale="met"`): an approved version-1 approach with groups and
 promises for every programme, two journeys for the programme with most
@@ -92,8 +90,6 @@ COACH_TOO = "admin"
 PRACTITIONERS = {"demo": 12, "met": 60, "tiny": 4}
 LEADS_SHARE = 3  # one practitioner in three is a business change lead
 SESSIONS = {"demo": 15, "met": 0, "tiny": 3}
-MANAGER_ROLES = ("Case progression manager", "Detective inspector", "Response inspector", "Neighbourhood inspector", "Detective sergeant")
-EVIDENCE_TYPES = ("cutover.run",)  # seeded actions by demo change managers that are handover evidence (a rehearsal run)
 BATCH = 2000
 
 FRAMEWORK_NAME = "Change practitioner framework"
@@ -159,14 +155,22 @@ def _local_framework() -> Framework:
     return framework
 
 
-def default_framework() -> Framework:
-    """Part of the capability app's own seeding (`capability.seeding.ensure_default_framework`) where it exists, else the local one."""
+def _ensure_default() -> Any:
+    """The capability app's own `capability.seeding.ensure_default_framework`, or None where it is not there."""
     try:
         module: Any = importlib.import_module("changeboard.capability.seeding")
     except ModuleNotFoundError:
-        return _local_framework()
+        return None
     ensure = getattr(module, "ensure_default_framework", None)
-    framework = ensure() if callable(ensure) else None
+    return ensure if callable(ensure) else None
+
+
+def default_framework() -> Framework:
+    """The default framework: the capability app's own (`capability.seeding.ensure_default_framework`) where it exists, else the local one."""
+    ensure = _ensure_default()
+    if ensure is None:
+        return _local_framework()
+    framework = ensure()
     if not isinstance(framework, Framework):
         framework = Framework.objects.filter(name=FRAMEWORK_NAME).first()
     return framework if framework is not None and framework.competencies.exists() else _local_framework()
@@ -179,7 +183,8 @@ def default_framework() -> Framework:
 def clear_capability_data() -> dict[str, int]:
     """Delete every approach, journey, practitioner, assessment, coaching
     session and handover item (before the staff and units they protect).
-    The framework stays (like the other apps' policies)."""
+    The framework stays when the capability app provides it (like the other
+    apps' policies); the one this seed made itself, for want of it, goes."""
     counts = {"capability_approaches": Approach.objects.count(), "capability_journeys": Journey.objects.count(),
               "capability_practitioners": Practitioner.objects.count()}
     CoachingSession.objects.all().delete()
@@ -189,6 +194,8 @@ def clear_capability_data() -> dict[str, int]:
     Practitioner.objects.all().delete()
     Journey.objects.all().delete()  # stages, steps and touchpoints with them
     Approach.objects.all().delete()  # groups, promises and versions with it
+    if _ensure_default() is None:
+        Framework.objects.filter(name=FRAMEWORK_NAME).delete()  # competencies, roles and requirements with it
     return counts
 
 
@@ -689,42 +696,16 @@ def _handover(programme: Programme, practitioners: list[Practitioner], today: dt
     return len(items)
 
 
-def _hr_record(user: User, today: dt.date) -> Staff | None:
-    """The HR record of a demo change manager who did a handover activity in
-    the seed: found by email, else the first manager in post among their
-    programme's impacted people takes the account's name and email (as
-    `devtools.seeding` gives the demo champion theirs)."""
-    from changeboard.engagement.services.audience import impacted_q, in_post
-    from changeboard.network.models import Champion
-
-    staff = in_post(today).filter(email__iexact=user.email).first()
-    programme = user.programmes.order_by("code").first()
-    if staff is not None or programme is None:
-        return staff
-    people = in_post(today).filter(impacted_q(programme)).exclude(pk__in=Champion.objects.values("staff_id")).order_by("staff_number")
-    staff = people.filter(role__in=MANAGER_ROLES).first() or people.first()
-    if staff is not None:
-        Staff.objects.filter(pk=staff.pk).update(first_name=user.first_name, last_name=user.last_name, email=user.email)
-        staff.refresh_from_db()
-    return staff
-
-
 def _linked_accounts(today: dt.date) -> dict[int, User]:
-    """staff id -> demo account: the demo accounts with an HR record in post
-    (found by email, as the network seed finds them: the demo champion), and
-    the demo change managers whose seeded actions are handover evidence (a
-    rehearsal they ran: `cutover.run` in the audit trail), given one."""
-    from changeboard.core.models import AuditEntry
+    """staff id -> demo account, for the demo champions and change managers
+    with an HR record in post (found by email, as the network seed finds
+    them: in the demo, the champion)."""
     from changeboard.engagement.services.audience import in_post
 
     out: dict[int, User] = {}
-    for user in User.objects.filter(is_demo=True, role=Role.CHAMPION).exclude(email="").order_by("pk"):
+    for user in User.objects.filter(is_demo=True, role__in=(Role.CHAMPION, Role.CHANGE_MANAGER)).exclude(email="").order_by("pk"):
         staff = in_post(today).filter(email__iexact=user.email).first()
         if staff is not None:
-            out[staff.pk] = user
-    evidenced = AuditEntry.objects.filter(object_type__in=EVIDENCE_TYPES, actor__is_demo=True, actor__role=Role.CHANGE_MANAGER).values("actor_id")
-    for user in User.objects.filter(pk__in=evidenced).exclude(email="").order_by("pk"):
-        if (staff := _hr_record(user, today)) is not None:
             out[staff.pk] = user
     return out
 
