@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
+from changeboard.capability import demo_seeding as capability_seeding
 from changeboard.core import audit
 from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
 from changeboard.engagement.seeding import clear_engagement_data, seed_engagement
@@ -943,6 +944,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
     one audit row records the counts removed."""
     counts = existing_data_counts()
     try:
+        counts.update(capability_seeding.clear_capability_data())  # before the staff, units and programmes it refers to
         counts.update(clear_survey_data())
         counts.update(clear_cutover_data())
         counts.update(clear_hypercare_data())
@@ -992,6 +994,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     engagement_counts = seed_engagement(scale=scale, seed=seed, actor=actor)
     # After everything: the champions' activities and themes refer to the programmes, units and demo accounts.
     network_counts = network_seeding.seed_network(scale=scale, seed=seed, actor=actor, today=today)
+    # After the network: practitioners are drawn from its champions; journeys link its activities.
+    capability_counts = capability_seeding.seed_capability(scale=scale, seed=seed, actor=actor, today=today)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),
@@ -1009,6 +1013,7 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
         **hypercare_counts,
         **engagement_counts,
         **network_counts,
+        **capability_counts,
     }
     audit.record(actor=actor, action="create", object_type="core.seed", object_repr=f"Seed data ({scale}, seed {seed})",
                  after={"scale": scale, "seed": seed, **counts})

@@ -63,6 +63,14 @@ scratch database, never on one holding real data. See docs/performance.md.
         under 2 s), and the grouped impacted-people query as the baseline
         (ratios). Seeds met data into an empty database; writes only two
         users, deleted afterwards.
+
+    bench capability [--runs 20] [--seed 2026]
+        The change approach page with its live evidence and a journey page
+        with its survey-fed emotion lane at met scale, as a Board member and
+        as the programme's change manager (median and p95, target p95 under
+        300 ms), the approach PDF (target under 10 s), and the programme's
+        own page as the baseline (ratios). Seeds met data into an empty
+        database; writes only two users, deleted afterwards.
 """
 
 from __future__ import annotations
@@ -189,12 +197,20 @@ class Command(BaseCommand):
                          help=f"Timed runs of each page and computation (default {network_bench.DEFAULT_RUNS}; all_gaps at most "
                               f"{network_bench.GAPS_RUNS}).")
         net.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed of the met data when it seeds an empty database.")
+        from changeboard.devtools.bench import capability as capability_bench
+
+        cap = benchmarks.add_parser("capability", help="The change approach page with its live evidence, a journey with its survey-fed "
+                                                       "lane and the approach PDF at met scale, against the programme's own page.")
+        cap.add_argument("--runs", type=int, default=capability_bench.DEFAULT_RUNS,
+                         help=f"Timed runs of each page (default {capability_bench.DEFAULT_RUNS}).")
+        cap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed of the met data when it seeds an empty database.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
                                                                            "survey": bench_survey, "board": bench_board,
                                                                            "cutover": bench_cutover, "hypercare": bench_hypercare,
-                                                                           "engagement": bench_engagement, "network": bench_network}
+                                                                           "engagement": bench_engagement, "network": bench_network,
+                                                                           "capability": bench_capability}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
 
@@ -256,6 +272,12 @@ def bench_network(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.devtools.bench.network import run
 
     return _figures("network", run, runs=options["runs"], seed=options["seed"])
+
+
+def bench_capability(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.devtools.bench.capability import run
+
+    return _figures("capability", run, runs=options["runs"], seed=options["seed"])
 
 
 # --------------------------------------------------------------------------
