@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from changeboard.engagement.models import Engagement, EngagementPolicy, Message, StakeholderAssessment
-from changeboard.network.services.coverage import coverage, staff_groups
+from changeboard.network.services.coverage import Coverage, coverage, staff_groups
 from changeboard.portfolio.models import Programme
 from changeboard.readiness.models import Action, CriterionStatus, Rag
 from changeboard.readiness.services.actions import overdue_actions
@@ -69,20 +69,37 @@ def _evidence(measure: str, target: Decimal, actual: float | None, display: str,
 
 
 class Shared:
-    """What several approaches' evidence can read once (a list page's rows):
-    the staff in post grouped as champion coverage counts them."""
+    """What one request reads once and several figures use: the staff in
+    post grouped as champion coverage counts them (a list page's rows), each
+    programme's champion coverage (the approach page's champion ratio and
+    its scope headcounts) and each programme's stored top-unit score (the
+    readiness score and the response rate)."""
 
     def __init__(self) -> None:
         self._groups: dict[dt.date, Any] = {}
+        self._coverage: dict[tuple[int, dt.date], Coverage] = {}
+        self._scores: dict[tuple[int, dt.date], Any] = {}
 
     def groups(self, day: dt.date) -> Any:
         if day not in self._groups:
             self._groups[day] = staff_groups(day)
         return self._groups[day]
 
+    def coverage(self, programme: Programme, day: dt.date) -> Coverage:
+        key = (programme.pk, day)
+        if key not in self._coverage:
+            self._coverage[key] = coverage(programme, day, _groups=self.groups(day))
+        return self._coverage[key]
+
+    def top_score(self, programme: Programme, day: dt.date) -> Any:
+        key = (programme.pk, day)
+        if key not in self._scores:
+            self._scores[key] = _top_score(programme, day)
+        return self._scores[key]
+
 
 def champion_ratio(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
-    cov = coverage(programme, day, _groups=shared.groups(day) if shared is not None else None)
+    cov = shared.coverage(programme, day) if shared is not None else coverage(programme, day)
     url = _url("network-coverage", programme)
     if not cov.impacted:
         return _evidence(Measure.CHAMPION_RATIO, target, None, "no impacted people yet", "No approved impact assessment reaches anyone.", url)
@@ -100,7 +117,7 @@ def _top_score(programme: Programme, day: dt.date) -> Any:
 
 
 def readiness_score(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
-    score = _top_score(programme, day)
+    score = shared.top_score(programme, day) if shared is not None else _top_score(programme, day)
     url = reverse("programme-scores", kwargs={"programme_pk": programme.pk})
     if score is None:
         return _evidence(Measure.READINESS_SCORE, target, None, "no closed wave yet", "No survey wave has closed with scores.", url)
@@ -111,7 +128,7 @@ def readiness_score(programme: Programme, target: Decimal, day: dt.date, shared:
 
 
 def response_rate(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:
-    score = _top_score(programme, day)
+    score = shared.top_score(programme, day) if shared is not None else _top_score(programme, day)
     url = reverse("programme-scores", kwargs={"programme_pk": programme.pk})
     if score is None:
         return _evidence(Measure.RESPONSE_RATE, target, None, "no closed wave yet", "No survey wave has closed with scores.", url)

@@ -23,7 +23,7 @@ from changeboard.core.views import ScopedDetailView, ScopedListView, ServiceForm
 from changeboard.organisation.models import Unit
 from changeboard.reports.packs import render_pdf
 
-from ..evidence import Evidence, approach_evidence, promised, promises_summary
+from ..evidence import Evidence, Shared, approach_evidence, promised, promises_summary
 from ..filtersets.approach import ApproachFilterSet
 from ..forms.approach import (
     ApproachCreateForm,
@@ -67,14 +67,21 @@ def promise_rows(evidence: list[tuple[Promise, Evidence]]) -> list[dict[str, Any
 
 
 def document_context(approach: Approach) -> dict[str, Any]:
-    """What the document shows (the page, the HTML and PDF downloads)."""
-    evidence = approach_evidence(approach)
+    """What the document shows (the page, the HTML and PDF downloads). The
+    programme's champion coverage is computed once: the champion-ratio
+    promise and the scope's headcounts (its `by_unit`, the same rule) both
+    read it (`bench capability`: it was computed once and counted again unit
+    by unit at met scale)."""
+    day, shared = timezone.localdate(), Shared()
+    evidence = approach_evidence(approach, day, shared)
     held, total, no_data = promises_summary(approach, evidence)
+    by_unit = shared.coverage(approach.programme, day).by_unit
+    sections = promise_rows(evidence)
     return {
-        "approach": approach, "programme": approach.programme, "sections": promise_rows(evidence),
-        "by_section": {row["section"]: row for row in promise_rows(evidence)},
+        "approach": approach, "programme": approach.programme, "sections": sections,
+        "by_section": {row["section"]: row for row in sections},
         "held": held, "total": total, "no_data": no_data,
-        "impacted": impacted_groups(approach.programme),
+        "impacted": impacted_groups(approach.programme, day, headcounts={pk: cell.impacted for pk, cell in by_unit.items()}),
         "groups": [(group, [(label, getattr(group, name)) for name, label in services.GROUP_FIELDS])
                    for group in approach.groups.select_related("unit").order_by("unit__path", "role_group")],
         "now": timezone.now(),

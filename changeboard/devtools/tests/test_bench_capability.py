@@ -63,3 +63,33 @@ def test_bench_capability_at_a_tiny_size(world: Any) -> None:
     assert isinstance(figures["pdf_target_met"], bool)
     assert not User.objects.filter(username__in=(bench.MANAGER, bench.BOARD)).exists()
     assert User.objects.count() == users
+
+
+def test_the_approach_page_counts_the_scope_as_the_unit_by_unit_count_does(world: Any) -> None:
+    """The speed-up `bench capability` led to: the approach page reads its
+    scope headcounts from the champion coverage it computes anyway, instead
+    of a count per impacted unit. The figures stay those of the plain count,
+    nested units, a narrowed line and a leaver included."""
+    from changeboard.capability.services.scope import impacted_groups
+    from changeboard.capability.views.approach import document_context
+    from changeboard.conftest import make_staff
+    from changeboard.network.tests.coverage_data import assess
+    from changeboard.organisation.models import RankGrade, Staff
+
+    bench._seed(2026)
+    approach = Approach.objects.get(programme=world.programme_a)
+    assess(world.programme_a, [world.westminster, world.team])
+    narrowed = assess(world.programme_a, [world.camden]).lines.get()
+    rank = RankGrade.objects.create(code="BENCH", name="Bench grade", kind=RankGrade.Kind.STAFF)
+    narrowed.rank_grades.set([rank])
+    for n, unit in enumerate((world.team, world.team, world.camden, world.camden)):
+        make_staff(f"30000{n}", unit)
+    Staff.objects.filter(staff_number="300002").update(rank_grade=rank)
+    Staff.objects.filter(staff_number="300001").update(is_leaver=True)
+
+    page = [(g.unit.name, g.headcount, g.role_group) for g in document_context(approach)["impacted"]]
+    counted = [(g.unit.name, g.headcount, g.role_group) for g in impacted_groups(world.programme_a)]
+    assert page == counted
+    in_team = Staff.objects.current().filter(unit=world.team).count()
+    assert in_team == 2  # the world's one and ours, the leaver out
+    assert sorted(page) == [("Camden", 1, "staff"), ("Response Team 1", in_team, ""), ("Westminster", in_team, "")]
