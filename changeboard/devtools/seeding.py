@@ -995,7 +995,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     # After everything: the champions' activities and themes refer to the programmes, units and demo accounts.
     network_counts = network_seeding.seed_network(scale=scale, seed=seed, actor=actor, today=today)
     # After the network: practitioners are drawn from its champions; journeys link its activities.
-    capability_counts = capability_seeding.seed_capability(scale=scale, seed=seed, actor=actor, today=today)
+    capability_counts = capability_seeding.seed_capability(scale=scale, seed=seed, actor=actor, today=today,
+                                                          password=DEMO_PASSWORD if config.demo_accounts else None)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),

@@ -118,7 +118,7 @@ def test_central_west_bcu_is_a_hotspot_in_the_first_quarter_of_2027(tiny: str) -
 
 def test_demo_accounts_can_log_in_with_the_demo_password(tiny: str) -> None:
     users = {u.username: u for u in User.objects.filter(is_demo=True)}
-    assert set(users) == {"admin", "board", "lead", "lead2", "champion", "auditor"}
+    assert set(users) == {"admin", "board", "lead", "lead2", "champion", "auditor", "bcl1", "bcl2"}  # bcl: capability's own people
     for username in users:
         request = RequestFactory().post("/")
         assert authenticate(request=request, username=username, password=DEMO_PASSWORD) is not None, username
@@ -140,7 +140,7 @@ def test_same_seed_gives_the_same_data_and_another_seed_does_not() -> None:
     run("seed", "--scale", "demo", "--seed", "7", "--replace")
     assert staff_fingerprint() == first
     assert list(Unit.objects.values_list("path", "code", "full_path", "numchild")) == units
-    assert User.objects.filter(is_demo=True).count() == 6
+    assert User.objects.filter(is_demo=True).count() == 8  # the six personas and capability's two business change leads
     run("seed", "--scale", "tiny", "--seed", "8", "--replace")
     assert Staff.objects.count() == 150
     assert staff_fingerprint() != first[:150]
