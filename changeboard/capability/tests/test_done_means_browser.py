@@ -24,9 +24,11 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from changeboard.conftest import ensure_ranks
 from changeboard.core.tests.browser import check_axe, sign_in, visit
 from changeboard.devtools.seeding import DEMO_PASSWORD, seed_force
 from changeboard.portfolio.models import Programme
+from changeboard.surveys.tests.test_browser_surveys import ensure_default_instrument
 
 from ..demo_seeding import CHANGE_LEAD, CUSTODY_PROGRAMME
 from ..models import Journey
@@ -36,6 +38,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_the_board_sees_promises_and_handover_and_the_lead_sees_the_custody_dip(page: Any) -> None:
+    ensure_ranks()  # transactional tests flush what the data migrations wrote
+    ensure_default_instrument()
     seed_force(scale="demo")
     rota = Programme.objects.get(code=CUSTODY_PROGRAMME)
 
