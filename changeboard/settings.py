@@ -358,6 +358,8 @@ SPECTACULAR_SETTINGS = {
         "TouchpointKindEnum": "changeboard.capability.models.TouchpointKind",
         "AssessmentKindEnum": "changeboard.capability.models.AssessmentKind",
         "HandoverActivityEnum": "changeboard.capability.models.HandoverActivity",
+        "AdkarEnum": "changeboard.surveys.models.Adkar",
+        "CompetencyLevelEnum": "changeboard.capability.models.LEVELS",
     },
 }
 

@@ -28,8 +28,9 @@ custody programme (`network.seeding.CUSTODY_PROGRAMME`, Rostering):
   seed finds it) is linked to their practitioner record; a demo change
   manager with an HR record would be too, and own their programmes' handover
   items (`_own_handover`). No audit row is fabricated: the handover page
-  reads the evidence from the audit trail, and in the demo the seeded
-  actions of the force's own people are few (see the report of issue 15).
+  reads the evidence from the audit trail. Two business change leads get
+  demo accounts (`bcl1`, `bcl2`) and launch a pulse wave and decide a
+  readiness review through the real services (`_own_people_act`).
 
 **Met** (`scale="met"`): an approved version-1 approach with groups and
 promises for every programme, two journeys for the programme with most
@@ -87,6 +88,7 @@ CONTACT_CENTRE = "Met Contact Centre"
 CUSTODY_SUITE_PREFIX = "Custody Suite "
 CHANGE_LEAD = "lead2"  # the custody programme's change manager in the demo accounts
 COACH_TOO = "admin"
+OWN_PEOPLE = ("bcl1", "bcl2")  # demo accounts of the custody programme's first two business change leads
 PRACTITIONERS = {"demo": 12, "met": 60, "tiny": 4}
 LEADS_SHARE = 3  # one practitioner in three is a business change lead
 SESSIONS = {"demo": 15, "met": 0, "tiny": 3}
@@ -703,7 +705,8 @@ def _linked_accounts(today: dt.date) -> dict[int, User]:
     from changeboard.engagement.services.audience import in_post
 
     out: dict[int, User] = {}
-    for user in User.objects.filter(is_demo=True, role__in=(Role.CHAMPION, Role.CHANGE_MANAGER)).exclude(email="").order_by("pk"):
+    accounts = User.objects.filter(is_demo=True, role__in=(Role.CHAMPION, Role.CHANGE_MANAGER)).exclude(email="").exclude(username__in=OWN_PEOPLE)
+    for user in accounts.order_by("pk"):
         staff = in_post(today).filter(email__iexact=user.email).first()
         if staff is not None:
             out[staff.pk] = user
@@ -727,14 +730,59 @@ def _own_handover(practitioners: list[Practitioner], today: dt.date, skip: set[i
     return len(items)
 
 
+def _own_people_act(programme: Programme, practitioners: list[Practitioner], today: dt.date, password: str) -> int:
+    """Give the programme's first business change leads (practitioners with
+    no account) demo accounts, change managers on the programme, created as
+    the demo accounts are (`accounts.services.user_create`), and have them act
+    THROUGH THE REAL SERVICES, so the handover page reads real audit rows:
+    the first launches the next readiness pulse (a wave opening in ten
+    weeks: nobody is invited yet), the second holds the T-12 readiness
+    review of the programme's next rollout wave and records its decision.
+    Each activity's plan asks for it once (`_handover`), so both read "the
+    force runs it alone"; the rest stays "Not yet". Returns the accounts."""
+    from changeboard.accounts.services import user_create
+    from changeboard.readiness.models import Review
+    from changeboard.readiness.services.reviews import review_decide, review_save
+    from changeboard.surveys import services as survey_services
+
+    leads = [p for p in practitioners if p.user_id is None and p.role.name == BUSINESS_CHANGE_LEAD][: len(OWN_PEOPLE)]
+    users: list[User] = []
+    for username, practitioner in zip(OWN_PEOPLE, leads, strict=False):
+        staff = practitioner.staff
+        if (existing := User.objects.filter(username=username, is_demo=True).first()) is not None:  # seeded again: link, do not act twice
+            Practitioner.objects.filter(pk=practitioner.pk).update(user=existing)
+            continue
+        user = user_create(username=username, role=Role.CHANGE_MANAGER, actor=None, password=password, first_name=staff.first_name,
+                           last_name=staff.last_name, email=staff.email, programmes=[programme], is_demo=True)
+        Practitioner.objects.filter(pk=practitioner.pk).update(user=user)
+        users.append(user)
+    instrument = survey_services.default_instrument()
+    if users and instrument is not None:
+        opens = today + dt.timedelta(weeks=10)
+        wave = survey_services.wave_create(programme=programme, instrument=instrument, title=f"{programme.name} readiness pulse",
+                                           opens_on=opens, closes_on=opens + dt.timedelta(days=14), actor=users[0])
+        survey_services.wave_launch(wave=wave, actor=users[0])
+    rollout = programme.waves.filter(go_live_date__gte=today).order_by("go_live_date", "pk").first()
+    if len(users) > 1 and rollout is not None:
+        review = review_save(programme=programme, actor=users[1], rollout_wave=rollout, checkpoint=Review.Checkpoint.T12,
+                             title=f"{rollout.name}: T-12 weeks", scheduled_on=today - dt.timedelta(days=1))
+        review_decide(review=review, decision=Review.Decision.CONDITIONS, held_on=today - dt.timedelta(days=1), actor=users[1],
+                      conditions="Night-shift training sessions booked in every custody suite before go-live.",
+                      notes="Held by the business change lead, the programme team observing.", override_reason="")
+    return len(users)
+
+
 # --------------------------------------------------------------------------
 # Entry point
 
 
 @transaction.atomic
-def seed_capability(*, scale: str, seed: int, actor: User | None = None, today: dt.date | None = None) -> dict[str, int]:
+def seed_capability(*, scale: str, seed: int, actor: User | None = None, today: dt.date | None = None,
+                    password: str | None = None) -> dict[str, int]:
     """Approaches, journeys, practitioners, assessments, coaching and handover
-    (see the module docstring). Replaces any already there."""
+    (see the module docstring). Replaces any already there. With `password`
+    (the demo accounts'), the custody programme's first business change
+    leads get demo accounts and act through the services (`_own_people_act`)."""
     day = today or timezone.localdate()
     rng = random.Random(f"capability:{seed}")
     clear_capability_data()
@@ -765,5 +813,7 @@ def seed_capability(*, scale: str, seed: int, actor: User | None = None, today: 
         if custody is not None:
             counts["capability_handover_items"] = _handover(custody, practitioners, day)
         counts["capability_handover_items"] += _own_handover(practitioners, day, {custody.pk} if custody else set())
+        if custody is not None and password is not None:
+            _own_people_act(custody, practitioners, day, password)
     counts["capability_practitioners"], counts["capability_assessments"] = len(practitioners), assessed
     return counts

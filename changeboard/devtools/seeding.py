@@ -35,6 +35,7 @@ from django.utils import timezone
 from changeboard.accounts.models import Role, User
 from changeboard.accounts.services import user_create
 from changeboard.capability import demo_seeding as capability_seeding
+from changeboard.capability.models import CoachingSession
 from changeboard.core import audit
 from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
 from changeboard.engagement.seeding import clear_engagement_data, seed_engagement
@@ -995,7 +996,8 @@ def seed_force(*, scale: str, seed: int = DEFAULT_SEED, actor: User | None = Non
     # After everything: the champions' activities and themes refer to the programmes, units and demo accounts.
     network_counts = network_seeding.seed_network(scale=scale, seed=seed, actor=actor, today=today)
     # After the network: practitioners are drawn from its champions; journeys link its activities.
-    capability_counts = capability_seeding.seed_capability(scale=scale, seed=seed, actor=actor, today=today)
+    capability_counts = capability_seeding.seed_capability(scale=scale, seed=seed, actor=actor, today=today,
+                                                          password=DEMO_PASSWORD if config.demo_accounts else None)
     counts = {
         "units": len(nodes),
         "boroughs": sum(1 for n in nodes if n.level == Unit.Level.BOROUGH),
@@ -1040,8 +1042,11 @@ def demo_account_rows() -> list[tuple[str, str, str]]:
 
 @transaction.atomic
 def remove_demo_accounts(*, actor: User | None = None) -> int:
-    """Delete every demo account. Audit rows they wrote keep their actor_name."""
+    """Delete every demo account. Audit rows they wrote keep their actor_name.
+    The coaching sessions a demo account coached go with it (a session keeps
+    its coach: `CoachingSession.coach` protects the account)."""
     users = list(User.objects.filter(is_demo=True))
     audit.record_many([audit.build(actor=actor, action="delete", obj=u, before=audit.snapshot(u)) for u in users])
+    CoachingSession.objects.filter(coach__in=users).delete()
     User.objects.filter(pk__in=[u.pk for u in users]).delete()
     return len(users)

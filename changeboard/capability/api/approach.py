@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -57,8 +58,13 @@ class ApproachSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _ProgrammeField(ScopedPrimaryKeyRelatedField):
+    """A programme id (typed for the schema: this serializer has no model)."""
+
+
 class ApproachCreateSerializer(serializers.Serializer):
-    programme = ScopedPrimaryKeyRelatedField(model=Programme, action=CHANGE, help_text="A programme you lead, without an approach yet.")
+    programme = _ProgrammeField(model=Programme, action=CHANGE, help_text="A programme you lead, without an approach yet.")
     objectives = serializers.CharField(required=False, allow_blank=True, default="")
     case_for_change = serializers.CharField(required=False, allow_blank=True, default="")
     principles = serializers.CharField(required=False, allow_blank=True, default="")
@@ -79,11 +85,11 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ApproachReturnReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class EvidenceSerializer(serializers.Serializer):
+class PromiseEvidenceSerializer(serializers.Serializer):
     promise = serializers.IntegerField()
     section = serializers.CharField()
     measure = serializers.CharField()
@@ -157,11 +163,11 @@ class ApproachViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateM
             services.approach_approve(approach=approach, actor=signed_in(request.user))
         return Response(self._fresh(approach))
 
-    @extend_schema(request=ReasonSerializer, responses={200: ApproachSerializer, 400: OpenApiResponse(description="Refused.")})
+    @extend_schema(request=ApproachReturnReasonSerializer, responses={200: ApproachSerializer, 400: OpenApiResponse(description="Refused.")})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
         approach = self.get_object()
-        body = ReasonSerializer(data=request.data)
+        body = ApproachReturnReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with service_errors():
             approach = services.approach_return(approach=approach, actor=signed_in(request.user), reason=body.validated_data["reason"])
@@ -193,7 +199,7 @@ class ApproachViewSet(ActionScopedMixin, mixins.CreateModelMixin, mixins.UpdateM
             promise = services.promise_create(approach=approach, actor=signed_in(request.user), **body.validated_data)
         return Response(PromiseSerializer(promise).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: EvidenceSerializer(many=True)})
+    @extend_schema(responses={200: PromiseEvidenceSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def evidence(self, request: Request, pk: str | None = None) -> Response:
         """Each promise beside its live evidence (`holds`: true, false, or null with no data yet)."""

@@ -105,7 +105,7 @@ class JourneySerializer(serializers.ModelSerializer):
             return []
         return [StageSerializer(s, context=self.context).data for s in obj.stages.all()]
 
-    @extend_schema_field(serializers.DictField())
+    @extend_schema_field(serializers.DictField(allow_null=True))
     def get_lane(self, obj: Journey) -> dict[str, Any] | None:
         """The emotion lane, suppression applied (detail only; null in lists)."""
         if not self.context.get("detail"):

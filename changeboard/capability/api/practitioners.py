@@ -109,7 +109,7 @@ class RatingSerializer(serializers.ModelSerializer):
         read_only_fields = ["competency_code"]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class CapabilityAssessmentSerializer(serializers.ModelSerializer):
     practitioner = ScopedPrimaryKeyRelatedField(model=Practitioner, help_text="A practitioner you may see.")
     ratings = RatingSerializer(many=True, help_text="One level (1 to 4) per competency of the current framework.")
     assessor_name = serializers.SerializerMethodField()
@@ -129,7 +129,7 @@ class AssessmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     """Self- and coach's assessments of the practitioners you may see."""
 
     scoped_model = Assessment
-    serializer_class = AssessmentSerializer
+    serializer_class = CapabilityAssessmentSerializer
     filterset_class = AssessmentFilterSet
 
     def base_queryset(self, queryset: QuerySet) -> QuerySet:

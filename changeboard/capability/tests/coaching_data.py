@@ -1,6 +1,5 @@
-"""Shared test data for the coaching, handover and dashboard tests: a small
-framework, two practitioners and a session (Part C's `make_practitioner` and
-default framework replace the local helpers after the merge)."""
+"""Shared test data for the coaching, handover and dashboard tests: two
+practitioners on the default framework (`factories`) and a session each."""
 
 from __future__ import annotations
 
@@ -10,11 +9,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from changeboard.accounts.models import User
-from changeboard.organisation.models import Staff
-
 from ..models import CoachingSession, Competency, Framework, HandoverItem, Practitioner, PractitionerRole
 from ..services.coaching import session_record
+from .factories import framework as current_framework
+from .factories import make_practitioner
 
 GOALS = "Lead the next wave briefing without help"
 ACTIONS = "Draft the briefing pack by Friday"
@@ -35,21 +33,14 @@ class Coaching:
     item_a: HandoverItem
 
 
-def make_practitioner(staff: Staff, role: PractitionerRole, *, user: User | None = None, coach: User | None = None,
-                      programmes: list[Any] | None = None) -> Practitioner:
-    practitioner = Practitioner.objects.create(staff=staff, role=role, user=user, coach=coach)
-    practitioner.programmes.set(programmes or [])
-    return practitioner
-
-
 def build(world: Any) -> Coaching:
-    framework = Framework.objects.create(name="Test practitioner framework")
-    engagement = Competency.objects.create(framework=framework, code="engagement", name="Stakeholder engagement", order=1)
-    comms = Competency.objects.create(framework=framework, code="comms", name="Communications", order=2)
-    role = PractitionerRole.objects.create(framework=framework, name="Business change lead")
+    framework = current_framework()
+    engagement = framework.competencies.get(code="stakeholder-engagement")
+    comms = framework.competencies.get(code="communications")
+    role = PractitionerRole.objects.get(framework=framework, name="Business change lead")
     users = world.users
-    alex = make_practitioner(world.staff_in, role, user=users["champion"], coach=users["lead"], programmes=[world.programme_a])
-    blair = make_practitioner(world.staff_out, role, coach=users["lead2"], programmes=[world.programme_b])
+    alex = make_practitioner(world.staff_in, user=users["champion"], coach=users["lead"], programmes=[world.programme_a])
+    blair = make_practitioner(world.staff_out, coach=users["lead2"], programmes=[world.programme_b])
     today = timezone.localdate()
     session = session_record(practitioner=alex, held_on=today - dt.timedelta(days=3), areas=[engagement, comms], goals=GOALS,
                              agreed_actions=ACTIONS, notes=NOTES, next_session=today + dt.timedelta(days=14), actor=users["lead"])

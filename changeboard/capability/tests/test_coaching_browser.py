@@ -15,8 +15,8 @@ from django.utils import timezone
 from changeboard.conftest import PASSWORD
 from changeboard.core.tests.browser import check_axe, sign_in, visit
 
-from ..models import CoachingSession, Competency, Framework, HandoverItem, PractitionerRole
-from .coaching_data import make_practitioner
+from ..models import CoachingSession, HandoverItem
+from .factories import make_practitioner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +24,7 @@ GOAL = "Run the March wave's launch without help"
 
 
 def test_coach_records_a_session_and_only_coach_and_coachee_see_the_goals(page: Any, world: Any) -> None:
-    framework = Framework.objects.create(name="Practitioner framework")
-    Competency.objects.create(framework=framework, code="readiness", name="Readiness", order=1)
-    Competency.objects.create(framework=framework, code="comms", name="Communications", order=2)
-    role = PractitionerRole.objects.create(framework=framework, name="Business change lead")
-    alex = make_practitioner(world.staff_in, role, user=world.users["champion"], coach=world.users["lead"], programmes=[world.programme_a])
+    alex = make_practitioner(world.staff_in, user=world.users["champion"], coach=world.users["lead"], programmes=[world.programme_a])
     HandoverItem.objects.create(programme=world.programme_a, activity=HandoverItem.Activity.SURVEY_WAVE, owner=alex)
     next_session = timezone.localdate() + dt.timedelta(days=14)
 

@@ -16,7 +16,8 @@ from changeboard.core.models import AuditEntry
 
 from ..models import CoachingSession
 from ..services.coaching import session_record, session_update
-from .coaching_data import ACTIONS, GOALS, NOTES, Coaching, build, make_practitioner
+from .coaching_data import ACTIONS, GOALS, NOTES, Coaching, build
+from .factories import make_practitioner
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_an_admin_may_record(c: Coaching) -> None:
 
 def test_a_change_manager_of_the_programme_becomes_coach_when_there_is_none(c: Coaching) -> None:
     other = make_user("lead3", "change_manager", programmes=[c.world.programme_a])
-    dana = make_practitioner(make_staff("100007", c.world.team), c.role, programmes=[c.world.programme_a])
+    dana = make_practitioner(make_staff("100007", c.world.team), programmes=[c.world.programme_a])
     _record(c, other, practitioner=dana)
     dana.refresh_from_db()
     assert dana.coach == other
@@ -80,7 +81,7 @@ def test_a_change_manager_of_the_programme_becomes_coach_when_there_is_none(c: C
 
 def test_a_champion_who_coaches_may_record(c: Coaching) -> None:
     coach = make_user("coachchamp", "champion", units=[c.world.westminster])
-    dana = make_practitioner(make_staff("100008", c.world.team), c.role, coach=coach)
+    dana = make_practitioner(make_staff("100008", c.world.team), coach=coach)
     assert _record(c, coach, practitioner=dana).coach == coach
 
 
@@ -97,7 +98,7 @@ def test_checks(c: Coaching) -> None:
 
 def test_nobody_coaches_themselves(c: Coaching) -> None:
     lead = c.world.users["lead"]
-    own = make_practitioner(make_staff("100006", c.world.team), c.role, user=lead, coach=lead, programmes=[c.world.programme_a])
+    own = make_practitioner(make_staff("100006", c.world.team), user=lead, coach=lead, programmes=[c.world.programme_a])
     with pytest.raises(ValidationError):
         _record(c, lead, practitioner=own)
 

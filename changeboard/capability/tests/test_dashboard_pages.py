@@ -4,6 +4,7 @@ days and the activities the force runs alone, with a portfolio row."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from changeboard.core.tests.test_permissions import _client
 from changeboard.reports.packs import pack_request
 
-from ..models import Approach
+from ..models import Approach, Measure, Promise, Section
 from .coaching_data import Coaching, build
 
 
@@ -42,3 +43,12 @@ def test_dashboard_approach_and_counts(client: Any, c: Coaching) -> None:
     assert reverse("approach-detail", args=[approach.pk]) in html and "Approved, version 2" in html
     assert "1 approved" in html
     assert f"{reverse('journey-list')}?programme={c.world.programme_a.pk}" in html
+
+
+def test_dashboard_says_how_many_promises_hold(client: Any, c: Coaching) -> None:
+    approach = Approach.objects.create(programme=c.world.programme_a, status=Approach.Status.APPROVED, version=1)
+    board = _client(client, c.world, "board")
+    assert "No promises yet" in board.get(reverse("capability-dashboard")).content.decode()
+    Promise.objects.create(approach=approach, section=Section.CHAMPIONS, measure=Measure.CHAMPION_RATIO, target=Decimal("25"))
+    html = board.get(reverse("capability-dashboard")).content.decode()
+    assert ">0 of 1<" in html and "(1 with no data yet)" in html  # nobody impacted yet: no data, not holding

@@ -24,7 +24,8 @@ from ..handover import ALONE, HANDING_OVER, NOT_YET, SIGNATURES, handover_view, 
 from ..models import HandoverActivity, HandoverItem
 from ..services import handover as plan
 from ..services.board_handover import handover_section
-from .coaching_data import Coaching, build, make_practitioner
+from .coaching_data import Coaching, build
+from .factories import make_practitioner
 
 Activity = HandoverActivity
 
@@ -110,7 +111,7 @@ def test_board_packs_count_for_every_programme_and_the_plan_sets_times(c: Coachi
 def test_impact_assessments_submitted(c: Coaching) -> None:
     w = c.world
     lead2 = w.users["lead2"]
-    make_practitioner(make_staff_for(w), c.role, user=lead2, programmes=[w.programme_b])
+    make_practitioner(make_staff_for(w), user=lead2, programmes=[w.programme_b])
     _assessment(w, w.programme_b, lead2)
     _assessment(w, w.programme_a, w.users["lead"])
     row_b, row_a = _row(w.programme_b, Activity.IMPACT_ASSESSMENT), _row(w.programme_a, Activity.IMPACT_ASSESSMENT)

@@ -1,5 +1,5 @@
 """The capability overview: per programme the user may view, its change
-approach (status and version), journeys, practitioners, coaching sessions in
+approach (status, version and how many of its promises hold), journeys, practitioners, coaching sessions in
 the last 90 days and the activities the force runs alone; and a portfolio row."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from changeboard.core.scoping import can
 from changeboard.core.views import ScopedMixin
 from changeboard.portfolio.models import Programme
 
+from ..evidence import Shared, promises_summary
 from ..handover import programme_handover_summary, visible_programmes
 from ..models import Approach, CoachingSession, HandoverItem, Journey, Practitioner
 
@@ -31,6 +32,7 @@ class Row:
     sessions: int
     alone: int
     total: int
+    promises: tuple[int, int, int] | None = None  # (holding, promises, no data yet); None: no approach
 
 
 class DashboardView(ScopedMixin, TemplateView):
@@ -52,9 +54,12 @@ class DashboardView(ScopedMixin, TemplateView):
                         .values_list("practitioner__programmes").annotate(n=Count("pk", distinct=True)).order_by())
         show_handover = can(user, HandoverItem)
         rows = []
+        shared = Shared()
         for p in programmes:
             alone, total = programme_handover_summary(p) if show_handover else (0, 0)
-            rows.append(Row(p, approaches.get(p.pk), journeys.get(p.pk, 0), practitioners.get(p.pk, 0), sessions.get(p.pk, 0), alone, total))
+            approach = approaches.get(p.pk)
+            promises = promises_summary(approach, shared=shared) if approach is not None else None
+            rows.append(Row(p, approach, journeys.get(p.pk, 0), practitioners.get(p.pk, 0), sessions.get(p.pk, 0), alone, total, promises))
         portfolio = Row(None, None, sum(r.journeys for r in rows),
                         Practitioner.objects.filter(active=True, programmes__in=ids).distinct().count(),
                         CoachingSession.objects.restrict(user).filter(held_on__gte=since).filter(Q(practitioner__programmes__in=ids)).distinct().count(),

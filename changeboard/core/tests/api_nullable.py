@@ -52,7 +52,8 @@ def can_be_null(serializer: serializers.Serializer[Any], name: str, field: seria
 
 
 def _blank_choice(serializer: serializers.Serializer[Any], name: str, field: serializers.Field[Any, Any, Any, Any]) -> bool:
-    """A choice field over a model field that may be blank ("" is then returned)."""
+    """A choice field over a text model field that may be blank ("" is then
+    returned; a blank number field is null instead, which `can_be_null` checks)."""
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     if not isinstance(field, serializers.ChoiceField) or model is None or field.write_only:
         return False
@@ -60,7 +61,7 @@ def _blank_choice(serializer: serializers.Serializer[Any], name: str, field: ser
         model_field = model._meta.get_field(field.source or name)
     except FieldDoesNotExist:
         return False
-    return bool(getattr(model_field, "blank", False))
+    return bool(getattr(model_field, "blank", False)) and isinstance(model_field, models.CharField | models.TextField)
 
 
 def _allows_blank(prop: dict[str, Any], components: dict[str, Any]) -> bool:

@@ -118,7 +118,8 @@ def test_central_west_bcu_is_a_hotspot_in_the_first_quarter_of_2027(tiny: str) -
 
 def test_demo_accounts_can_log_in_with_the_demo_password(tiny: str) -> None:
     users = {u.username: u for u in User.objects.filter(is_demo=True)}
-    assert set(users) == {"admin", "board", "lead", "lead2", "champion", "auditor"}
+    # The six personas, and capability's business change leads (as many as the scale has: one at tiny).
+    assert set(users) == {"admin", "board", "lead", "lead2", "champion", "auditor", "bcl1"}
     for username in users:
         request = RequestFactory().post("/")
         assert authenticate(request=request, username=username, password=DEMO_PASSWORD) is not None, username
@@ -140,7 +141,7 @@ def test_same_seed_gives_the_same_data_and_another_seed_does_not() -> None:
     run("seed", "--scale", "demo", "--seed", "7", "--replace")
     assert staff_fingerprint() == first
     assert list(Unit.objects.values_list("path", "code", "full_path", "numchild")) == units
-    assert User.objects.filter(is_demo=True).count() == 6
+    assert User.objects.filter(is_demo=True).count() == 8  # the six personas and capability's two business change leads
     run("seed", "--scale", "tiny", "--seed", "8", "--replace")
     assert Staff.objects.count() == 150
     assert staff_fingerprint() != first[:150]
@@ -219,11 +220,11 @@ def test_remove_demo_accounts_deletes_them_and_keeps_audit_names(tiny: str) -> N
     entry = audit.record(actor=admin, action="update", object_type="test.thing", object_id="1")
     keeper = User.objects.create_user(username="realperson", password="x" * 16, role=Role.BOARD)
     out = run("remove_demo_accounts")
-    assert "Removed 6 demo accounts" in out
+    assert "Removed 7 demo accounts" in out  # the six personas and capability's one business change lead at tiny
     assert not User.objects.filter(is_demo=True).exists()
     assert User.objects.filter(pk=keeper.pk).exists()
     entry.refresh_from_db()
     assert entry.actor is None and entry.actor_name == "admin"
-    assert AuditEntry.objects.filter(action="delete", object_type="accounts.user").count() == 6
+    assert AuditEntry.objects.filter(action="delete", object_type="accounts.user").count() == 7
     assert not Programme.objects.filter(change_lead__isnull=False).exists()
     assert "Removed 0 demo accounts" in run("remove_demo_accounts")

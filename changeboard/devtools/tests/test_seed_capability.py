@@ -264,3 +264,19 @@ def test_clear_removes_everything_but_the_apps_own_framework(demo: dt.date) -> N
         assert kept == (len(COMPETENCY_CODES) if seeding._ensure_default() is not None else 0)
     finally:
         seeding.seed_capability(scale="demo", seed=2026, today=demo)
+
+
+def test_the_forces_own_people_run_two_activities_alone_through_the_services(demo: dt.date) -> None:
+    from changeboard.capability.handover import ALONE, NOT_YET, handover_view
+    from changeboard.core.models import AuditEntry as Entry
+
+    own = {u.username: u for u in User.objects.filter(username__in=seeding.OWN_PEOPLE, is_demo=True)}
+    assert set(own) == set(seeding.OWN_PEOPLE)
+    for user in own.values():
+        practitioner = Practitioner.objects.get(user=user)
+        assert practitioner.role.name == seeding.BUSINESS_CHANGE_LEAD and practitioner.staff.email == user.email
+        assert list(user.programmes.all()) == [_custody()] and Entry.objects.filter(actor=user).exists()  # real service audit rows
+    rows = {r.activity: r for r in handover_view(_custody())}
+    alone = {a for a, r in rows.items() if r.status == ALONE}
+    assert alone == {HandoverItem.Activity.SURVEY_WAVE, HandoverItem.Activity.READINESS_REVIEW}
+    assert any(r.status == NOT_YET for r in rows.values())
