@@ -739,7 +739,8 @@ def _own_people_act(programme: Programme, practitioners: list[Practitioner], tod
     weeks: nobody is invited yet), the second holds the T-12 readiness
     review of the programme's next rollout wave and records its decision.
     Each activity's plan asks for it once (`_handover`), so both read "the
-    force runs it alone"; the rest stays "Not yet". Returns the accounts."""
+    force runs it alone"; the rest stays "Not yet". Returns the survey waves
+    it launched (the survey seed's own count does not include them)."""
     from changeboard.accounts.services import user_create
     from changeboard.readiness.models import Review
     from changeboard.readiness.services.reviews import review_decide, review_save
@@ -762,6 +763,9 @@ def _own_people_act(programme: Programme, practitioners: list[Practitioner], tod
         wave = survey_services.wave_create(programme=programme, instrument=instrument, title=f"{programme.name} readiness pulse",
                                            opens_on=opens, closes_on=opens + dt.timedelta(days=14), actor=users[0])
         survey_services.wave_launch(wave=wave, actor=users[0])
+        launched = 1
+    else:
+        launched = 0
     rollout = programme.waves.filter(go_live_date__gte=today).order_by("go_live_date", "pk").first()
     if len(users) > 1 and rollout is not None:
         review = review_save(programme=programme, actor=users[1], rollout_wave=rollout, checkpoint=Review.Checkpoint.T12,
@@ -769,7 +773,7 @@ def _own_people_act(programme: Programme, practitioners: list[Practitioner], tod
         review_decide(review=review, decision=Review.Decision.CONDITIONS, held_on=today - dt.timedelta(days=1), actor=users[1],
                       conditions="Night-shift training sessions booked in every custody suite before go-live.",
                       notes="Held by the business change lead, the programme team observing.", override_reason="")
-    return len(users)
+    return launched
 
 
 # --------------------------------------------------------------------------
@@ -814,6 +818,6 @@ def seed_capability(*, scale: str, seed: int, actor: User | None = None, today: 
             counts["capability_handover_items"] = _handover(custody, practitioners, day)
         counts["capability_handover_items"] += _own_handover(practitioners, day, {custody.pk} if custody else set())
         if custody is not None and password is not None:
-            _own_people_act(custody, practitioners, day, password)
+            counts["capability_survey_waves"] = _own_people_act(custody, practitioners, day, password)
     counts["capability_practitioners"], counts["capability_assessments"] = len(practitioners), assessed
     return counts
