@@ -24,7 +24,6 @@ afterwards.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,17 +33,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from .common import BenchError, p95, timed
+from .common import BenchError, bench_users, median_p95, remove_bench_users, timed
 
 DEFAULT_RUNS = 20
 PAGE_TARGET_MS = 300
 PDF_TARGET_S = 10
 MANAGER = "bench-capability-lead"
 BOARD = "bench-capability-board"
-
-
-def _ms(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 1) if values else 0.0, "p95": round(p95(values), 1) if values else 0.0}
 
 
 def _seed(seed: int) -> dict[str, Any]:
@@ -64,19 +59,7 @@ def _seed(seed: int) -> dict[str, Any]:
 
 
 def cleanup() -> None:
-    from changeboard.accounts.models import User
-
-    User.objects.filter(username__in=(MANAGER, BOARD)).delete()
-
-
-def _users(programme: Any) -> tuple[Any, Any]:
-    from changeboard.accounts.models import Role, User
-
-    cleanup()
-    manager = User.objects.create(username=MANAGER, role=Role.CHANGE_MANAGER, email=f"{MANAGER}@example.police.uk")
-    manager.programmes.set([programme])
-    board = User.objects.create(username=BOARD, role=Role.BOARD, email=f"{BOARD}@example.police.uk")
-    return manager, board
+    remove_bench_users(MANAGER, BOARD)
 
 
 def urls(approach: Any, journey: Any) -> dict[str, str]:
@@ -107,7 +90,7 @@ def _measure(figures: dict[str, Any], label: str, get: Callable[[], None], runs:
     with CaptureQueriesContext(connection) as queries:
         get()
     figures[f"{label}_queries"] = len(queries)
-    stats = _ms(timed(get, runs))
+    stats = median_p95(timed(get, runs))
     figures[f"{label}_ms_median"], figures[f"{label}_ms_p95"] = stats["median"], stats["p95"]
 
 
@@ -125,7 +108,7 @@ def run(*, runs: int = DEFAULT_RUNS, seed: int = 2026) -> dict[str, Any]:
     figures.update(approaches=Approach.objects.count(), journeys=Journey.objects.count(), practitioners=Practitioner.objects.count(),
                    measured_programme=programme.code, journey_steps=Step.objects.filter(stage__journey=journey).count(),
                    journey_units=journey.units.count(), runs=runs)
-    manager, board = _users(programme)
+    manager, board = bench_users(programme, MANAGER, BOARD)
     try:
         as_manager, as_board = Client(), Client()
         as_manager.force_login(manager)

@@ -25,6 +25,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -183,6 +184,31 @@ def p95(values: list[float]) -> float:
     rank round(0.95 x (n - 1)) of the sorted values)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def median_p95(values: list[float]) -> dict[str, float]:
+    """{median, p95} in milliseconds, one decimal (0 for no values)."""
+    if not values:
+        return {"median": 0.0, "p95": 0.0}
+    return {"median": round(statistics.median(values), 1), "p95": round(p95(values), 1)}
+
+
+def remove_bench_users(*usernames: str) -> None:
+    from changeboard.accounts.models import User
+
+    User.objects.filter(username__in=usernames).delete()
+
+
+def bench_users(programme: Any, manager_name: str, board_name: str) -> tuple[Any, Any]:
+    """A change manager of `programme` and a Board member, made afresh for a
+    page benchmark (the caller removes them with `remove_bench_users`)."""
+    from changeboard.accounts.models import Role, User
+
+    remove_bench_users(manager_name, board_name)
+    manager = User.objects.create(username=manager_name, role=Role.CHANGE_MANAGER, email=f"{manager_name}@example.police.uk")
+    manager.programmes.set([programme])
+    board = User.objects.create(username=board_name, role=Role.BOARD, email=f"{board_name}@example.police.uk")
+    return manager, board
 
 
 def percentile(values: list[float], share: float) -> float:

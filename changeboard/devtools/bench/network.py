@@ -27,7 +27,6 @@ afterwards.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -39,7 +38,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from .common import BenchError, p95, timed
+from .common import BenchError, bench_users, median_p95, remove_bench_users, timed
 
 DEFAULT_RUNS = 20
 GAPS_RUNS = 5
@@ -47,10 +46,6 @@ PAGE_TARGET_MS = 300
 GAPS_TARGET_MS = 2000
 MANAGER = "bench-network-lead"
 BOARD = "bench-network-board"
-
-
-def _ms(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 1) if values else 0.0, "p95": round(p95(values), 1) if values else 0.0}
 
 
 def _seed(seed: int) -> dict[str, Any]:
@@ -70,19 +65,7 @@ def _seed(seed: int) -> dict[str, Any]:
 
 
 def cleanup() -> None:
-    from changeboard.accounts.models import User
-
-    User.objects.filter(username__in=(MANAGER, BOARD)).delete()
-
-
-def _users(programme: Any) -> tuple[Any, Any]:
-    from changeboard.accounts.models import Role, User
-
-    cleanup()
-    manager = User.objects.create(username=MANAGER, role=Role.CHANGE_MANAGER, email=f"{MANAGER}@example.police.uk")
-    manager.programmes.set([programme])
-    board = User.objects.create(username=BOARD, role=Role.BOARD, email=f"{BOARD}@example.police.uk")
-    return manager, board
+    remove_bench_users(MANAGER, BOARD)
 
 
 def _page_url() -> tuple[str, str]:
@@ -123,7 +106,7 @@ def run(*, runs: int = DEFAULT_RUNS, seed: int = 2026) -> dict[str, Any]:
                    champion_supports=Support.objects.filter(active=True).count(), runs=runs,
                    measured_programme=programme.code, measured_programme_impacted=impacted[programme.pk])
 
-    manager, board = _users(programme)
+    manager, board = bench_users(programme, MANAGER, BOARD)
     try:
         url, page_name = _page_url()
         figures["coverage_page"] = page_name
@@ -138,13 +121,13 @@ def run(*, runs: int = DEFAULT_RUNS, seed: int = 2026) -> dict[str, Any]:
             with CaptureQueriesContext(connection) as queries:
                 get()
             figures[f"page_{label}_queries"] = len(queries)
-            stats = _ms(timed(get, runs))
+            stats = median_p95(timed(get, runs))
             figures[f"page_{label}_ms_median"], figures[f"page_{label}_ms_p95"] = stats["median"], stats["p95"]
     finally:
         cleanup()
 
-    one = _ms(timed(lambda: cov.coverage(programme, day), runs))
-    portfolio = _ms(timed(lambda: cov.coverage(None, day), runs))
+    one = median_p95(timed(lambda: cov.coverage(programme, day), runs))
+    portfolio = median_p95(timed(lambda: cov.coverage(None, day), runs))
     result: dict[int, Any] = {}
 
     def gaps() -> None:
@@ -152,9 +135,9 @@ def run(*, runs: int = DEFAULT_RUNS, seed: int = 2026) -> dict[str, Any]:
         result = cov.all_gaps(day)
 
     gap_times = timed(gaps, min(runs, GAPS_RUNS))
-    baseline_one = _ms(timed(lambda: grouped(programme), runs))
-    baseline_all = _ms(timed(lambda: [grouped(p) for p in programmes], min(runs, GAPS_RUNS)))
-    gap_stats = _ms(gap_times)
+    baseline_one = median_p95(timed(lambda: grouped(programme), runs))
+    baseline_all = median_p95(timed(lambda: [grouped(p) for p in programmes], min(runs, GAPS_RUNS)))
+    gap_stats = median_p95(gap_times)
     worst_page = max(figures["page_manager_ms_p95"], figures["page_portfolio_ms_p95"])
     figures.update({
         "coverage_service_ms_median": one["median"], "coverage_service_ms_p95": one["p95"],
