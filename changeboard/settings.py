@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_rq",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -157,17 +158,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis, when REDIS_URL is set (several web processes or machines): the cache
+# (and with it the rate limits kept there) and the session cache are shared by
+# every process, and background tasks go to RQ workers. django-redis ignores a
+# Redis outage (a cache miss, logged), so the site keeps answering while Redis
+# restarts: sessions are cached_db (the database holds them, Redis caches
+# them), so nobody is signed out by a Redis restart. Without REDIS_URL: one
+# process's memory, database sessions and the database task backend.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+RQ_BACKEND = "django_tasks_rq.RQBackend"
+DATABASE_TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("TASKS_BACKEND", RQ_BACKEND if REDIS_URL else DATABASE_TASKS_BACKEND),
+        "QUEUES": ["default"],
     }
 }
+# django-rq's queue for the RQ task backend (the same Redis).
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT_SECONDS", 1800)}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -34,6 +34,7 @@ def test_lead_writes_an_approach_another_change_manager_approves_it(page: Any, w
     assert page.get_by_text("Everyone books detained people in").is_visible()
 
     page.get_by_role("link", name="Add a group approach", exact=True).click()
+    page.wait_for_url(re.compile(r"/groups/add/"))
     check_axe(page)
     page.get_by_label("Unit").select_option(label=str(world.westminster))
     page.get_by_label("Training").fill("Two hours in the classroom, then floor-walkers for a week.")
@@ -43,6 +44,7 @@ def test_lead_writes_an_approach_another_change_manager_approves_it(page: Any, w
     assert page.get_by_text("Two hours in the classroom").is_visible()
 
     page.get_by_role("button", name="Add a promise").click()
+    page.wait_for_url(re.compile(r"/promises/add/"))
     check_axe(page)
     page.get_by_label("Section").select_option("champions")
     page.get_by_label("Measure").select_option("champion_ratio")
@@ -53,6 +55,7 @@ def test_lead_writes_an_approach_another_change_manager_approves_it(page: Any, w
     assert page.get_by_role("cell", name="1:25").is_visible()
 
     page.get_by_role("button", name="Submit for approval").click()
+    page.wait_for_url(re.compile(r"/submit/"))
     check_axe(page)
     page.get_by_label("What this version changes").fill("The first approach.")
     page.get_by_role("button", name="Submit for approval").click()
@@ -65,6 +68,7 @@ def test_lead_writes_an_approach_another_change_manager_approves_it(page: Any, w
     sign_in(page, "leadb", PASSWORD)
     visit(page, f"/capability/approaches/{approach.pk}/")
     page.get_by_role("button", name="Approve").click()
+    page.wait_for_url(re.compile(r"/approve/"))
     check_axe(page)
     page.get_by_role("button", name="Approve").click()
     page.wait_for_url(re.compile(rf"/capability/approaches/{approach.pk}/$"))
@@ -72,10 +76,12 @@ def test_lead_writes_an_approach_another_change_manager_approves_it(page: Any, w
     assert page.get_by_text("Version 1, approved").is_visible()
 
     page.get_by_role("link", name=re.compile(r"Approved versions \(1\)")).click()
+    page.wait_for_url(re.compile(r"/versions/$"))
     check_axe(page)
     row = page.get_by_role("row", name=re.compile("v1"))
     assert row.get_by_role("cell", name="The first approach.").is_visible()
     row.get_by_role("link", name="v1").click()
+    page.wait_for_url(re.compile(r"/versions/\d+/$"))
     check_axe(page)
     assert page.get_by_role("rowheader", name="Group added: Westminster (Every role group)").is_visible()
     assert page.get_by_role("rowheader", name=re.compile("Promise added: Champion coverage")).is_visible()

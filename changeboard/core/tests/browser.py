@@ -58,12 +58,30 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
-def check_axe(page: Any) -> None:
-    """Run axe-core on the current page; fail on any WCAG 2.2 A/AA violation."""
+def _run_axe(page: Any) -> Any:
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # evaluate() is not subject to the page's Content Security Policy.
         page.evaluate(AXE_PATH.read_text(encoding="utf-8"))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+
+
+def check_axe(page: Any) -> None:
+    """Run axe-core on the current page; fail on any WCAG 2.2 A/AA violation.
+
+    A navigation that starts while axe runs (a click just before that had not
+    yet left the page) destroys the document axe is reading; axe then runs
+    again on the page the navigation reached, at most twice more."""
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        try:
+            result = _run_axe(page)
+            break
+        except Error as error:
+            navigated = "context was destroyed" in str(error) or "documentElement" in str(error)
+            if not navigated or attempt == 2:
+                raise
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
     ]
