@@ -108,9 +108,11 @@ class ChampionForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Why them")
 
     def __init__(self, *args: Any, instance: Champion | None = None, **kwargs: Any) -> None:
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None:
+            # A view's FormView.get_initial() always passes `initial` (empty by default): the entry's values come first.
             kwargs["initial"] = {"hours_agreed": instance.hours_agreed, "units": [u.pk for u in instance.units.all()],
-                                 "start_date": instance.start_date, "end_date": instance.end_date, "reason": instance.reason}
+                                 "start_date": instance.start_date, "end_date": instance.end_date, "reason": instance.reason,
+                                 **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["units"]).queryset = unit_choices()
 

@@ -176,6 +176,9 @@ def test_a_change_manager_with_no_programme_cannot_nominate(client: Any, world: 
 def test_edit_end_and_the_asks(client: Any, pool: Pool) -> None:
     world = pool.world
     c = _signed_in(client, world)
+    form = c.get(reverse("champion-edit", args=[pool.alex.pk])).context["form"]
+    assert form.initial["hours_agreed"] == pool.alex.hours_agreed  # the entry's values fill the form
+    assert form.initial["units"] == [u.pk for u in pool.alex.units.all()]
     response = c.post(reverse("champion-edit", args=[pool.alex.pk]), {
         "hours_agreed": "6", "units": [world.westminster.pk, world.camden.pk], "start_date": "2026-01-05", "end_date": "", "reason": "x"})
     assert response.status_code == 302

@@ -211,6 +211,9 @@ class ChampionEditView(ChampionMixin, ServiceFormView):
     def get_object(self) -> Model | None:
         return self.get_champion(CHANGE)
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.object}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         assert isinstance(self.object, Champion)
