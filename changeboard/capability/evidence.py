@@ -23,7 +23,7 @@ from changeboard.network.services.coverage import Coverage, coverage, staff_grou
 from changeboard.portfolio.models import Programme
 from changeboard.readiness.models import Action, CriterionStatus, Rag
 from changeboard.readiness.services.actions import overdue_actions
-from changeboard.reports.summary import _top_scores
+from changeboard.reports.summary import top_scores
 
 from .models import Approach, Measure, Promise
 
@@ -113,7 +113,7 @@ def champion_ratio(programme: Programme, target: Decimal, day: dt.date, shared: 
 
 def _top_score(programme: Programme, day: dt.date) -> Any:
     """The stored top-unit score of the latest closed wave (as the Board dashboard reads it)."""
-    return _top_scores([programme.pk], day).get(programme.pk)
+    return top_scores([programme.pk], day).get(programme.pk)
 
 
 def readiness_score(programme: Programme, target: Decimal, day: dt.date, shared: Shared | None = None) -> Evidence:

@@ -38,7 +38,7 @@ import pygal
 from changeboard.core.scoping import subtree_q
 from changeboard.readiness.models import ElementTally
 from changeboard.readiness.scores import ELEMENT_LABELS, closed_waves
-from changeboard.reports.charts import Chart, _config, _render
+from changeboard.reports.charts import Chart, chart_config, render_svg
 from changeboard.surveys.models import SurveyWave
 
 from .models import Emotion, Journey, Step
@@ -193,7 +193,7 @@ LANE_HEADERS = ["Step", "Emotion (-2 to +2)", "Source", "Responses", "Evidence",
 def lane_chart(lane: Lane) -> Chart:
     """The emotion lane as a line chart (a gap where a step has no emotion),
     the dip drawn as a second series of larger dots, and its data table."""
-    line = _config(pygal.Line, f"Emotion lane: {lane.journey.persona}", range=(-2, 2), show_legend=True, allow_interruptions=True,
+    line = chart_config(pygal.Line, f"Emotion lane: {lane.journey.persona}", range=(-2, 2), show_legend=True, allow_interruptions=True,
                    x_label_rotation=30 if len(lane.steps) > 5 else 0, dots_size=6, y_labels=[-2, -1, 0, 1, 2],
                    y_title="Emotion (-2 very negative to +2 very positive)", x_title="Step", legend_at_bottom_columns=2,
                    value_formatter=lambda v: f"{v:+.1f}")
@@ -208,7 +208,7 @@ def lane_chart(lane: Lane) -> Chart:
            + " The same figures are in the table.")
     caption = (f"Emotion per step, from -2 (very negative) to +2 (very positive), from {source}. "
                + (f"A survey figure needs at least {lane.threshold} responses; fewer shows the team's judgement. " if lane.threshold else ""))
-    return Chart("Emotion lane", _render(line, f"lane-{lane.journey.pk}"), alt, LANE_HEADERS, lane_rows(lane), caption, key="lane")
+    return Chart("Emotion lane", render_svg(line, f"lane-{lane.journey.pk}"), alt, LANE_HEADERS, lane_rows(lane), caption, key="lane")
 
 
 EMOTION_LABELS = dict(Emotion.choices)

@@ -12,7 +12,7 @@ from typing import Any
 import pygal
 from django.core.cache import cache
 
-from changeboard.reports.charts import DASHES, PALETTE, Chart, _config, _render
+from changeboard.reports.charts import DASHES, PALETTE, Chart, chart_config, render_svg
 
 from .services.trends import Trends
 from .tables import trends as tables
@@ -22,14 +22,14 @@ CACHE_SECONDS = 3600
 
 def _svg(chart: Any, key: str, table: tables.TrendTable) -> str:
     """The chart's SVG, drawn once per distinct figure: the same data always
-    gives the same bytes (`reports.charts._render`), so it is cached under a
+    gives the same bytes (`reports.charts.render_svg`), so it is cached under a
     digest of the key, title, headers and rows (drawing is most of a
     dashboard's time)."""
     digest = hashlib.sha256(repr((key, table.title, table.headers, table.rows)).encode()).hexdigest()
     name = f"hypercare-chart:{digest}"
     svg = cache.get(name)
     if svg is None:
-        svg = _render(chart, key)
+        svg = render_svg(chart, key)
         cache.set(name, svg, CACHE_SECONDS)
     return str(svg)
 
@@ -42,7 +42,7 @@ def curve_chart(t: Trends, key: str = "daily") -> Chart:
     """Raised per day (bars' worth of a line) and open at end of day, day 0 = go-live."""
     table = tables.daily(t)
     days = t.days
-    chart = _config(pygal.Line, "Queries since go-live", show_legend=True, legend_at_bottom_columns=2, allow_interruptions=False,
+    chart = chart_config(pygal.Line, "Queries since go-live", show_legend=True, legend_at_bottom_columns=2, allow_interruptions=False,
                     x_title="Days since go-live", y_title="Queries", dots_size=2, show_minor_x_labels=False,
                     x_labels_major_every=7 if len(days) > 14 else 1, min_scale=4, max_scale=10)
     chart.x_labels = [str(d.day) for d in days]
@@ -61,7 +61,7 @@ def curve_chart(t: Trends, key: str = "daily") -> Chart:
 def bar_chart(table: tables.TrendTable, *, horizontal: bool, label: str, key: str) -> Chart:
     """Raised and open now for each row of a breakdown table (category, priority, unit)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = _config(kind, table.title, show_legend=True, legend_at_bottom_columns=2, print_values=True,
+    chart = chart_config(kind, table.title, show_legend=True, legend_at_bottom_columns=2, print_values=True,
                     value_formatter=lambda v: f"{v:.0f}", y_title="Queries" if not horizontal else None,
                     x_title="Queries" if horizontal else None)
     rows = table.rows

@@ -106,7 +106,8 @@ def short_day(value: Any) -> str:
     return date_format(date, "j M Y") if date else ""
 
 
-def _config(chart_type: Any, title: str, **options: Any) -> Any:
+def chart_config(chart_type: Any, title: str, **options: Any) -> Any:
+    """A pygal chart of `chart_type` in the house style (size, legend, margins); `options` override it."""
     return chart_type(
         style=options.pop("style", STYLE), js=[], width=WIDTH, title=title, explicit_size=True, disable_xml_declaration=False,
         show_legend=options.pop("show_legend", False), legend_at_bottom=True,
@@ -116,7 +117,7 @@ def _config(chart_type: Any, title: str, **options: Any) -> Any:
     )
 
 
-def _render(chart: Any, key: str) -> str:
+def render_svg(chart: Any, key: str) -> str:
     """The chart as a self-contained SVG document: pygal's configuration
     script (inert in an image, but no script belongs in a board pack) and its
     generator comments (which carry the date of drawing) are dropped, and the
@@ -151,7 +152,7 @@ def portfolio_charts(p: dict[str, Any]) -> list[Chart]:
     as_of = day(p["as_of"])
     lines = p["programmes"]
     drawn = [line for line in lines if line["score"]["shown"] and line["score"]["index"] is not None]
-    chart = _config(pygal.HorizontalBar, f"Readiness index by programme, as of {as_of}", range=(0, 100), print_values=True,
+    chart = chart_config(pygal.HorizontalBar, f"Readiness index by programme, as of {as_of}", range=(0, 100), print_values=True,
                     value_formatter=lambda v: f"{v:.0f}", x_title="Readiness index (0 to 100)")
     chart.x_labels = [f"{line['programme']} ({line['score']['rag_label']})" for line in drawn]
     chart.add("Readiness index", [{"value": round(line["score"]["index"], 1), "color": RAG_FILL.get(line["score"]["rag"], PALETTE[0])}
@@ -166,7 +167,7 @@ def portfolio_charts(p: dict[str, Any]) -> list[Chart]:
            + (f". Not enough data: {', '.join(missing)}." if missing else "."))
     caption = (f"Readiness index of each programme's whole audience in its latest closed survey wave, as of {as_of}. "
                "Green from 62.5 with no barrier point, red below 50. Programmes with not enough data are listed but not drawn.")
-    return [Chart("Readiness index by programme", _render(chart, "readiness"), alt, headers, rows, caption, key="readiness")]
+    return [Chart("Readiness index by programme", render_svg(chart, "readiness"), alt, headers, rows, caption, key="readiness")]
 
 
 def heatmap_svg(s: dict[str, Any]) -> str:
@@ -216,7 +217,7 @@ def programme_charts(s: dict[str, Any]) -> list[Chart]:
 
     # Trend of each ADKAR element for the top unit.
     trend = s["trend"]
-    line = _config(pygal.Line, f"ADKAR element means, {s['top_unit']}", range=(1, 5), show_legend=True, allow_interruptions=True,
+    line = chart_config(pygal.Line, f"ADKAR element means, {s['top_unit']}", range=(1, 5), show_legend=True, allow_interruptions=True,
                    x_label_rotation=0, dots_size=5, y_title="Mean agreement (1 to 5)", x_title="Survey wave, by closing date",
                    value_formatter=lambda v: f"{v:.2f}", style=TREND_STYLE, legend_at_bottom_columns=5,
                    legend_box_size=18, y_labels=[1, 2, 3, 4, 5])
@@ -233,7 +234,7 @@ def programme_charts(s: dict[str, Any]) -> list[Chart]:
            f"from {short_day(first.get('closes_on'))} to {short_day(last.get('closes_on'))}. "
            + ("Latest: " + ", ".join(f"{ELEMENT_LABELS[e]} {_number(last['means'].get(e), 2)}" for e in ELEMENTS) + "."
               if last.get("shown") else "The latest wave has not enough data."))
-    charts.append(Chart(f"ADKAR element means over time: {s['top_unit']}", _render(line, "trend"), alt,
+    charts.append(Chart(f"ADKAR element means over time: {s['top_unit']}", render_svg(line, "trend"), alt,
                         ["Survey wave", *[ELEMENT_LABELS[e] for e in ELEMENTS], "Readiness index"], t_rows,
                         f"Mean agreement (1 to 5) per ADKAR element of {s['top_unit']}, wave by wave; a gap means not enough data. "
                         f"A mean below 3 is a barrier point. As of {as_of}.", key="trend"))
@@ -241,7 +242,7 @@ def programme_charts(s: dict[str, Any]) -> list[Chart]:
     # Response rates in the latest wave, by unit.
     latest = s["latest"]
     drawn = [u for u in latest if u["response_rate"] is not None]
-    bar = _config(pygal.HorizontalBar, "Response rate by unit, latest wave", range=(0, 100), print_values=True,
+    bar = chart_config(pygal.HorizontalBar, "Response rate by unit, latest wave", range=(0, 100), print_values=True,
                   value_formatter=lambda v: f"{v:.0f}%", x_title="Response rate (%)")
     bar.x_labels = [u["unit"] for u in drawn]
     bar.add("Response rate", [round(u["response_rate"], 1) for u in drawn])
@@ -253,7 +254,7 @@ def programme_charts(s: dict[str, Any]) -> list[Chart]:
     alt = (f"Bar chart of the response rate of {len(drawn)} units in {wave['title']}: "
            + "; ".join(f"{u['unit']} {u['response_rate']:.0f}%" for u in drawn)
            + (f". Not enough data: {', '.join(missing)}." if missing else "."))
-    charts.append(Chart("Response rate by unit", _render(bar, "response-rates"), alt, ["Unit", "Response rate", "Responses", "Barrier point"], r_rows,
+    charts.append(Chart("Response rate by unit", render_svg(bar, "response-rates"), alt, ["Unit", "Response rate", "Responses", "Barrier point"], r_rows,
                         f"Responses through personal links over people invited, {wave['title']} (closed {short_day(wave['closes_on'])}). "
                         f"Units with not enough data are listed but not drawn. As of {as_of}.", key="response_rates"))
     return charts

@@ -190,7 +190,7 @@ def _closed_with_scores(waves: Any, as_of: dt.date) -> Any:
     return waves.filter(stored, status=SurveyWave.Status.CLOSED, closes_on__lte=as_of)
 
 
-def _top_scores(programme_ids: list[int], as_of: dt.date) -> dict[int, UnitScore]:
+def top_scores(programme_ids: list[int], as_of: dt.date) -> dict[int, UnitScore]:
     """Per programme, the stored top-unit score of its latest closed wave."""
     latest: dict[int, int] = {}
     for programme_id, wave_id in (_closed_with_scores(SurveyWave.objects.filter(programme_id__in=programme_ids), as_of)
@@ -271,7 +271,7 @@ def portfolio(user: User | None, as_of: dt.date) -> Portfolio:
     """Every programme the user may see (`None`: all of them) on one page, exceptions first."""
     programmes = list(_scoped(Programme.objects.all(), user).exclude(status=Programme.Status.CLOSED).order_by("code"))
     ids = [p.pk for p in programmes]
-    tops = _top_scores(ids, as_of)
+    tops = top_scores(ids, as_of)
     waves = _upcoming_waves(ids, as_of)
     names: dict[int, str] = {}
     reds = _critical_reds(ids, names)
