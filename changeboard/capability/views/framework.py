@@ -86,49 +86,75 @@ class FrameworkEditView(ServiceFormView):
         return services.framework_update(framework=self.object, actor=self.request.user, **form.cleaned_data)
 
 
-class FrameworkChildMixin:
-    """The framework a competency or role is added to (`pk`), in scope."""
+class FrameworkChildAddMixin:
+    """Adding a competency or a role to the framework `pk` (in scope, else
+    404): the page's title and crumbs say `adding` (e.g. "a competency")."""
 
     request: HttpRequest
     kwargs: dict[str, Any]
+    adding = ""
+    crumb = ""
 
-    def get_framework(self) -> Framework:
-        return get_object_or_404(Framework.objects.restrict(self.request.user), pk=id_or_404(self.kwargs["pk"]))
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.framework: Framework | None = None
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]  # a mixin before ServiceFormView
+
+    def get_object(self) -> Model | None:
+        self.framework = get_object_or_404(Framework.objects.restrict(self.request.user), pk=id_or_404(self.kwargs["pk"]))
+        return None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        assert self.framework is not None
+        context.update(page_title=f"Add {self.adding} to {self.framework.name}",
+                       breadcrumbs=[framework_crumb(self.framework), (self.crumb, "")])
+        return context
+
+    def get_cancel_url(self) -> str:
+        return self.framework.get_absolute_url() if self.framework else "/"
 
 
-class CompetencyAddView(FrameworkChildMixin, ServiceFormView):
+class FrameworkChildEditMixin:
+    """Changing a competency or a role (`pk`, in scope, else 404); the page
+    goes back to its framework."""
+
+    kwargs: dict[str, Any]
+    object: Model | None
+    title = "Change {name}"
+
+    def child(self) -> Competency | PractitionerRole:
+        assert isinstance(self.object, Competency | PractitionerRole)
+        return self.object
+
+    def get_object(self) -> Model | None:
+        return get_object_or_404(self.get_queryset().select_related("framework"), pk=id_or_404(self.kwargs["pk"]))  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        child = self.child()
+        context.update(page_title=self.title.format(name=child.name), breadcrumbs=[framework_crumb(child.framework), (child.name, "")])
+        return context
+
+    def get_cancel_url(self) -> str:
+        return self.child().framework.get_absolute_url()
+
+
+class CompetencyAddView(FrameworkChildAddMixin, ServiceFormView):
     model = Competency
     action = ADD
     form_class = CompetencyForm
     template_name = "capability/competency_form.html"
     submit_label = "Add the competency"
     success_message = "Competency added."
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        self.framework: Framework | None = None
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_object(self) -> Model | None:
-        self.framework = self.get_framework()
-        return None
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        assert self.framework is not None
-        context.update(page_title=f"Add a competency to {self.framework.name}", breadcrumbs=[framework_crumb(self.framework), ("Add a competency", "")])
-        return context
-
-    def get_cancel_url(self) -> str:
-        return self.framework.get_absolute_url() if self.framework else "/"
+    adding, crumb = "a competency", "Add a competency"
 
     def perform(self, form: CompetencyForm) -> Model:
         assert self.framework is not None
-        data = dict(form.cleaned_data)
-        services.competency_create(framework=self.framework, actor=self.request.user, **data)
+        services.competency_create(framework=self.framework, actor=self.request.user, **form.cleaned_data)
         return self.framework
 
 
-class CompetencyEditView(ServiceFormView):
+class CompetencyEditView(FrameworkChildEditMixin, ServiceFormView):
     request: AuthenticatedHttpRequest
     model = Competency
     action = CHANGE
@@ -136,21 +162,8 @@ class CompetencyEditView(ServiceFormView):
     template_name = "capability/competency_form.html"
     success_message = "Competency saved."
 
-    def get_object(self) -> Model | None:
-        return get_object_or_404(self.get_queryset().select_related("framework"), pk=id_or_404(self.kwargs["pk"]))
-
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.object}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        assert isinstance(self.object, Competency)
-        context.update(page_title=f"Change {self.object.name}", breadcrumbs=[framework_crumb(self.object.framework), (self.object.name, "")])
-        return context
-
-    def get_cancel_url(self) -> str:
-        assert isinstance(self.object, Competency)
-        return self.object.framework.get_absolute_url()
 
     def perform(self, form: CompetencyForm) -> Model:
         assert isinstance(self.object, Competency)
@@ -161,34 +174,17 @@ class CompetencyEditView(ServiceFormView):
         return self.object.framework
 
 
-class PractitionerRoleAddView(FrameworkChildMixin, ServiceFormView):
+class PractitionerRoleAddView(FrameworkChildAddMixin, ServiceFormView):
     model = PractitionerRole
     action = ADD
     form_class = PractitionerRoleForm
     template_name = "capability/framework_form.html"
     submit_label = "Add the role"
     success_message = "Role added."
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        self.framework: Framework | None = None
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_object(self) -> Model | None:
-        self.framework = self.get_framework()
-        return None
+    adding, crumb = "a practitioner role", "Add a role"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "framework": self.framework}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        assert self.framework is not None
-        context.update(page_title=f"Add a practitioner role to {self.framework.name}",
-                       breadcrumbs=[framework_crumb(self.framework), ("Add a role", "")])
-        return context
-
-    def get_cancel_url(self) -> str:
-        return self.framework.get_absolute_url() if self.framework else "/"
 
     def perform(self, form: PractitionerRoleForm) -> Model:
         assert self.framework is not None
@@ -198,30 +194,18 @@ class PractitionerRoleAddView(FrameworkChildMixin, ServiceFormView):
         return self.framework
 
 
-class PractitionerRoleEditView(ServiceFormView):
+class PractitionerRoleEditView(FrameworkChildEditMixin, ServiceFormView):
     request: AuthenticatedHttpRequest
     model = PractitionerRole
     action = CHANGE
     form_class = PractitionerRoleForm
     template_name = "capability/framework_form.html"
     success_message = "Role saved."
-
-    def get_object(self) -> Model | None:
-        return get_object_or_404(self.get_queryset().select_related("framework"), pk=id_or_404(self.kwargs["pk"]))
+    title = "Change the role {name}"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         assert isinstance(self.object, PractitionerRole)
         return {**super().get_form_kwargs(), "framework": self.object.framework, "instance": self.object}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        assert isinstance(self.object, PractitionerRole)
-        context.update(page_title=f"Change the role {self.object.name}", breadcrumbs=[framework_crumb(self.object.framework), (self.object.name, "")])
-        return context
-
-    def get_cancel_url(self) -> str:
-        assert isinstance(self.object, PractitionerRole)
-        return self.object.framework.get_absolute_url()
 
     def perform(self, form: PractitionerRoleForm) -> Model:
         assert isinstance(self.object, PractitionerRole)
