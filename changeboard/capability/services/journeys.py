@@ -131,11 +131,14 @@ def journey_update(*, journey: Journey, actor: User | None, units: Iterable[Unit
     return journey
 
 
+def _delete(item: Model, actor: User | None) -> None:
+    audit.record(actor=actor, action="delete", obj=item, before=audit.snapshot(item))
+    item.delete()
+
+
 @transaction.atomic
 def journey_delete(*, journey: Journey, actor: User | None) -> None:
-    before = audit.snapshot(journey)
-    audit.record(actor=actor, action="delete", obj=journey, before=before)
-    journey.delete()
+    _delete(journey, actor)
 
 
 # ---------------------------------------------------------------------------
@@ -144,6 +147,15 @@ def journey_delete(*, journey: Journey, actor: User | None) -> None:
 
 def _next_order(siblings: Any) -> int:
     return int(siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def _moved[M: Stage | Step](item: M, siblings: Any, direction: str, actor: User | None) -> M:
+    """`item` moved up or down among `siblings` (a queryset, locked here), audited when it moved."""
+    before = audit.snapshot(item)
+    if _move(item, list(siblings.select_for_update().order_by("order", "id")), direction):
+        item.refresh_from_db()
+        audit.record(actor=actor, action="update", obj=item, before=before, after=audit.snapshot(item))
+    return item
 
 
 def _move(item: Model, siblings: list[Any], direction: str) -> bool:
@@ -181,17 +193,12 @@ def stage_update(*, stage: Stage, name: str, actor: User | None) -> Stage:
 
 @transaction.atomic
 def stage_delete(*, stage: Stage, actor: User | None) -> None:
-    audit.record(actor=actor, action="delete", obj=stage, before=audit.snapshot(stage))
-    stage.delete()
+    _delete(stage, actor)
 
 
 @transaction.atomic
 def stage_move(*, stage: Stage, direction: str, actor: User | None) -> Stage:
-    before = audit.snapshot(stage)
-    if _move(stage, list(Stage.objects.select_for_update().filter(journey_id=stage.journey_id).order_by("order", "id")), direction):
-        stage.refresh_from_db()
-        audit.record(actor=actor, action="update", obj=stage, before=before, after=audit.snapshot(stage))
-    return stage
+    return _moved(stage, Stage.objects.filter(journey_id=stage.journey_id), direction, actor)
 
 
 @transaction.atomic
@@ -221,17 +228,12 @@ def step_update(*, step: Step, actor: User | None, **changes: Any) -> Step:
 
 @transaction.atomic
 def step_delete(*, step: Step, actor: User | None) -> None:
-    audit.record(actor=actor, action="delete", obj=step, before=audit.snapshot(step))
-    step.delete()
+    _delete(step, actor)
 
 
 @transaction.atomic
 def step_move(*, step: Step, direction: str, actor: User | None) -> Step:
-    before = audit.snapshot(step)
-    if _move(step, list(Step.objects.select_for_update().filter(stage_id=step.stage_id).order_by("order", "id")), direction):
-        step.refresh_from_db()
-        audit.record(actor=actor, action="update", obj=step, before=before, after=audit.snapshot(step))
-    return step
+    return _moved(step, Step.objects.filter(stage_id=step.stage_id), direction, actor)
 
 
 # ---------------------------------------------------------------------------
@@ -298,5 +300,4 @@ def touchpoint_add(*, step: Step, kind: str, ref: str, actor: User | None) -> To
 
 @transaction.atomic
 def touchpoint_delete(*, touchpoint: Touchpoint, actor: User | None) -> None:
-    audit.record(actor=actor, action="delete", obj=touchpoint, before=audit.snapshot(touchpoint))
-    touchpoint.delete()
+    _delete(touchpoint, actor)
