@@ -204,6 +204,8 @@ def promise_evidence(promise: Promise, day: dt.date | None = None) -> Evidence:
 def approach_evidence(approach: Approach, day: dt.date | None = None, shared: Shared | None = None) -> list[tuple[Promise, Evidence]]:
     on = day or timezone.localdate()
     promises = list(approach.promises.select_related("approach__programme").order_by("section", "measure"))
+    # Promises of one approach share figures (the readiness score and the response rate come from one stored score).
+    shared = shared if shared is not None else Shared()
     return [(p, MEASURES[p.measure](approach.programme, p.target, on, shared)) for p in promises]
 
 
