@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
+import sys
 import time
 from argparse import ArgumentParser
 from typing import Any
@@ -66,6 +68,8 @@ class Command(BaseCommand):
         lease = SchedulerLease(settings.SCHEDULER_LEASE_NAME, seconds, holder=holder[:64])
         leading: bool | None = None
         last_prune = 0.0
+        # A stop (SIGTERM from a deploy or a process manager) releases the lease on the way out.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             while True:
                 holds = lease.hold()
