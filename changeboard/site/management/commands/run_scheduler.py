@@ -21,7 +21,6 @@ a minute, not two."""
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import socket
@@ -43,7 +42,6 @@ from changeboard.reports.packs import packs_due
 from changeboard.surveys.services import survey_tick
 
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
-log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -88,7 +86,6 @@ class Command(BaseCommand):
     def say(self, message: str, lease: SchedulerLease) -> None:
         self.stdout.write(f"{message} (lease in {lease.backend}).")
         self.stdout.flush()
-        log.info("Scheduler %s: %s", lease.holder, message)
 
     def run_pass(self, last_prune: float) -> float:
         """One pass; returns when results were last pruned."""
