@@ -29,5 +29,5 @@ def render_pdf_once_paused(html: str) -> bytes:
     return real_render_pdf(html)
 
 
-packs.render_pdf = render_pdf_once_paused  # type: ignore[assignment]
+packs.render_pdf = render_pdf_once_paused
 call_command("run_worker", *sys.argv[1:])

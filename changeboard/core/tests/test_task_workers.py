@@ -16,8 +16,9 @@ import pytest
 import redis
 from rq.job import Job
 
-from .test_outbox import Sink, sink  # noqa: F401  (the SMTP sink and its fixture)
-from .workers import Django, kill_tree, redis_url, stop, task_queue, wait_for, work_horse, worker_database  # noqa: F401  (fixtures)
+from .test_outbox import Sink
+from .test_outbox import sink as sink  # the SMTP sink's fixture
+from .workers import Django, kill_tree, stop, wait_for, work_horse
 
 QUEUE_MESSAGES = """
 from django.db import transaction
@@ -57,7 +58,8 @@ def mail_env(sink: Sink) -> dict[str, str]:
 
 
 def queued_job_ids(redis_url: str, task_queue: str) -> list[str]:
-    return [job_id.decode() for job_id in redis.Redis.from_url(redis_url).lrange(f"rq:queue:{task_queue}", 0, -1)]
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    return list(client.lrange(f"rq:queue:{task_queue}", 0, -1))  # type: ignore[arg-type]
 
 
 def job(redis_url: str, job_id: str) -> Job:

@@ -29,8 +29,6 @@ from changeboard.core.tests.test_permissions import _client
 from changeboard.reports import packs
 from changeboard.reports.models import BoardPack
 
-from .workers import redis_url  # noqa: F401  (a fixture)
-
 Status = BoardPack.Status
 CALLS: list[str] = []
 
@@ -185,7 +183,7 @@ def test_the_database_lease_is_held_by_one_until_it_runs_out(settings: Any, cloc
 
 
 @pytest.mark.django_db
-def test_the_redis_lease_is_held_by_one_until_it_runs_out(settings: Any, redis_url: str) -> None:  # noqa: F811
+def test_the_redis_lease_is_held_by_one_until_it_runs_out(settings: Any, redis_url: str) -> None:
     settings.REDIS_URL = redis_url
     name = f"test-{uuid.uuid4().hex}"
     first, second = SchedulerLease(name, 30, holder="a"), SchedulerLease(name, 30, holder="b")

@@ -59,12 +59,13 @@ def task_queue(redis_url: str) -> Iterator[str]:
     """A queue (and scheduler lease) name of this test's own; its Redis keys go afterwards."""
     name = f"test-{uuid.uuid4().hex}"
     yield name
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"*{name}*"))
-    job_ids = client.lrange(f"rq:queue:{name}", 0, -1)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    keys: list[str] = list(client.scan_iter(f"*{name}*"))
+    job_ids: list[str] = list(client.lrange(f"rq:queue:{name}", 0, -1))  # type: ignore[arg-type]
     for registry in ("finished", "failed", "wip", "scheduled", "deferred", "canceled"):
-        job_ids += [member.split(b":")[0] for member in client.zrange(f"rq:{registry}:{name}", 0, -1)]
-    keys += [f"rq:job:{job_id.decode()}" for job_id in job_ids] + [f"rq:results:{job_id.decode()}" for job_id in job_ids]
+        members: list[str] = client.zrange(f"rq:{registry}:{name}", 0, -1)  # type: ignore[assignment]
+        job_ids += [member.split(":")[0] for member in members]
+    keys += [f"rq:job:{job_id}" for job_id in job_ids] + [f"rq:results:{job_id}" for job_id in job_ids]
     if keys:
         client.delete(*keys)
 

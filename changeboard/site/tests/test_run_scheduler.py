@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from changeboard.core.tests.workers import Django, redis_url, stop, task_queue, wait_for, worker_database  # noqa: F401  (fixtures)
+from changeboard.core.tests.workers import Django, stop, wait_for
 
 LEASE = ["--every", "5", "--lease", "8", "-v2"]
 
@@ -20,8 +20,8 @@ def lines(log: Path, text: str) -> int:
 
 
 @pytest.mark.parametrize("lease_in", ["redis", "database"])
-def test_one_scheduler_leads_and_a_standby_takes_over_when_it_dies(lease_in: str, worker_database: Django, redis_url: str,  # noqa: F811
-                                                                  task_queue: str, tmp_path: Path) -> None:  # noqa: F811
+def test_one_scheduler_leads_and_a_standby_takes_over_when_it_dies(lease_in: str, worker_database: Django, redis_url: str,
+                                                                  task_queue: str, tmp_path: Path) -> None:
     env = {"TASK_QUEUE": task_queue, "SCHEDULER_LEASE_NAME": task_queue}
     if lease_in == "redis":
         env["REDIS_URL"] = redis_url
