@@ -91,11 +91,14 @@ def test_an_outbox_message_waits_for_the_scheduler_when_the_broker_is_down(redis
 
 @pytest.mark.django_db(transaction=True)
 def test_a_pack_requested_with_the_broker_down_fails_at_once_saying_why(redis_down: None, world: Any, client: Any) -> None:
-    page = _client(client, world, "board").post(reverse("pack-list"), {"as_of": timezone.localdate().isoformat()}, follow=True)
+    signed_in = _client(client, world, "board")
+    page = signed_in.post(reverse("pack-list"), {"as_of": timezone.localdate().isoformat()}, follow=True)
     pack = BoardPack.objects.get()
     assert pack.status == Status.FAILED and pack.error == packs.QUEUE_DOWN_ERROR
     assert page.status_code == 200
     assert "could not be generated" in page.content.decode()
+    api = signed_in.post(reverse("api-pack-list"), {"as_of": timezone.localdate().isoformat()}, content_type="application/json")
+    assert api.status_code == 202 and api.json()["status"] == Status.FAILED and api.json()["error"] == packs.QUEUE_DOWN_ERROR
 
 
 # ---------------------------------------------------------------- RQ's retry
