@@ -16,6 +16,8 @@ import pytest
 import redis
 from rq.job import Job
 
+from changeboard.core import outbox
+
 from .test_outbox import Sink
 from .test_outbox import sink as sink  # the SMTP sink's fixture
 from .workers import Django, kill_tree, stop, wait_for, work_horse
@@ -36,6 +38,12 @@ from collections import Counter
 from changeboard.core.models import OutboxMessage
 print(json.dumps(Counter(OutboxMessage.objects.filter(key__startswith=prefix).values_list("status", flat=True))))
 """
+
+
+def sent_ids(django: Django, prefix: str) -> list[str]:
+    return list(django.run(f"import json\nfrom changeboard.core.models import OutboxMessage\n"
+                           f"print(json.dumps([m.message_id for m in OutboxMessage.objects.filter(key__startswith={prefix!r}, "
+                           f"status='sent')]))"))
 
 
 def queue_messages(django: Django, prefix: str, count: int) -> list[str]:
@@ -108,8 +116,13 @@ def test_a_worker_killed_mid_delivery_is_retried_by_rq_and_each_message_arrives_
             kill_tree(first)
             sink.release.set()
             assert first.returncode == -signal.SIGKILL
-            assert len(sink.message_ids()) == 1200
+            before_kill = sink.message_ids()
+            assert len(before_kill) == 1200
             assert job(redis_url, job_id).get_status() == "started"  # as the killed worker left it
+            # Sent but not yet marked (only if a slow send made the worker mark one message alone,
+            # shifting its chunks): the outbox may send these once more, with the same Message-ID.
+            unmarked = set(before_kill) - set(sent_ids(django, prefix))
+            assert len(unmarked) <= outbox.MARK_CHUNK - 1, unmarked
 
             processes.append(django.start("run_worker", "--name", f"{task_queue}-second", log=rest_log))
             processes.append(django.start("run_scheduler", "--every", "5", "-v2", log=rest_log))
@@ -118,7 +131,9 @@ def test_a_worker_killed_mid_delivery_is_retried_by_rq_and_each_message_arrives_
         finally:
             for process in processes:
                 stop(process)
-    assert Counter(sink.message_ids()) == Counter(expected)  # each exactly once: none lost, none doubled
+    received = Counter(sink.message_ids())
+    assert set(received) == set(expected)  # none lost
+    assert received == Counter(expected) + Counter(unmarked)  # none doubled (but for an unmarked send, see above)
     assert statuses(django, prefix) == {"sent": 2000}
     retried = job(redis_url, job_id)
     assert retried.retries_left == retried.meta["retries"] - 1  # RQ's Retry, from the abandoned-job cleanup

@@ -56,8 +56,9 @@ def redis_url() -> str:
 
 @pytest.fixture
 def task_queue(redis_url: str) -> Iterator[str]:
-    """A queue (and scheduler lease) name of this test's own; its Redis keys go afterwards."""
-    name = f"test-{uuid.uuid4().hex}"
+    """A queue (and scheduler lease) name of this test's own; its Redis keys go afterwards.
+    At most 32 characters: the database task backend's queue name column."""
+    name = f"test-{uuid.uuid4().hex[:24]}"
     yield name
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     keys: list[str] = list(client.scan_iter(f"*{name}*"))
