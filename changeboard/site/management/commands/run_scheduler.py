@@ -42,6 +42,7 @@ from changeboard.reports.packs import packs_due
 from changeboard.surveys.services import survey_tick
 
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+STANDING_BY = "Standing by: another scheduler leads (or the lease's store is unreachable)"
 
 
 class Command(BaseCommand):
@@ -64,24 +65,32 @@ class Command(BaseCommand):
             raise CommandError("--lease must be longer than --every, or the leader loses it between passes.")
         holder = socket.gethostname() if options["once"] else f"{socket.gethostname()}:{os.getpid()}"
         lease = SchedulerLease(settings.SCHEDULER_LEASE_NAME, seconds, holder=holder[:64])
+        if options["once"]:
+            if lease.hold():
+                self.say("Leading: queueing the pass", lease)
+                self.run_pass(0.0)
+            else:
+                self.say(STANDING_BY, lease)
+            return  # the lease is kept: see the module docstring
+        # A stop (SIGTERM from a deploy or a process manager) releases the lease on the way out.
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        try:
+            self.lead_or_stand_by(lease, every)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            lease.release()
+
+    def lead_or_stand_by(self, lease: SchedulerLease, every: int) -> None:
         leading: bool | None = None
         last_prune = 0.0
-        # A stop (SIGTERM from a deploy or a process manager) releases the lease on the way out.
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-        try:
-            while True:
-                holds = lease.hold()
-                if holds != leading:
-                    leading = holds
-                    self.say("Leading: queueing the passes" if holds else "Standing by: another scheduler leads", lease)
-                if holds:
-                    last_prune = self.run_pass(last_prune)
-                if options["once"]:
-                    return
-                time.sleep(every)
-        finally:
-            if not options["once"]:
-                lease.release()
+        while True:
+            holds = lease.hold()
+            if holds != leading:
+                leading = holds
+                self.say("Leading: queueing the passes" if holds else STANDING_BY, lease)
+            if holds:
+                last_prune = self.run_pass(last_prune)
+            time.sleep(every)
 
     def say(self, message: str, lease: SchedulerLease) -> None:
         self.stdout.write(f"{message} (lease in {lease.backend}).")
