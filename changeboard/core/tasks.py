@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 RQ_BACKEND = "django_tasks_rq.RQBackend"
 RQ_JOB_CLASS = "django_tasks_rq.Job"
 # What a broken or missing broker raises when a task is queued.
-BROKER_ERRORS: tuple[type[Exception], ...] = (redis.exceptions.RedisError, OSError)
+BROKER_ERRORS: tuple[type[Exception], ...] = (redis.exceptions.RedisError,)
 
 
 def uses_rq() -> bool:
