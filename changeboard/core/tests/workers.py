@@ -69,6 +69,11 @@ def task_queue(redis_url: str) -> Iterator[str]:
     keys += [f"rq:job:{job_id}" for job_id in job_ids] + [f"rq:results:{job_id}" for job_id in job_ids]
     if keys:
         client.delete(*keys)
+    client.srem("rq:queues", f"rq:queue:{name}")
+    for shared_set in ("rq:workers", "rq:schedulers"):
+        in_set: list[str] = list(client.smembers(shared_set))  # type: ignore[arg-type]
+        if ours := [member for member in in_set if name in member]:
+            client.srem(shared_set, *ours)
 
 
 def _scratch_database(folder: Path) -> tuple[str, Callable[[], None]]:
