@@ -92,6 +92,7 @@ def test_several_workers_share_the_queue_and_send_each_message_once(worker_datab
     assert statuses(django, f"share-{task_queue}") == {"sent": 300}
 
 
+@pytest.mark.timeout(900)  # the outbox lease (2 min) and RQ's heartbeat margin are waited out, on a busy machine too
 def test_a_worker_killed_mid_delivery_is_retried_by_rq_and_each_message_arrives_once(
         worker_database: Django, redis_url: str, task_queue: str, sink: Sink, tmp_path: Path) -> None:
     """2,000 messages; the worker (its main process, RQ scheduler and
