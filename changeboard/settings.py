@@ -182,14 +182,28 @@ else:
 
 RQ_BACKEND = "django_tasks_rq.RQBackend"
 DATABASE_TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
+# Tasks go to one queue, TASK_QUEUE (tests and try-outs sharing a Redis give
+# each run its own; "default" stays declared, as every task is declared on it,
+# but `core.tasks.enqueue` sends them to TASK_QUEUE, the one `manage.py
+# run_worker` works, on either backend). On RQ
+# a job whose worker dies is retried up to TASK_RETRIES times (RQ's Retry,
+# see core/tasks.py); a worker's maintenance pass, every
+# TASK_MAINTENANCE_SECONDS, requeues jobs whose worker died outright.
+TASK_QUEUE = env_str("TASK_QUEUE", "default")
+TASK_RETRIES = env_int("TASK_RETRIES", 3)
+TASK_MAINTENANCE_SECONDS = env_int("TASK_MAINTENANCE_SECONDS", 60)
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", RQ_BACKEND if REDIS_URL else DATABASE_TASKS_BACKEND),
-        "QUEUES": ["default"],
+        "QUEUES": sorted({"default", TASK_QUEUE}),
     }
 }
 # django-rq's queue for the RQ task backend (the same Redis).
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT_SECONDS", 1800)}}
+RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT_SECONDS", 1800),
+                    "QUEUE_CLASS": "changeboard.core.tasks.RetryingQueue"} for name in TASKS["default"]["QUEUES"]}
+# The scheduler's leader lease (Redis with REDIS_URL, else the database): only
+# its holder queues work; a standby takes over once it runs out.
+SCHEDULER_LEASE_NAME = env_str("SCHEDULER_LEASE_NAME", "scheduler")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

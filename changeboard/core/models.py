@@ -185,3 +185,16 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} upload {self.token}"
+
+
+class Lease(models.Model):
+    """A named lease one process holds until `expires_at` (the scheduler's
+    leader lease when there is no Redis: see `core.tasks.SchedulerLease`).
+    The holder renews it; anyone may take it once it has run out."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

@@ -50,6 +50,7 @@ from django.utils import timezone
 from . import audit
 from .audit import Actor
 from .models import OutboxMessage
+from .tasks import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +109,11 @@ def schedule_delivery() -> None:
     if not settings.OUTBOX_SEND:
         return
 
-    def enqueue() -> None:
-        deliver_outbox.enqueue()
+    def queue() -> None:
+        # With the broker down the messages wait: the scheduler's next pass queues delivery (`has_due`).
+        enqueue(deliver_outbox)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(queue)
 
 
 def _claimable(now: dt.datetime) -> Q:

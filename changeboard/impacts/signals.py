@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from changeboard.core.tasks import enqueue_or_call
 from changeboard.organisation.signals import staff_changed
 
 from .services import refresh_all_reach
@@ -14,4 +15,4 @@ from .services import refresh_all_reach
 
 @receiver(staff_changed)
 def refresh_reach_after_staff_change(sender: Any, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: refresh_all_reach.enqueue())
+    transaction.on_commit(lambda: enqueue_or_call(refresh_all_reach))  # nothing else would refresh it

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.tasks import task
 
+from changeboard.core.tasks import enqueue_or_call
 from changeboard.surveys.models import Answer, SurveyWave
 from changeboard.surveys.signals import responses_changed
 
@@ -58,7 +59,7 @@ def _on_responses_changed(sender: Any, wave_ids: Iterable[int] = (), background:
     locked by every submission."""
     if background:
         ids = [int(pk) for pk in wave_ids]
-        transaction.on_commit(lambda: rebuild_tallies.enqueue(ids))
+        transaction.on_commit(lambda: enqueue_or_call(rebuild_tallies, ids))  # nothing else would rebuild them
     else:
         rebuild(wave_ids)
 

@@ -34,7 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +47,7 @@ from changeboard.core import audit
 from changeboard.core.exports import guard
 from changeboard.core.models import OutboxMessage
 from changeboard.core.outbox import outbox_add_many
+from changeboard.core.tasks import enqueue, is_rerun
 from changeboard.core.text import clean_tree
 from changeboard.readiness.models import Action, Rag
 
@@ -76,6 +77,7 @@ SCHEDULE_ATTEMPTS = 3
 # A pack still being generated this long after the worker began it is taken
 # to have died with the worker (or hung) and is marked failed.
 BUILD_TIMEOUT = dt.timedelta(minutes=30)
+QUEUE_DOWN_ERROR = "The background task queue was unavailable, so the pack was not generated. Request it again."
 STUCK_ERROR = "Generation did not finish within 30 minutes (the worker stopped or hung). Request the pack again."
 # Packs cover dates the service has data for: from 2000 to today.
 EARLIEST_AS_OF = dt.date(2000, 1, 1)
@@ -148,10 +150,12 @@ def pack_request(*, as_of: dt.date, actor: User | None, scheduled: bool = False,
     pack = BoardPack.objects.create(as_of=as_of, title=pack_title(as_of), scheduled=scheduled, requested_by=requested_by)
     audit.record(actor=actor, action="create", obj=pack, after=_snapshot(pack))
 
-    def enqueue() -> None:
-        build_pack.enqueue(pack.pk, notify=notify)
+    def queue() -> None:
+        # With the broker down nothing would ever build it: it fails at once, saying why, so it can be asked for again.
+        if enqueue(build_pack, pack.pk, notify=notify) is None:
+            _fail(pack, QUEUE_DOWN_ERROR, 0)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(queue)
     return pack
 
 
@@ -547,21 +551,29 @@ def fail_stuck_packs(now: dt.datetime | None = None) -> int:
     return failed
 
 
-def _claim(pack_id: int) -> BoardPack | None:
+def _claim(pack_id: int, *, rerun: bool = False) -> BoardPack | None:
     """Move a queued pack to building (once: a task run twice, or a pack
     already built, is left alone), noting when, so a build that never ends
-    can be failed. Packs stuck in another build are failed first."""
+    can be failed. Packs stuck in another build are failed first.
+
+    `rerun`: the task queue is running this pack's task again because its
+    earlier run died (a killed worker: see `core.tasks.is_rerun`), so a pack
+    left building is that dead run's and is taken over and built, once. Two
+    builds finishing anyway still store one pack (`_store` stores only a
+    building pack, and a ready pack refuses any further save)."""
     fail_stuck_packs()
     with transaction.atomic():
         pack = BoardPack.objects.select_for_update().filter(pk=pack_id).first()
-        if pack is None or pack.status != Status.QUEUED:
+        if pack is None or pack.status not in ({Status.QUEUED, Status.BUILDING} if rerun else {Status.QUEUED}):
             return None
+        if pack.status == Status.BUILDING:
+            log.warning("Board pack %s: its earlier build died with its worker; building it again", pack_id)
         pack.status, pack.started_at = Status.BUILDING, timezone.now()
         pack.save(update_fields=["status", "started_at"])
         return pack
 
 
-def pack_build(pack_id: int, *, notify: bool = True) -> str:
+def pack_build(pack_id: int, *, notify: bool = True, rerun: bool = False) -> str:
     """Generate a queued pack: gather, compare with the last board, render
     HTML, PDF and XLSX, then store it all and mark it ready (notifying the
     Board in the same transaction unless `notify=False`), or mark it failed
@@ -570,8 +582,9 @@ def pack_build(pack_id: int, *, notify: bool = True) -> str:
     The slow part runs outside any transaction, so the web server and the
     worker keep sharing SQLite; only the final write holds a lock. Whatever
     fails, storing included, marks the pack failed; a worker that dies
-    mid-build leaves it to `fail_stuck_packs`."""
-    pack = _claim(pack_id)
+    mid-build leaves it to the task's retry (`rerun`) or, failing that, to
+    `fail_stuck_packs`."""
+    pack = _claim(pack_id, rerun=rerun)
     if pack is None:
         return "skipped"
     started = time.monotonic()
@@ -601,11 +614,12 @@ def pack_build(pack_id: int, *, notify: bool = True) -> str:
     return Status.READY if stored else Status.FAILED
 
 
-@task
-def build_pack(pack_id: int, notify: bool = True) -> str:
+@task(takes_context=True)
+def build_pack(context: TaskContext, pack_id: int, notify: bool = True) -> str:
     """Generate one requested board pack in the worker (HTML, PDF, XLSX)
-    and, unless `notify` is false (the bench), notify the Board."""
-    return pack_build(pack_id, notify=notify)
+    and, unless `notify` is false (the bench), notify the Board. Retried by
+    the queue when its worker dies, picking up the pack it left building."""
+    return pack_build(pack_id, notify=notify, rerun=is_rerun(context))
 
 
 @transaction.atomic

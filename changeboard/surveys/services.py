@@ -29,6 +29,7 @@ from changeboard.core import audit
 from changeboard.core.models import OutboxMessage
 from changeboard.core.outbox import outbox_add_many
 from changeboard.core.params import parse_id
+from changeboard.core.tasks import enqueue
 from changeboard.core.text import clean_text
 from changeboard.impacts.models import ImpactAssessment, ImpactLine
 from changeboard.organisation.models import Staff, Unit, subtree_q
@@ -275,10 +276,8 @@ def wave_launch(*, wave: SurveyWave, actor: User | None) -> SurveyWave:
     _validate_wave(wave, list(wave.units.all()))
     _set_status(wave, Status.SCHEDULED, actor)
     if wave.opens_on <= today:
-        def enqueue() -> None:
-            open_due_waves.enqueue()
-
-        transaction.on_commit(enqueue)
+        # With the broker down the wave waits for the scheduler's survey pass, which opens due waves too.
+        transaction.on_commit(lambda: enqueue(open_due_waves))
     return wave
 
 

@@ -78,7 +78,11 @@ class PackListView(ScopedMixin, StrictTableMixin, ListView):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"{pack.title} has been requested. It is generated in the background.")
+                pack.refresh_from_db(fields=["status", "error"])
+                if pack.status == BoardPack.Status.FAILED:  # the task queue was down (`packs.QUEUE_DOWN_ERROR`)
+                    messages.error(request, f"{pack.title} could not be generated: {pack.error}")
+                else:
+                    messages.success(request, f"{pack.title} has been requested. It is generated in the background.")
                 return redirect(pack.get_absolute_url())
         self.object_list = self.get_queryset()
         return self.render_to_response(self.get_context_data(form=form))
