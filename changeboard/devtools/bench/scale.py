@@ -158,6 +158,12 @@ class Workers:
         registered = self._registered()
         return self.queue.count == 0 and all(registered[pid].get_state() != "busy" for pid in alive if pid in registered)
 
+    def busy(self) -> subprocess.Popen[bytes]:
+        """A worker running a task now (else the first one)."""
+        registered = self._registered()
+        alive = [p for p in self.processes if p.poll() is None]
+        return next((p for p in alive if p.pid in registered and registered[p.pid].get_state() == "busy"), alive[0])
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         """SIGKILL a worker and its work horse, as if its machine died. RQ's
         horse leaves the worker's process group (so a warm shutdown can let
@@ -307,7 +313,7 @@ def _deliver(ids: list[int], sink: common.Sink, pool: Workers, tasks: int, *, un
     """Queue `tasks` deliveries and wait until every message is marked sent
     (queueing another delivery when due messages wait and the workers are
     idle, as the scheduler does every minute), or `until`. With `kill_at`,
-    SIGKILL the first worker once that many messages reached the sink."""
+    SIGKILL a busy worker once that many messages reached the sink."""
     from changeboard.core.outbox import deliver_outbox, has_due
 
     started = time.perf_counter()
@@ -321,7 +327,7 @@ def _deliver(ids: list[int], sink: common.Sink, pool: Workers, tasks: int, *, un
     while time.monotonic() < until:
         received = len(sink.ids)
         if kill_at is not None and killed_at is None and received >= kill_at:
-            pool.kill(pool.processes[0])
+            pool.kill(pool.busy())
             killed_at, killed_time = received, time.perf_counter()
         if received >= len(ids) and _sent(ids) == len(ids):
             done = True
