@@ -14,12 +14,13 @@ PYTEST_ARGS ?= -n auto
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run serve test setup python venv deps assets migrate demo browser pdf lint typecheck lock worker clean
+.PHONY: help run serve scale test setup python venv deps assets migrate demo browser pdf lint typecheck lock worker clean
 
 help:
 	@echo "make run   - set up, load the demo data and serve http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up, then run ruff, mypy and every test (browser tests included)"
 	@echo "make serve - serve the database already set up (web server, worker, scheduler; links on SITE_URL)"
+	@echo "make scale - the multi-process layout on PostgreSQL and Redis: WEB_CONCURRENCY web processes, WORKERS workers, one scheduler, the local OIDC provider"
 	@echo "make typecheck - run mypy only"
 
 python:
@@ -64,6 +65,38 @@ run: demo
 serve:
 	@echo "Changeboard on $(SITE_URL) (Ctrl-C stops the web server, the worker and the scheduler)"
 	@PORT=$(PORT) SITE_URL="$(SITE_URL)" VENV=$(VENV) $(VENV)/bin/honcho --no-prefix start
+
+# The deployed layout on one machine (docs/deployment.md): gunicorn with
+# WEB_CONCURRENCY processes, WORKERS task workers, one scheduler and the local
+# OpenID Connect provider (Procfile.scale), on PostgreSQL and Redis. The
+# database is created if missing, migrated once here (never by the
+# processes) and seeded with the demo when empty, as `make run` does.
+scale: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/changeboard
+scale: export REDIS_URL ?= redis://127.0.0.1:6379/1
+scale: export WEB_CONCURRENCY ?= 2
+scale: WORKERS ?= 2
+scale: IDP_PORT ?= 9000
+scale: deps assets pdf
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+		*) echo "make scale runs on PostgreSQL: set DATABASE_URL to a postgres:// URL (now $${DATABASE_URL%%://*})" >&2; exit 1;; esac
+	@$(PY) -c 'import redis, os; redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()' 2>/dev/null || \
+		{ echo "make scale needs Redis at REDIS_URL: start redis-server (or set REDIS_URL)" >&2; exit 1; }
+	@mkdir -p var/static var/media var/idp
+	$(MANAGE) ensure_database
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed --scale demo --if-empty
+	$(MANAGE) demo_accounts
+	@if $(PY) -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("changeboard.devtools.idp") is None)' 2>/dev/null; then \
+		eval "$$($(PY) -m changeboard.devtools.idp env --port $(IDP_PORT) --site-url "$(SITE_URL)")" || exit 1; \
+		processes="web worker scheduler idp"; \
+		echo "Sign in through the local OpenID Connect provider on http://127.0.0.1:$(IDP_PORT)"; \
+	else \
+		processes="web worker scheduler"; \
+		echo "The local OpenID Connect provider (changeboard.devtools.idp) is not in this checkout: starting without single sign-on" >&2; \
+	fi; \
+	echo "Changeboard on $(SITE_URL): $$WEB_CONCURRENCY web processes, $(WORKERS) workers, one scheduler (Ctrl-C stops them all)"; \
+	PORT=$(PORT) SITE_URL="$(SITE_URL)" IDP_PORT=$(IDP_PORT) VENV=$(VENV) \
+		$(VENV)/bin/honcho -f Procfile.scale start -c worker=$(WORKERS) $$processes
 
 worker: setup
 	$(MANAGE) db_worker

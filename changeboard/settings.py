@@ -423,3 +423,13 @@ LOGGING = {
         "py.warnings": {"handlers": ["console"], "propagate": False},
     },
 }
+
+# Several web machines behind a load balancer (docs/deployment.md): how many
+# proxies in front of the web processes append to X-Forwarded-For, so the
+# sign-in throttle and the hypercare limits count each client's own address
+# rather than the balancer's (changeboard.core.clientip). 0 (the default):
+# the connection's address, the header ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "changeboard.core.clientip.client_ip"

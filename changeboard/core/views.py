@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.db.models import Count, Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,7 +18,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import Table
 
-from . import exports
+from . import exports, health
 from .filtersets import AuditEntryFilterSet, OutboxFilterSet
 from .forms import add_service_errors, govuk_style
 from .models import AuditEntry, OutboxMessage
@@ -190,27 +189,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database answers and, where configured, Redis too."""
-    checks: dict[str, str] = {}
-    healthy = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001  (any failure means not ready)
-        checks["database"] = "error"
-        healthy = False
-    if settings.REDIS_URL:
-        try:
-            import redis
-
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
-            checks["redis"] = "ok"
-        except Exception:  # noqa: BLE001
-            checks["redis"] = "error"
-            healthy = False
+    """Readiness: everything this process needs answers (changeboard.core.health):
+    the database with every migration applied, the cache, the task backend and
+    file storage. 503 when any check fails, so a load balancer stops sending
+    this process traffic; per-check states only, never a host or a secret."""
+    checks = health.run_checks()
+    healthy = all(state == health.OK for state in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
-
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

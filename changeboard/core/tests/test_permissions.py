@@ -189,11 +189,3 @@ def test_health_endpoints_answer_anonymously(client: Any, db: Any) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
-
-
-def test_readyz_checks_redis_when_configured(client: Any, db: Any, settings: Any) -> None:
-    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
-    ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"]["redis"] == "ok"
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    assert client.get("/readyz").status_code == 503

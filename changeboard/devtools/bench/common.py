@@ -229,15 +229,20 @@ def tail(log: Path, lines: int = 30) -> str:
 
 
 @contextlib.contextmanager
-def server(*, module: str, workers: int, threads: int, log: Path) -> Iterator[int]:
+def server(*, module: str, workers: int, threads: int, log: Path, env: dict[str, str] | None = None,
+           args: Iterable[str] = ()) -> Iterator[int]:
     """gunicorn on a free port serving `module` (a bench URLconf's
-    `application`) on this database; yields the port once /healthz answers."""
+    `application`, or the site's own) on this database (unless `env` names
+    another DATABASE_URL), with `env` and `args` added; yields the port once
+    /healthz answers."""
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "changeboard.settings", "DATABASE_URL": database_url(),
-           "CHANGEBOARD_BENCH_SERVER": "1", "PYTHONUNBUFFERED": "1"}
+    extra = env or {}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "changeboard.settings", "CHANGEBOARD_BENCH_SERVER": "1", "PYTHONUNBUFFERED": "1",
+           "DATABASE_URL": extra.get("DATABASE_URL") or database_url(), **extra}
     command = [sys.executable, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--threads", str(threads), "--worker-class", "gthread", "--keep-alive", "60", "--timeout", "120",
-               "--graceful-timeout", "10", "--backlog", "2048", "--log-level", "warning", "--no-control-socket"]
+               "--graceful-timeout", "10", "--backlog", "2048", "--log-level", "warning", "--no-control-socket",
+               "--max-requests", "0", *args]  # gunicorn.conf.py's worker recycling would drop keep-alive connections mid-run
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
     try:
@@ -266,6 +271,61 @@ def server(*, module: str, workers: int, threads: int, log: Path) -> Iterator[in
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+REDIS_SERVER = "redis-server"
+
+
+class RedisServer:
+    """A `redis-server` of the benchmark's own on a free port, keeping
+    nothing on disk, so a benchmark (or a test) can stop and restart it
+    without touching the machine's Redis. `url` names database 0."""
+
+    def __init__(self, log: Path) -> None:
+        import shutil
+
+        binary = shutil.which(REDIS_SERVER) or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+        if binary is None:
+            raise BenchError("redis-server is not installed: the benchmark starts its own Redis so it can restart it.")
+        self.binary = binary
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                   "--protected-mode", "yes", "--loglevel", "warning"]
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+        import redis
+
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                redis.Redis(port=self.port, socket_connect_timeout=1).ping()
+                return
+            except redis.RedisError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise BenchError(f"redis-server did not start:\n{tail(self.log)}") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 class Clients:

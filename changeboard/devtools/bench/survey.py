@@ -222,7 +222,8 @@ def _timed(pool: ThreadPoolExecutor, clients: _Clients, path: Callable[[_Form], 
 
 
 def bench_submissions(*, programme: Any, unit: Any, responses: int, concurrency: int, workers: int, threads: int,
-                      seed: int) -> dict[str, Any]:
+                      seed: int, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """`env` is added to the server's environment (`bench scale` points it at its own Redis)."""
     from changeboard.surveys.models import Answer, AudienceCell, Invitation, Question, Response
 
     from .survey_urls import BASELINE_TABLE
@@ -246,7 +247,7 @@ def bench_submissions(*, programme: Any, unit: Any, responses: int, concurrency:
         cursor.execute(f"CREATE TABLE {quote(BASELINE_TABLE)} ({key}, note varchar(64) NOT NULL)")
 
     with tempfile.TemporaryDirectory(prefix="changeboard-bench-") as tmp, \
-            common.server(module=SERVER_MODULE, workers=workers, threads=threads, log=Path(tmp) / "server.log") as port, \
+            common.server(module=SERVER_MODULE, workers=workers, threads=threads, log=Path(tmp) / "server.log", env=env) as port, \
             ThreadPoolExecutor(max_workers=concurrency) as pool:
         clients = _Clients(port)
         try:
@@ -286,6 +287,7 @@ def bench_submissions(*, programme: Any, unit: Any, responses: int, concurrency:
         "responses_per_second": round(per_second, 1),
         "posts_per_second": round(len(jobs) / submit_seconds, 1) if submit_seconds else 0.0,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
+        "p95_ms": round(common.p95(latencies), 1) if latencies else 0.0,
         "p99_ms": round(_percentile(latencies, 0.99), 1),
         "baseline_posts": len(best),
         "baseline_per_second": round(baseline_per_second, 1),

@@ -64,6 +64,18 @@ scratch database, never on one holding real data. See docs/performance.md.
         (ratios). Seeds met data into an empty database; writes only two
         users, deleted afterwards.
 
+    bench scale [--responses 2000] [--page-views 2000] [--emails 45000] [--concurrency 16] [--threads 4] [--outage-seconds 5]
+                [--recovery-timeout 180] [--seed-scale met|demo|none] [--no-kill] [--no-restart] [--fast-forward-leases]
+                [--seed 2026] [--force]
+        The multi-process layout on PostgreSQL and a Redis of its own: survey
+        submissions and signed-in page views against 1 and then 2 gunicorn
+        processes, a wave's emails sent by 1 and then 2 task workers to an
+        SMTP sink, a worker killed (SIGKILL) during that send and during a
+        board pack build (nothing lost, nothing doubled), and Redis
+        restarted while pages are served (errors during the outage, time
+        to a healthy /readyz). Refuses SQLite. Seeds met data into an empty
+        database.
+
     bench capability [--runs 20] [--seed 2026]
         The change approach page with its live evidence and a journey page
         with its survey-fed emotion lane at met scale, as a Board member and
@@ -204,13 +216,39 @@ class Command(BaseCommand):
         cap.add_argument("--runs", type=int, default=capability_bench.DEFAULT_RUNS,
                          help=f"Timed runs of each page (default {capability_bench.DEFAULT_RUNS}).")
         cap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed of the met data when it seeds an empty database.")
+        from changeboard.devtools.bench import scale as scale_bench
+
+        scale = benchmarks.add_parser("scale", help="Several web processes and task workers on PostgreSQL and Redis, under load and "
+                                                    "faults (a worker killed, Redis restarted).")
+        scale.add_argument("--responses", type=int, default=scale_bench.DEFAULT_RESPONSES,
+                           help=f"Survey submissions per web run (default {scale_bench.DEFAULT_RESPONSES}; 0 skips).")
+        scale.add_argument("--page-views", type=int, default=scale_bench.DEFAULT_PAGE_VIEWS,
+                           help=f"Signed-in page views per web run (default {scale_bench.DEFAULT_PAGE_VIEWS}; 0 skips).")
+        scale.add_argument("--emails", type=int, default=scale_bench.DEFAULT_EMAILS,
+                           help=f"Emails sent by the task workers (default {scale_bench.DEFAULT_EMAILS}; 0 skips).")
+        scale.add_argument("--concurrency", type=int, default=scale_bench.DEFAULT_CONCURRENCY,
+                           help=f"Client threads (default {scale_bench.DEFAULT_CONCURRENCY}).")
+        scale.add_argument("--threads", type=int, default=scale_bench.DEFAULT_THREADS,
+                           help=f"Threads per gunicorn process (default {scale_bench.DEFAULT_THREADS}).")
+        scale.add_argument("--outage-seconds", type=float, default=scale_bench.DEFAULT_OUTAGE_SECONDS,
+                           help=f"How long Redis stays stopped (default {scale_bench.DEFAULT_OUTAGE_SECONDS}).")
+        scale.add_argument("--recovery-timeout", type=float, default=scale_bench.DEFAULT_RECOVERY_SECONDS,
+                           help=f"Seconds to wait for a killed worker's work to be finished (default {scale_bench.DEFAULT_RECOVERY_SECONDS}).")
+        scale.add_argument("--seed-scale", choices=["met", "demo", "none"], default="met",
+                           help="Data seeded into an empty database first (default met; none for a quick run).")
+        scale.add_argument("--no-kill", action="store_true", help="Skip killing workers.")
+        scale.add_argument("--no-restart", action="store_true", help="Skip the Redis restart.")
+        scale.add_argument("--fast-forward-leases", action="store_true",
+                           help="End a killed worker's email leases once the survivor is idle instead of waiting them out.")
+        scale.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed for the answers and double clicks.")
+        add_force_option(scale)
 
     def handle(self, *args: Any, **options: Any) -> None:
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"import": bench_import, "heatmap": bench_heatmap,
                                                                            "survey": bench_survey, "board": bench_board,
                                                                            "cutover": bench_cutover, "hypercare": bench_hypercare,
                                                                            "engagement": bench_engagement, "network": bench_network,
-                                                                           "capability": bench_capability}
+                                                                           "capability": bench_capability, "scale": bench_scale}
         result = runners[options["benchmark"]](options)
         self.stdout.write(json.dumps(result))
 
@@ -278,6 +316,16 @@ def bench_capability(options: dict[str, Any]) -> dict[str, Any]:
     from changeboard.devtools.bench.capability import run
 
     return _figures("capability", run, runs=options["runs"], seed=options["seed"])
+
+
+def bench_scale(options: dict[str, Any]) -> dict[str, Any]:
+    from changeboard.devtools.bench.scale import run
+
+    return _figures("scale", run, responses=options["responses"], page_views=options["page_views"], emails=options["emails"],
+                    concurrency=options["concurrency"], threads=options["threads"], outage=options["outage_seconds"],
+                    recovery=options["recovery_timeout"], seed_scale=options["seed_scale"], kill=not options["no_kill"],
+                    restart=not options["no_restart"], fast_forward=options["fast_forward_leases"], seed=options["seed"],
+                    force=options["force"])
 
 
 # --------------------------------------------------------------------------
