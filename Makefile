@@ -99,7 +99,7 @@ scale: deps assets pdf
 		$(VENV)/bin/honcho -f Procfile.scale start -c worker=$(WORKERS) $$processes
 
 worker: setup
-	$(MANAGE) db_worker
+	$(MANAGE) run_worker
 
 # Debian's chromium drives the browser tests; install it where it is missing.
 browser:

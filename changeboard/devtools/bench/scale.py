@@ -102,13 +102,8 @@ def rq_here(redis_url: str) -> Iterator[Any]:
 
 
 def worker_command() -> list[str]:
-    """`manage.py run_worker` (the Procfile's); until that command exists in
-    this checkout, django-rq's worker with the tasks backend's job class."""
-    from django.core.management import get_commands
-
-    if "run_worker" in get_commands():
-        return [sys.executable, "manage.py", "run_worker"]
-    return [sys.executable, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "default"]
+    """`manage.py run_worker` (the Procfile's): RQ's worker when REDIS_URL is set."""
+    return [sys.executable, "manage.py", "run_worker"]
 
 
 def _children(pid: int) -> list[int]:
