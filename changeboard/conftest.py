@@ -119,6 +119,14 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test stores files (evidence, attachments, staged imports, board
+    packs) in a directory of its own, never in the checkout's var/media and
+    never where a parallel test would see them."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings: Any) -> None:
     """Background tasks run inline in tests, so their effects can be asserted."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
