@@ -16,8 +16,9 @@ from changeboard.organisation.models import RankGrade, Staff, Unit
 from changeboard.organisation.services import unit_ensure_path
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
 
-# Browser fixtures (`browser`, `page`) for the journeys in any app.
-pytest_plugins = ["changeboard.core.tests.browser"]
+# Browser fixtures (`browser`, `page`) for the journeys in any app; the shared
+# file storage on both backends (`file_storage`, `s3_bucket`).
+pytest_plugins = ["changeboard.core.tests.browser", "changeboard.core.tests.storage"]
 
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -298,12 +298,18 @@ def s3_storage_options() -> dict[str, Any]:
     style = env_str("S3_ADDRESSING_STYLE", "auto")
     if style not in S3_ADDRESSING_STYLES:
         raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE must be one of {', '.join(sorted(S3_ADDRESSING_STYLES))}, not {style!r}.")
+    endpoint = env_str("S3_ENDPOINT_URL")
+    if endpoint and not endpoint.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"S3_ENDPOINT_URL must be an http(s):// URL, not {endpoint!r}.")
+    access_key, secret_key = env_str("S3_ACCESS_KEY_ID"), env_str("S3_SECRET_ACCESS_KEY")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or their _FILE forms), or neither.")
     return {
-        "bucket_name": S3_BUCKET,
-        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "bucket_name": env_str("S3_BUCKET", required=True),
+        "endpoint_url": endpoint or None,
         "region_name": env_str("S3_REGION") or None,
-        "access_key": env_str("S3_ACCESS_KEY_ID") or None,
-        "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
         "addressing_style": None if style == "auto" else style,
         "location": env_str("S3_PREFIX").strip("/"),
         "default_acl": None,  # the bucket's own (private) default: never public-read
