@@ -17,8 +17,9 @@ import uuid
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -51,7 +52,7 @@ def body(response: Any) -> bytes:
 def another_machine() -> Any:
     """A second storage instance built from the same settings, as another
     web process or worker on another machine builds its own."""
-    config = storages.backends["default"]
+    config = settings.STORAGES["default"]
     return import_string(config["BACKEND"])(**config.get("OPTIONS", {}))
 
 
