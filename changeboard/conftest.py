@@ -17,8 +17,9 @@ from changeboard.organisation.services import unit_ensure_path
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
 
 # Browser fixtures (`browser`, `page`) for the journeys in any app; real task
-# workers' fixtures (`redis_url`, `task_queue`, `worker_database`).
-pytest_plugins = ["changeboard.core.tests.browser", "changeboard.core.tests.workers"]
+# workers' fixtures (`redis_url`, `task_queue`, `worker_database`); the shared
+# file storage on both backends (`file_storage`, `s3_bucket`).
+pytest_plugins = ["changeboard.core.tests.browser", "changeboard.core.tests.workers", "changeboard.core.tests.storage"]
 
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -117,6 +118,14 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test stores files (evidence, attachments, staged imports, board
+    packs) in a directory of its own, never in the checkout's var/media and
+    never where a parallel test would see them."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)

@@ -282,7 +282,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -294,7 +294,47 @@ STORAGES = {
 # `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Files users upload and files the system generates (evidence, hypercare
+# attachments, staged imports, board packs) go through Django's storage API,
+# so several machines share them: the local file system under MEDIA_ROOT by
+# default (one machine, or a shared volume), an S3-compatible object store
+# through django-storages when S3_BUCKET is set. Files are only ever streamed
+# by the app's own permission-checked views: no public ACL, no signed URLs,
+# and MEDIA_URL is not served. A name in use is never overwritten.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ADDRESSING_STYLES = {"auto", "path", "virtual"}
+
+
+def s3_storage_options() -> dict[str, Any]:
+    """django-storages' S3Storage options from S3_* variables. Keys may be
+    left unset to use boto3's own chain (an instance or pod role)."""
+    style = env_str("S3_ADDRESSING_STYLE", "auto")
+    if style not in S3_ADDRESSING_STYLES:
+        raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE must be one of {', '.join(sorted(S3_ADDRESSING_STYLES))}, not {style!r}.")
+    endpoint = env_str("S3_ENDPOINT_URL")
+    if endpoint and not endpoint.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"S3_ENDPOINT_URL must be an http(s):// URL, not {endpoint!r}.")
+    access_key, secret_key = env_str("S3_ACCESS_KEY_ID"), env_str("S3_SECRET_ACCESS_KEY")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or their _FILE forms), or neither.")
+    return {
+        "bucket_name": env_str("S3_BUCKET", required=True),
+        "endpoint_url": endpoint or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "addressing_style": None if style == "auto" else style,
+        "location": env_str("S3_PREFIX").strip("/"),
+        "default_acl": None,  # the bucket's own (private) default: never public-read
+        "querystring_auth": False,  # no signed links: downloads go through our views
+        "file_overwrite": False,  # a name in use gets a new one, as on the file system
+    }
+
+
+if S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_storage_options()}
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50)

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the staged uploads' file removal)
         from .models import AuditEntry, OutboxMessage
         from .navigation import NavEntry, register
 

@@ -259,7 +259,7 @@ class Importer[R: ImportReportBase]:
         staged: a file is read once per upload, not on every preview page."""
         self.staged_sheet = self.sheet_of(upload)
         try:
-            return self.preview(bytes(upload.content), upload.original_filename, **options)
+            return self.preview(uploads.content_of(upload), upload.original_filename, **options)
         finally:
             self.staged_sheet = None
 
@@ -285,7 +285,7 @@ class Importer[R: ImportReportBase]:
         def write(upload: PendingUpload) -> R:
             importer = self.for_upload(upload)
             importer.staged_sheet = self.sheet_of(upload)
-            return importer.commit(bytes(upload.content), upload.original_filename, actor=actor, skip_invalid=skip_invalid,
+            return importer.commit(uploads.content_of(upload), upload.original_filename, actor=actor, skip_invalid=skip_invalid,
                                    import_id=str(upload.token), **importer.commit_options(upload), **options)
 
         return uploads.commit(upload=pending, actor=actor, write=write)

@@ -122,14 +122,22 @@ class OutboxMessage(models.Model):
         return f"<{digest}@changeboard.outbox>"
 
 
+def pending_upload_path(instance: PendingUpload, filename: str) -> str:
+    """A random name: the original file name (which may hold personal data)
+    stays in the database only."""
+    return f"imports/{instance.kind}/{uuid.uuid4().hex}"
+
+
 class PendingUpload(models.Model):
     """An uploaded spreadsheet waiting for its uploader to check the preview
     and commit it: HR staff, impact lines, survey responses or training
     records, by `kind`.
 
-    The bytes live in the database, not on disk, so the web server and the
-    workers see the same file and nothing is left behind; they are dropped
-    once the upload is committed. `core.uploads` stages, fetches and commits
+    The file lives in the shared storage (Django's storage API: the file
+    system or S3), under a random name, so every web process and worker on
+    every machine sees the same file; it is removed once the upload is
+    committed or its row deleted (`core.signals`). The file as read
+    (`sheet`, derived, compressed) stays in the database beside the row. `core.uploads` stages, fetches and commits
     them for every import (through `core.importing.Importer`).
 
     `target_id` names what the file is imported into: the impact assessment
@@ -167,7 +175,8 @@ class PendingUpload(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     original_filename = models.CharField(max_length=255)
-    content = models.BinaryField(help_text="The uploaded file; emptied once committed.")
+    file = models.FileField(upload_to=pending_upload_path, blank=True, max_length=200,
+                            help_text="The uploaded file, in the storage; removed once committed.")
     sheet = models.BinaryField(
         default=b"", blank=True,
         help_text="The file as read (core.tabular.Sheet, compressed JSON), so it is read once per upload; emptied once committed.",

@@ -49,6 +49,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from changeboard.accounts.models import User
+from changeboard.core import uploads
 from changeboard.core.importing import Importer, ImportRefusedBase, ImportReportBase, Problem, Sheet, csv_text
 from changeboard.core.models import PendingUpload
 from changeboard.core.tabular import ImportFileError
@@ -630,7 +631,7 @@ class MspdiImporter(TaskImporter):
     def sheet_of(self, upload: PendingUpload) -> Sheet:
         if upload.sheet:
             return super().sheet_of(upload)
-        return mspdi_sheet(bytes(upload.content))
+        return mspdi_sheet(uploads.content_of(upload))
 
     def stage(self, *, data: bytes, filename: str, actor: Any, sheet: Sheet | None = None) -> PendingUpload:
         return super().stage(data=data, filename=filename, actor=actor, sheet=sheet or self.read(data, filename))

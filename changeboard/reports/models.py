@@ -1,8 +1,11 @@
 """Programme Board packs: generated for an as-of date by the worker, stored
-whole (the figures as JSON, the HTML, the PDF and the XLSX) and never changed
-afterwards."""
+whole (the figures as JSON and the HTML in the database, the PDF and the XLSX
+as files in the shared storage) and never changed afterwards."""
 
 from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +13,13 @@ from django.db.models import Q
 from django.urls import reverse
 
 from changeboard.core.scoping import ScopedQuerySet
+
+
+def pack_file_path(instance: BoardPack, filename: str) -> str:
+    """A random name under `board-packs/`, keeping the extension: the pack's
+    title and date stay in the database, and a retried build never meets the
+    name of an earlier attempt."""
+    return f"board-packs/{uuid.uuid4().hex}{PurePosixPath(filename).suffix}"
 
 
 class BoardPack(models.Model):
@@ -36,8 +46,10 @@ class BoardPack(models.Model):
                                  help_text="The pack this one's 'what changed' section compares with.")
     content = models.JSONField(null=True, blank=True, editable=False)
     html = models.TextField(blank=True, editable=False)
-    pdf = models.BinaryField(null=True, blank=True, editable=False)
-    xlsx = models.BinaryField(null=True, blank=True, editable=False)
+    pdf = models.FileField(upload_to=pack_file_path, blank=True, editable=False, max_length=200)
+    xlsx = models.FileField(upload_to=pack_file_path, blank=True, editable=False, max_length=200)
+    pdf_size = models.PositiveBigIntegerField(default=0, editable=False, help_text="The PDF's size in bytes, so pages need not ask the storage.")
+    xlsx_size = models.PositiveBigIntegerField(default=0, editable=False, help_text="The XLSX's size in bytes.")
     error = models.TextField(blank=True)
 
     objects = ScopedQuerySet.as_manager()

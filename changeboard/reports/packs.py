@@ -5,6 +5,9 @@ come from `summary` - the very functions the dashboards render - and are
 rendered through the dashboards' own partials, so a pack and the pages never
 disagree. Generation runs in the worker (`build_pack`): the figures are
 gathered and stored as plain JSON, then rendered once to HTML, PDF and XLSX.
+The PDF and the XLSX are files in the shared storage (`default_storage`: the
+file system or S3), written before the row is marked ready and removed again
+if it is not, so any web process on any machine serves them.
 
 A ready pack is a record of what the Board was shown, so it never changes:
 the services refuse, and a `pre_save` guard refuses any save of a row that is
@@ -29,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
@@ -604,14 +608,40 @@ def pack_build(pack_id: int, *, notify: bool = True, rerun: bool = False) -> str
         log.exception("Board pack %s failed", pack_id)
         _fail(pack, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
         return Status.FAILED
+    stored = False
     try:
-        stored = _store(pack, content=content, html=html, pdf=pdf, xlsx=xlsx, previous=previous, generated_at=generated_at,
+        _save_files(pack, pdf=pdf, xlsx=xlsx)
+        stored = _store(pack, content=content, html=html, previous=previous, generated_at=generated_at,
                         seconds=time.monotonic() - started, notify=notify)
-    except Exception as exc:  # noqa: BLE001  (the write, the audit or the notification failed: rolled back, recorded)
+    except Exception as exc:  # noqa: BLE001  (the files, the write, the audit or the notification failed: rolled back, recorded)
         log.exception("Board pack %s could not be stored", pack_id)
         _fail(pack, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
         return Status.FAILED
+    finally:
+        if not stored:
+            _remove_files(pack)
     return Status.READY if stored else Status.FAILED
+
+
+def _save_files(pack: BoardPack, *, pdf: bytes, xlsx: bytes) -> None:
+    """Write the pack's PDF and XLSX to the storage under new random names
+    (`pack_file_path`: a retried build never overwrites an earlier attempt's
+    files), noting their names and sizes on `pack` for `_store`."""
+    for kind, data in (("pdf", pdf), ("xlsx", xlsx)):
+        getattr(pack, kind).save(f"board-pack-{pack.as_of.isoformat()}.{kind}", ContentFile(data), save=False)
+        setattr(pack, f"{kind}_size", len(data))
+
+
+def _remove_files(pack: BoardPack) -> None:
+    """Remove the files of a build that was not stored (failed, or no longer
+    wanted), so nothing points at them and nothing is left behind."""
+    for kind in ("pdf", "xlsx"):
+        field_file = getattr(pack, kind)
+        if field_file:
+            try:
+                field_file.delete(save=False)
+            except Exception:  # noqa: BLE001  (the build's outcome stands; an orphan file is only logged)
+                log.warning("Could not remove a board pack file of pack %s", pack.pk, exc_info=True)
 
 
 @task(takes_context=True)
@@ -623,24 +653,26 @@ def build_pack(context: TaskContext, pack_id: int, notify: bool = True) -> str:
 
 
 @transaction.atomic
-def _store(pack: BoardPack, *, content: dict[str, Any], html: str, pdf: bytes, xlsx: bytes, previous: BoardPack | None,
+def _store(pack: BoardPack, *, content: dict[str, Any], html: str, previous: BoardPack | None,
            generated_at: dt.datetime, seconds: float, notify: bool = True) -> bool:
-    """Store a built pack and mark it ready, if it is still being built (one
-    failed as stuck meanwhile stays failed: the schedule may have asked for
-    another). Works on a fresh locked copy, so a failure here leaves the
-    caller's `pack` as it was for `_fail`."""
+    """Store a built pack (its files already written by `_save_files` onto
+    `pack`) and mark it ready, if it is still being built (one failed as
+    stuck meanwhile stays failed: the schedule may have asked for another).
+    Works on a fresh locked copy, so a failure here leaves the caller's
+    `pack` as it was for `_fail`."""
     row = BoardPack.objects.select_for_update().filter(pk=pack.pk, status=Status.BUILDING).first()
     if row is None:
         log.warning("Board pack %s was no longer being generated when it finished: not stored", pack.pk)
         return False
     before = _snapshot(row)
-    row.content, row.html, row.pdf, row.xlsx = content, html, pdf, xlsx
+    row.content, row.html = content, html
+    row.pdf, row.xlsx, row.pdf_size, row.xlsx_size = pack.pdf.name, pack.xlsx.name, pack.pdf_size, pack.xlsx_size
     row.previous, row.generated_at, row.seconds = previous, generated_at, round(seconds, 2)
     row.status, row.error = Status.READY, ""
     row.save()
     notified = notify_ready(row) if notify else 0
     audit.record(actor=None, action="update", obj=row, before=before,
-                 after={**_snapshot(row), "sizes": {"html": len(html.encode()), "pdf": len(pdf), "xlsx": len(xlsx)}, "notified": notified})
+                 after={**_snapshot(row), "sizes": {"html": len(html.encode()), "pdf": row.pdf_size, "xlsx": row.xlsx_size}, "notified": notified})
     return True
 
 
@@ -679,13 +711,26 @@ def notify_ready(pack: BoardPack) -> int:
     ])
 
 
-def pack_record_download(*, pack: BoardPack, fmt: str, actor: User) -> tuple[bytes, str, str]:
-    """A ready pack's file, its content type and file name; the download is
-    audited because a pack holds the whole portfolio's board-level data."""
+def pack_record_download(*, pack: BoardPack, fmt: str, actor: User) -> tuple[File, str, str]:
+    """A ready pack's file, open for streaming (the PDF and XLSX from the
+    storage, the HTML from the row), its content type and file name; the
+    download is audited because a pack holds the whole portfolio's
+    board-level data. A file missing from the storage is a ValidationError
+    (and no audit row): the pack cannot be downloaded."""
     if pack.status != Status.READY:
         raise ValidationError("The pack is not ready.")
     if fmt not in FORMATS:
         raise ValidationError(f"Unknown format {fmt!r}.")
-    data = pack.html.encode() if fmt == "html" else bytes(getattr(pack, fmt) or b"")
+    if fmt == "html":
+        handle: File = ContentFile(pack.html.encode())
+    else:
+        field_file = getattr(pack, fmt)
+        if not field_file:
+            raise ValidationError("The pack has no such file.")
+        try:
+            handle = field_file.open("rb")
+        except (OSError, ValueError) as exc:
+            log.error("Board pack %s: its %s file cannot be read from the storage", pack.pk, fmt)
+            raise ValidationError("The pack's file cannot be read.") from exc
     audit.record(actor=actor, action="download", obj=pack, after={"format": fmt})
-    return data, CONTENT_TYPES[fmt], f"board-pack-{pack.as_of.isoformat()}.{fmt}"
+    return handle, CONTENT_TYPES[fmt], f"board-pack-{pack.as_of.isoformat()}.{fmt}"

@@ -188,7 +188,7 @@ def scores(world: Any) -> Any:
     world.scores = {k: UnitScore.objects.create(wave=w, unit=u) for k, (w, u) in rows.items()}
     world.tallies = {k: ElementTally.objects.create(wave=w, unit=u, role_group="officer", element="awareness", source="survey")
                      for k, (w, u) in rows.items()}
-    world.uploads = {p: PendingUpload.objects.create(kind="staff", uploaded_by=world.users[p], original_filename="x.csv", content=b"")
+    world.uploads = {p: PendingUpload.objects.create(kind="staff", uploaded_by=world.users[p], original_filename="x.csv")
                      for p in ("admin", "lead")}
     return world
 

@@ -119,7 +119,7 @@ def run(runs: int = 20, double: bool = True, force: bool = False) -> dict[str, A
     pack_build(pack.pk, notify=False)
     pack.refresh_from_db()
     figures.update({"pack_status": pack.status, "pack_pdf_seconds": round(time.perf_counter() - started, 1),
-                    "pack_pdf_bytes": len(bytes(pack.pdf or b"")), "pack_xlsx_bytes": len(bytes(pack.xlsx or b""))})
+                    "pack_pdf_bytes": pack.pdf_size, "pack_xlsx_bytes": pack.xlsx_size})
     if double:
         started = time.perf_counter()
         added, added_answers = _double_responses()

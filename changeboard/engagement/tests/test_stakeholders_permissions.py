@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from changeboard.core.models import PendingUpload
@@ -91,7 +92,7 @@ def test_post_matrix(client: Any, r: Register, persona: str, name: str, kwargs: 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_an_import_preview_is_its_uploaders_alone(client: Any, r: Register, persona: str) -> None:
     pending = PendingUpload.objects.create(kind=PendingUpload.Kind.STAKEHOLDERS, uploaded_by=r.world.users["lead"],
-                                           original_filename="s.csv", content=b"kind\r\nexternal\r\n")
+                                           original_filename="s.csv", file=ContentFile(b"kind\r\nexternal\r\n", name="s.csv"))
     expected = expect(admin=HIDDEN, lead=OK, lead2=HIDDEN)[persona]
     response = _client(client, r.world, persona).get(reverse("stakeholder-import-preview", kwargs={"token": pending.token}))
     _check(response, expected)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.utils.cache import add_never_cache_headers
 from django.views import View
 
+from changeboard.core.files import attachment_response, open_or_404
 from changeboard.core.scoping import VIEW
 from changeboard.core.views import ScopedMixin
 
@@ -29,15 +29,7 @@ class AttachmentDownloadView(ScopedMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         attachment = get_object_or_404(self.get_queryset().select_related("query"), pk=kwargs["pk"])
-        if not attachment.file:
-            raise Http404
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
+        handle = open_or_404(attachment.file)
         attachment_downloaded(attachment=attachment, actor=request.user)  # type: ignore[arg-type]  # signed in: ScopedMixin requires it
-        response = FileResponse(handle, as_attachment=True, filename=attachment.file_name or "attachment",
-                                content_type=attachment.content_type or "application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        add_never_cache_headers(response)
-        return response
+        return attachment_response(handle, filename=attachment.file_name or "attachment",
+                                   content_type=attachment.content_type or "application/octet-stream")

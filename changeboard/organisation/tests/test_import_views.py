@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -58,7 +59,7 @@ def test_only_admins_may_import(client: Any, world: Any, persona: str) -> None:
     client.force_login(world.users[persona])
     assert client.get(UPLOAD).status_code == 403
     assert upload(client, to_csv(world_rows())).status_code == 403
-    pending = PendingUpload.objects.create(kind=PendingUpload.Kind.STAFF, content=b"x", original_filename="a.csv", uploaded_by=world.users["admin"])
+    pending = PendingUpload.objects.create(kind=PendingUpload.Kind.STAFF, file=ContentFile(b"x", name="a.csv"), original_filename="a.csv", uploaded_by=world.users["admin"])
     assert client.get(preview_url(pending)).status_code == 403
     assert client.post(preview_url(pending), {"step": "commit", "mode": "all"}).status_code == 403
     assert not PendingUpload.objects.filter(uploaded_by=world.users[persona]).exists()
@@ -67,7 +68,7 @@ def test_only_admins_may_import(client: Any, world: Any, persona: str) -> None:
 def test_anonymous_is_sent_to_sign_in(client: Any, world: Any) -> None:
     response = client.get(UPLOAD)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    pending = PendingUpload.objects.create(kind=PendingUpload.Kind.STAFF, content=b"x", original_filename="a.csv", uploaded_by=world.users["admin"])
+    pending = PendingUpload.objects.create(kind=PendingUpload.Kind.STAFF, file=ContentFile(b"x", name="a.csv"), original_filename="a.csv", uploaded_by=world.users["admin"])
     response = client.get(preview_url(pending))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -92,7 +93,7 @@ def test_upload_preview_commit(admin: Any, world: Any) -> None:
     manager = Staff.objects.get(staff_number="300002").line_manager
     assert manager is not None and manager.staff_number == "300001"
     pending.refresh_from_db()
-    assert pending.status == PendingUpload.Status.COMMITTED and bytes(pending.content) == b""
+    assert pending.status == PendingUpload.Status.COMMITTED and not pending.file
     assert pending.result is not None and pending.result["created"] == 2
     summary = AuditEntry.objects.get(action="import")
     assert summary.object_id == str(pending.token) and summary.actor == world.users["admin"]

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
-from django.utils.cache import add_never_cache_headers
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -22,6 +21,7 @@ from rest_framework.request import Request
 
 from changeboard.accounts.models import User
 from changeboard.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, service_errors
+from changeboard.core.files import attachment_response, open_or_404
 from changeboard.core.scoping import CHANGE
 from changeboard.organisation.models import Unit
 from changeboard.portfolio.models import Programme, RolloutWave
@@ -212,10 +212,5 @@ class EvidenceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """The uploaded file, as an attachment that must not be sniffed."""
         evidence = self.get_object()
-        if not evidence.file:
-            raise Http404
-        response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name or "evidence",
-                                content_type=evidence.content_type or "application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        add_never_cache_headers(response)
-        return response
+        return attachment_response(open_or_404(evidence.file), filename=evidence.file_name or "evidence",
+                                   content_type=evidence.content_type or "application/octet-stream")

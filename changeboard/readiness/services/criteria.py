@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from changeboard.accounts.models import User
 from changeboard.core import audit
+from changeboard.core.files import delete_on_commit
 from changeboard.organisation.models import Staff, Unit, subtree_q
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import Adkar
@@ -182,24 +183,6 @@ def criterion_save(*, programme: Programme, actor: User | None, criterion: Crite
     return criterion
 
 
-def _delete_files_on_commit(names: Iterable[str]) -> None:
-    """Remove stored evidence files once the rows are gone for good (a
-    rolled-back delete keeps its files)."""
-    from django.core.files.storage import default_storage
-
-    kept = [n for n in names if n]
-
-    def remove() -> None:
-        for name in kept:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                logger.warning("Could not delete an evidence file", exc_info=True)
-
-    if kept:
-        transaction.on_commit(remove)
-
-
 @transaction.atomic
 def criterion_delete(*, criterion: Criterion, actor: User | None) -> None:
     """Delete a criterion with its statuses and evidence (and the evidence
@@ -209,7 +192,7 @@ def criterion_delete(*, criterion: Criterion, actor: User | None) -> None:
     before["evidence"] = criterion.evidence.count()
     audit.record(actor=actor, action="delete", obj=criterion, before=before)
     criterion.delete()
-    _delete_files_on_commit(files)
+    delete_on_commit(files, what="an evidence file")
 
 
 # ---------------------------------------------------------------- manual statuses
@@ -361,7 +344,7 @@ def evidence_delete(*, evidence: Evidence, actor: User | None) -> None:
     name = cast(str, evidence.file.name) if evidence.file else ""
     audit.record(actor=actor, action="delete", obj=evidence, before=before)
     evidence.delete()
-    _delete_files_on_commit([name])
+    delete_on_commit([name], what="an evidence file")
 
 
 # ---------------------------------------------------------------- evaluation

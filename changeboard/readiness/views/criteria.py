@@ -19,16 +19,16 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import TemplateView
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
 from changeboard.accounts.models import User
 from changeboard.core import exports
+from changeboard.core.files import attachment_response, open_or_404
 from changeboard.core.import_views import ImportPreviewView, ImportUploadView, ImportViewMixin
 from changeboard.core.scoping import ADD, CHANGE, DELETE, VIEW, can
 from changeboard.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ServiceFormView
@@ -449,13 +449,8 @@ class EvidenceDownloadView(ScopedMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         evidence = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        if not evidence.file:
-            raise Http404
-        response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name or "evidence",
-                                content_type=evidence.content_type or "application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        add_never_cache_headers(response)
-        return response
+        return attachment_response(open_or_404(evidence.file), filename=evidence.file_name or "evidence",
+                                   content_type=evidence.content_type or "application/octet-stream")
 
 
 # --------------------------------------------------------------------------

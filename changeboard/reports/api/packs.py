@@ -10,9 +10,8 @@ import datetime as dt
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 
 from changeboard.accounts.models import User
 from changeboard.core.api import ScopedViewSetMixin, service_errors
+from changeboard.core.files import attachment_response
 
 from .. import packs
 from ..models import BoardPack
@@ -110,7 +110,7 @@ class PackViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
                    404: OpenApiResponse(description="No such pack, or it is not ready yet.")},
     )
     @action(detail=True, methods=["get"])
-    def download(self, request: Request, pk: str | None = None) -> HttpResponse:
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """A ready pack's PDF, XLSX or HTML document."""
         kind = request.query_params.get("kind", "")
         if kind not in packs.FORMATS:
@@ -119,9 +119,5 @@ class PackViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         if pack.status != BoardPack.Status.READY:
             raise NotFound("The pack is not ready yet.")
         with service_errors():
-            data, content_type, filename = packs.pack_record_download(pack=pack, fmt=kind, actor=cast(User, request.user))  # signed in (the API refuses anonymous requests)
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        add_never_cache_headers(response)
-        return response
+            handle, content_type, filename = packs.pack_record_download(pack=pack, fmt=kind, actor=cast(User, request.user))  # signed in (the API refuses anonymous requests)
+        return attachment_response(handle, filename=filename, content_type=content_type)

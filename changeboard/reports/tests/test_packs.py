@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from changeboard.accounts.models import Role
 from changeboard.conftest import make_user
+from changeboard.core.files import read_stored
 from changeboard.core.models import AuditEntry, OutboxMessage
 from changeboard.readiness.models import Action, Criterion, CriterionStatus, Criticality, Rag
 from changeboard.readiness.tests.helpers import closed_wave, respond, team
@@ -77,13 +78,13 @@ def request_and_build(as_of: dt.date, actor: Any, capture: Any) -> BoardPack:
 
 def pdf_text(pack: BoardPack) -> str:
     assert pack.pdf is not None
-    reader = PdfReader(io.BytesIO(bytes(pack.pdf)))
+    reader = PdfReader(io.BytesIO(read_stored(pack.pdf)))
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
 def sheet_rows(pack: BoardPack, name: str) -> list[tuple[Any, ...]]:
     assert pack.xlsx is not None
-    wb = load_workbook(io.BytesIO(bytes(pack.xlsx)))
+    wb = load_workbook(io.BytesIO(read_stored(pack.xlsx)))
     return list(wb[name].iter_rows(values_only=True))
 
 
@@ -146,7 +147,7 @@ def test_a_pack_is_generated_with_the_dashboards_figures(world: Any, data: dict[
     assert [(r[1], r[2], r[5]) for r in scores[1:] if r[0] == "AAA"] == expected_cells
     assert {r[0] for r in sheet_rows(pack, "Criteria")[1:]} == {"AAA"}
     assert sheet_rows(pack, "Changes")[1][0] == "No previous pack: this is the first board pack"
-    assert load_workbook(io.BytesIO(bytes(pack.xlsx))).sheetnames == [
+    assert load_workbook(io.BytesIO(read_stored(pack.xlsx))).sheetnames == [
         "Exceptions", "Programmes", "Not enough data", "Scores by unit and wave", "Criteria", "Actions", "Changes"]
     actions_logged = list(AuditEntry.objects.filter(object_type="reports.boardpack", object_id=str(pack.pk)).values_list("action", flat=True))
     assert sorted(actions_logged) == ["create", "update"]
@@ -322,8 +323,8 @@ def test_a_pack_is_built_from_stored_text_with_control_characters(world: Any, da
     pack = request_and_build(AS_OF, world.users["admin"], django_capture_on_commit_callbacks)
     assert pack.status == BoardPack.Status.READY, pack.error
     assert pack.pdf is not None and pack.xlsx is not None
-    assert bytes(pack.pdf).startswith(b"%PDF") and "Book the training rooms" in pdf_text(pack)
-    workbook = load_workbook(io.BytesIO(bytes(pack.xlsx)))
+    assert read_stored(pack.pdf).startswith(b"%PDF") and "Book the training rooms" in pdf_text(pack)
+    workbook = load_workbook(io.BytesIO(read_stored(pack.xlsx)))
     cells = [str(v) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
     assert "Book the training rooms (" in " ".join(cells)
     assert not any(c in text for text in cells for c in "\u000b\u0001\u0000\u001f\u0008")

@@ -8,6 +8,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,7 +35,8 @@ def ready_pack(as_of: dt.date = dt.date(2026, 10, 31), **fields: Any) -> BoardPa
     """A ready pack written directly (the generation tests build real ones)."""
     values = {"title": packs.pack_title(as_of), "status": BoardPack.Status.READY, "generated_at": timezone.now(), "seconds": 1.5,
               "content": {**CONTENT, "as_of": as_of.isoformat()}, "html": "<!DOCTYPE html><html><body>Pack</body></html>",
-              "pdf": b"%PDF-1.7 pack", "xlsx": b"PK\x03\x04 pack", **fields}
+              "pdf": ContentFile(b"%PDF-1.7 pack", name="pack.pdf"), "xlsx": ContentFile(b"PK\x03\x04 pack", name="pack.xlsx"),
+              "pdf_size": 13, "xlsx_size": 13, **fields}
     return BoardPack.objects.create(as_of=as_of, **values)
 
 
@@ -142,7 +145,9 @@ def test_a_pack_being_generated_polls_its_status_only(client: Any, world: Any) -
     assert "Queued" in region.content.decode() and "<html" not in region.content.decode() and "HX-Refresh" not in region
     BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.BUILDING)
     assert "Being generated" in c.get(pack.get_absolute_url(), {"status": "1"}, HTTP_HX_REQUEST="true").content.decode()
-    BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.READY, content=CONTENT, pdf=b"%PDF", xlsx=b"PK", html="x")
+    BoardPack.objects.filter(pk=pack.pk).update(status=BoardPack.Status.READY, content=CONTENT, html="x",
+                                                pdf=default_storage.save("board-packs/p.pdf", ContentFile(b"%PDF")),
+                                                xlsx=default_storage.save("board-packs/p.xlsx", ContentFile(b"PK")))
     settled = c.get(pack.get_absolute_url(), {"status": "1"}, HTTP_HX_REQUEST="true")
     assert settled["HX-Refresh"] == "true"  # the whole page reloads to show the pack
     text = c.get(pack.get_absolute_url()).content.decode()
@@ -157,7 +162,7 @@ def test_downloads_are_attachments_audited_and_wait_for_ready(client: Any, world
                                     ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04 pack"),
                                     ("html", "text/html; charset=utf-8", b"<!DOCTYPE html><html><body>Pack</body></html>")]:
         response = c.get(reverse("pack-download", args=[pack.pk, fmt]))
-        assert response.status_code == 200 and response.content == body
+        assert response.status_code == 200 and response.getvalue() == body
         assert response["Content-Type"] == content_type
         assert response["Content-Disposition"] == f'attachment; filename="board-pack-2026-10-31.{fmt}"'
         assert response["X-Content-Type-Options"] == "nosniff"
@@ -200,7 +205,7 @@ def test_the_api_reads_requests_and_downloads(client: Any, world: Any, django_ca
     detail = c.get(reverse("api-pack-detail", args=[pack.pk]), HTTP_ACCEPT="application/json").json()
     assert detail["content"]["exceptions"]["saturated_units"] == 2 and detail["status"] == "ready"
     response = c.get(reverse("api-pack-download", args=[pack.pk]), {"kind": "xlsx"})
-    assert response.status_code == 200 and response.content == b"PK\x03\x04 pack"
+    assert response.status_code == 200 and response.getvalue() == b"PK\x03\x04 pack"
     assert response["Content-Disposition"] == 'attachment; filename="board-pack-2026-10-31.xlsx"'
     assert AuditEntry.objects.filter(action="download", object_id=str(pack.pk)).count() == 1
     assert c.get(reverse("api-pack-download", args=[pack.pk]), {"kind": "exe"}).status_code == 400

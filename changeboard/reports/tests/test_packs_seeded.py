@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from changeboard.accounts.models import User
+from changeboard.core.files import read_stored
 from changeboard.reports import packs
 from changeboard.reports.models import BoardPack
 
@@ -44,7 +45,7 @@ def test_seeded_pack_has_no_none_and_not_enough_data_apart(django_capture_on_com
     if portfolio["no_data"]:
         assert html.index('id="exceptions"') < html.index('id="no-data"')
         assert f"Not enough data: {len(portfolio['no_data'])} unit" in html
-    book = load_workbook(io.BytesIO(bytes(pack.xlsx)))
+    book = load_workbook(io.BytesIO(read_stored(pack.xlsx)))
     assert "Not enough data" in book.sheetnames
     assert book["Not enough data"].max_row == 1 + len(portfolio["no_data"])
     kinds = [r[0] for r in book["Exceptions"].iter_rows(min_row=2, values_only=True)]

@@ -15,14 +15,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Length
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import ListView
 
 from changeboard.accounts.http import AuthenticatedHttpRequest
+from changeboard.core.files import attachment_response
 from changeboard.core.forms import add_service_errors
 from changeboard.core.params import StrictTableMixin
 from changeboard.core.scoping import ADD, can
@@ -38,13 +38,13 @@ FILES = ("content", "html", "pdf", "xlsx")
 
 
 def with_sizes(queryset: QuerySet) -> QuerySet:
-    """The stored files' sizes, measured by the database, so neither list nor
-    page loads a pack's files to say how big they are."""
+    """The pack's size: the HTML's measured by the database, the PDF's and
+    XLSX's as noted when they were stored, so neither list nor page loads a
+    pack's files (or asks the storage) to say how big they are."""
     def size(name: str) -> Any:
         return Coalesce(Length(name), Value(0))
 
-    return queryset.annotate(pdf_size=size("pdf"), xlsx_size=size("xlsx"), html_size=size("html")).annotate(
-        files=F("pdf_size") + F("xlsx_size") + F("html_size"))
+    return queryset.annotate(html_size=size("html")).annotate(files=F("pdf_size") + F("xlsx_size") + F("html_size"))
 
 
 class PackListView(ScopedMixin, StrictTableMixin, ListView):
@@ -139,13 +139,12 @@ class PackDownloadView(ScopedMixin, View):
 
     model = BoardPack
 
-    def get(self, request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int, fmt: str) -> FileResponse:
         if fmt not in packs.FORMATS:
             raise Http404
         pack = get_object_or_404(BoardPack.objects.restrict(request.user), pk=pk, status=BoardPack.Status.READY)
-        data, content_type, filename = packs.pack_record_download(pack=pack, fmt=fmt, actor=request.user)
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        add_never_cache_headers(response)
-        return response
+        try:
+            handle, content_type, filename = packs.pack_record_download(pack=pack, fmt=fmt, actor=request.user)
+        except ValidationError:
+            raise Http404 from None  # its file is missing from the storage (logged)
+        return attachment_response(handle, filename=filename, content_type=content_type)
