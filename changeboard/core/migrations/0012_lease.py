@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0010_outbox_alternatives_stakeholder_import'),
+        ('core', '0011_pendingupload_file_in_storage'),
     ]
 
     operations = [
