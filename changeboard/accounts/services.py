@@ -197,19 +197,23 @@ def _unused_username() -> str:
 def user_sign_in_by_sso(*, identity: Identity) -> User | None:
     """Find, link or create the account for a single sign-on and set its role
     and scope from the claim rules. No matching rule: no account is created,
-    and an existing one is made inactive (so every session it has ends).
+    and the person's single sign-on account, if any, is made inactive (so
+    every session it has ends); an account never signed in by the provider
+    is left alone.
     Returns the account to sign in, or None when there is no access."""
     grant = grant_for(identity.claim_values)
     staff = _hr_record(identity)
     user = _find_account(identity, staff)
     if grant is None:
-        if user is not None and user.is_active:
+        if user is not None and user.oidc_subject == identity.subject and user.is_active:
             before = audit.snapshot(user)
             user.is_active = False
             user.save(update_fields=["is_active"])
             audit.record(actor=None, action="update", obj=user, before=before,
-                         after={**(audit.snapshot(user) or {}), "reason": "sso_no_matching_claim_rule"})
+                         after={**(audit.snapshot(user) or {}), "event": "user_disabled_by_sso"})
         return None
+    if staff is not None and User.objects.filter(staff=staff).exclude(pk=getattr(user, "pk", None)).exists():
+        staff = None  # the HR record belongs to another account already: link nothing
     names = {"first_name": identity.first_name[:150], "last_name": identity.last_name[:150], "email": identity.email[:254]}
     if user is None:
         user = User(username=_unused_username(), oidc_subject=identity.subject, staff=staff, role=grant.role, **names)
@@ -225,7 +229,7 @@ def user_sign_in_by_sso(*, identity: Identity) -> User | None:
         # account: a claim alone never re-enables it.
         return None
     user.oidc_subject = identity.subject
-    if staff is not None and user.staff_id is None and not User.objects.filter(staff=staff).exists():
+    if staff is not None and user.staff_id is None:
         user.staff = staff
     for name, value in names.items():
         if value:

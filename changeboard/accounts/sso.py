@@ -11,8 +11,12 @@ provider (`provider_logout_url`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
+
+import jwt
+import requests
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -21,11 +25,14 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.functional import cached_property
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.middleware import SessionRefresh
 
 from . import services
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 # LOCAL_PASSWORD_LOGIN: who may sign in with a password.
 PASSWORD_ALL = "all"
@@ -92,7 +99,13 @@ class SSOBackend(OIDCAuthenticationBackend):
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:  # type: ignore[override]  # the library's signature is untyped
         if not sso_enabled():
             return None
-        return super().authenticate(request, **kwargs)  # type: ignore[no-any-return]  # the library is untyped
+        try:
+            return super().authenticate(request, **kwargs)  # type: ignore[no-any-return]  # the library is untyped
+        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError) as exc:
+            # A refused code (PKCE, replay), a bad signature or nonce: nobody
+            # is signed in. The reason is logged, never the token or claims.
+            logger.warning("Single sign-on refused: %s", type(exc).__name__)
+            return None
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         return bool(claims.get("sub"))
@@ -160,6 +173,13 @@ class SSOSessionRefresh(SessionRefresh):
     ID token is older than OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS, the next page
     request goes by the provider (prompt=none) and the claim rules run again.
     Does nothing while single sign-on is off."""
+
+    @cached_property
+    def exempt_urls(self) -> set[str]:
+        """The library's own list names its `oidc_logout` URL; ours is `logout`
+        (in OIDC_EXEMPT_URLS)."""
+        names = [*settings.OIDC_EXEMPT_URLS, "oidc_authentication_init", "oidc_authentication_callback"]
+        return {name if name.startswith("/") else reverse(name) for name in names}
 
     def is_refreshable_url(self, request: HttpRequest) -> bool:
         return sso_enabled() and bool(super().is_refreshable_url(request))

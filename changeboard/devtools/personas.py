@@ -7,6 +7,7 @@ the role the seed gives them."""
 from __future__ import annotations
 
 DEMO_EMAIL_DOMAIN = "met.example.police.uk"
+DEMO_PASSWORD = "changeboard-demo"  # every demo account's, here and at the local provider
 
 # (username, role, first name, last name, scope, roles claim value): the scope
 # is a programme code for change managers, a borough name for champions.

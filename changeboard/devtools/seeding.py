@@ -39,7 +39,7 @@ from changeboard.capability import demo_seeding as capability_seeding
 from changeboard.capability.models import CoachingSession
 from changeboard.core import audit
 from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
-from changeboard.devtools.personas import DEMO_EMAIL_DOMAIN, DEMO_PERSONAS
+from changeboard.devtools.personas import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_PERSONAS
 from changeboard.engagement.seeding import clear_engagement_data, seed_engagement
 from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
@@ -50,7 +50,6 @@ from changeboard.readiness.seeding import seed_readiness
 from changeboard.surveys.seeding import clear_survey_data, seed_surveys
 
 DEFAULT_SEED = 2026
-DEMO_PASSWORD = "changeboard-demo"
 EMAIL_DOMAIN = DEMO_EMAIL_DOMAIN
 FORCE_NAME = "Metropolitan Police Service"
 BATCH_SIZE = 2000
