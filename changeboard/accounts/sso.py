@@ -17,10 +17,8 @@ from urllib.parse import urlencode
 
 import jwt
 import requests
-
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
@@ -96,11 +94,11 @@ def identity_from_claims(claims: dict[str, Any]) -> services.Identity:
 class SSOBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend with our account rules."""
 
-    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:  # type: ignore[override]  # the library's signature is untyped
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         if not sso_enabled():
             return None
         try:
-            return super().authenticate(request, **kwargs)  # type: ignore[no-any-return]  # the library is untyped
+            return super().authenticate(request, **kwargs)
         except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError) as exc:
             # A refused code (PKCE, replay), a bad signature or nonce: nobody
             # is signed in. The reason is logged, never the token or claims.
@@ -141,7 +139,9 @@ class PasswordBackend(ModelBackend):
     signing in is narrowed: an existing session is still read by
     `ModelBackend.get_user` (which already refuses inactive accounts)."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any) -> AbstractBaseUser | None:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any,
+    ) -> User | None:
         if password_mode() == PASSWORD_OFF:
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)

@@ -62,7 +62,7 @@ class SSOStartView(oidc_views.OIDCAuthenticationRequestView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not sso.sso_enabled():
             raise Http404
-        return super().get(request)  # type: ignore[no-any-return]  # the library is untyped
+        return super().get(request)
 
 
 class SSOCallbackView(oidc_views.OIDCAuthenticationCallbackView):
@@ -73,14 +73,14 @@ class SSOCallbackView(oidc_views.OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not sso.sso_enabled():
             raise Http404
-        return super().get(request)  # type: ignore[no-any-return]  # the library is untyped
+        return super().get(request)
 
     def login_failure(self) -> HttpResponse:
         if getattr(self.request, sso.REFUSED_ATTRIBUTE, False):
             if self.request.user.is_authenticated:
                 auth.logout(self.request)
             return HttpResponseRedirect(reverse("sso-no-access"))
-        return super().login_failure()  # type: ignore[no-any-return]  # the library is untyped
+        return super().login_failure()
 
 
 class NoAccessView(TemplateView):

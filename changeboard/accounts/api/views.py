@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers, viewsets
 
@@ -70,4 +70,4 @@ class ClaimRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         with service_errors():
-            serializer.instance = services.claim_rule_update(rule=serializer.instance, actor=self.request.user, **serializer.validated_data)
+            serializer.instance = services.claim_rule_update(rule=cast(ClaimRule, serializer.instance), actor=self.request.user, **serializer.validated_data)

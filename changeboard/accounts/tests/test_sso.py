@@ -20,7 +20,7 @@ from changeboard.accounts.models import ClaimRule, Role, User
 from changeboard.accounts.services import claim_rule_create, user_update
 from changeboard.core.models import AuditEntry
 
-from .idp import Browser, Provider, callback_path, idp, sign_in, sso, start  # noqa: F401  (fixtures)
+from .idp import Browser, Provider, callback_path, sign_in, start
 
 pytestmark = pytest.mark.django_db
 
@@ -173,15 +173,15 @@ def test_a_disabled_account_loses_its_sessions_and_tokens_at_once(client: Any, w
     user = _signed_in_user(client)
     assert user is not None and client.get("/").status_code == 200
     token = Token.objects.create(user=user)
-    api = {"HTTP_AUTHORIZATION": f"Token {token.key}", "HTTP_ACCEPT": "application/json"}
+    api = {"authorization": f"Token {token.key}", "accept": "application/json"}
     from django.test import Client
 
-    assert Client().get("/api/v1/programmes/", **api).status_code == 200
+    assert Client().get("/api/v1/programmes/", headers=api).status_code == 200
     user_update(user=user, actor=world.users["admin"], is_active=False)
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert client.get("/api/v1/programmes/", HTTP_ACCEPT="application/json").status_code in {401, 403}
-    assert Client().get("/api/v1/programmes/", **api).status_code == 401
+    assert Client().get("/api/v1/programmes/", headers=api).status_code == 401
 
 
 def test_a_disabled_password_account_loses_its_session_too(client: Any, world: Any) -> None:

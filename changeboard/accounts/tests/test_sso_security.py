@@ -22,7 +22,7 @@ from changeboard.accounts.services import claim_rule_create, user_update
 from changeboard.conftest import PASSWORD
 from changeboard.core.models import AuditEntry
 
-from .idp import Browser, Provider, callback_path, idp, sign_in, sso, start  # noqa: F401  (fixtures)
+from .idp import Browser, Provider, callback_path, sign_in, start
 
 pytestmark = pytest.mark.django_db
 
