@@ -31,6 +31,19 @@ def _apply_scope(user: User | ClaimRule, programmes: Iterable[Any] | None, units
         user.units.set(units)
 
 
+def _update_scoped(obj: User | ClaimRule, actor: User | None, programmes: Iterable[Any] | None, units: Iterable[Any] | None,
+                   fields: dict[str, Any]) -> None:
+    """Set the fields and the scope of a user or a claim rule; one audit row when anything changed."""
+    before = audit.snapshot(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save()
+    _apply_scope(obj, programmes, units)
+    after = audit.snapshot(obj)
+    if before != after:
+        audit.record(actor=actor, action="update", obj=obj, before=before, after=after)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -44,8 +57,9 @@ def user_create(
     programmes: Iterable[Any] | None = None,
     units: Iterable[Any] | None = None,
     is_demo: bool = False,
+    break_glass: bool = False,
 ) -> User:
-    user = User(username=username, role=role, first_name=first_name, last_name=last_name, email=email, is_demo=is_demo)
+    user = User(username=username, role=role, first_name=first_name, last_name=last_name, email=email, is_demo=is_demo, break_glass=break_glass)
     user.is_staff = role == Role.ADMIN
     user.is_superuser = False
     if password:
@@ -60,16 +74,9 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, user: User, actor: User | None, programmes: Iterable[Any] | None = None, units: Iterable[Any] | None = None, **fields: Any) -> User:
-    before = audit.snapshot(user)
-    for name, value in fields.items():
-        setattr(user, name, value)
     if "role" in fields:
-        user.is_staff = user.role == Role.ADMIN
-    user.save()
-    _apply_scope(user, programmes, units)
-    after = audit.snapshot(user)
-    if before != after:
-        audit.record(actor=actor, action="update", obj=user, before=before, after=after)
+        fields["is_staff"] = fields["role"] == Role.ADMIN
+    _update_scoped(user, actor, programmes, units, fields)
     return user
 
 
@@ -99,14 +106,7 @@ def claim_rule_create(
 def claim_rule_update(
     *, rule: ClaimRule, actor: User | None, programmes: Iterable[Any] | None = None, units: Iterable[Any] | None = None, **fields: Any,
 ) -> ClaimRule:
-    before = audit.snapshot(rule)
-    for name, value in fields.items():
-        setattr(rule, name, value)
-    rule.save()
-    _apply_scope(rule, programmes, units)
-    after = audit.snapshot(rule)
-    if before != after:
-        audit.record(actor=actor, action="update", obj=rule, before=before, after=after)
+    _update_scoped(rule, actor, programmes, units, fields)
     return rule
 
 

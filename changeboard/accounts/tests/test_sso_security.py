@@ -238,3 +238,16 @@ def test_an_unknown_mode_stops_start_up() -> None:
     env["LOCAL_PASSWORD_LOGIN"] = "sometimes"
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "LOCAL_PASSWORD_LOGIN" in result.stderr
+
+
+def test_failed_sso_callbacks_lock_nobody_out(client: Any, person: str, settings: Any) -> None:
+    """Axes counts failures by username; a failed callback has none, and must
+    not lock every single sign-on out after a few failures by anyone."""
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.LOGIN_ACCOUNT_FAILURE_LIMIT + 1):
+        state = parse_qs(urlparse(start(client)).query)["state"][0]
+        response = client.get(f"/oidc/callback/?code=not-a-code&state={state}")
+        assert response["Location"] == "/login/?sso=failed"
+    assert not AccessAttempt.objects.exists()
+    assert sign_in(client, person)["Location"] == "/" and _signed_in(client)
