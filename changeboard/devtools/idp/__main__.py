@@ -22,7 +22,7 @@ from typing import Any
 from .data import prepare
 
 CLIENT_ID = "changeboard"
-DEFAULT_DATA = "var/idp"
+DEFAULT_DATA = str(Path(__file__).resolve().parents[3] / "var" / "idp")  # the checkout's var/, wherever it is run from
 
 
 def _setup(data: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .data import prepare
 
-DATA = Path(os.environ.get("CHANGEBOARD_IDP_DATA", "var/idp")).resolve()
+DATA = Path(os.environ.get("CHANGEBOARD_IDP_DATA", Path(__file__).resolve().parents[3] / "var" / "idp")).resolve()
 FILES = prepare(DATA)
 
 DEBUG = False
