@@ -27,7 +27,7 @@ def test_a_person_signs_in_through_the_provider_with_the_role_from_the_claim(pag
 
     visit(page, f"/login/?next={world.programme_a.get_absolute_url()}")
     assert page.get_by_label("Password").count() == 0 or page.get_by_role("heading", name="Break-glass sign-in").count() == 1
-    page.get_by_role("button", name="Sign in with Microsoft Entra ID").click()
+    page.get_by_role("link", name="Sign in with Microsoft Entra ID").click()
     page.wait_for_url(re.compile(rf"^{re.escape(sso.base)}/login/"))
     check_axe(page)  # the stand-in provider's page is kept accessible too
     page.get_by_label("Username").fill("browserlead")
@@ -46,7 +46,7 @@ def test_a_person_with_no_rule_is_told_they_have_no_access(page: Any, world: Any
     sso.add_site(live_server.url)
     sso.adduser("browsernobody", roles=["Something.Else"], email="nobody@idp.example")
     page.goto("/login/")
-    page.get_by_role("button", name="Sign in with Microsoft Entra ID").click()
+    page.get_by_role("link", name="Sign in with Microsoft Entra ID").click()
     page.wait_for_url(re.compile(rf"^{re.escape(sso.base)}/login/"))
     page.get_by_label("Username").fill("browsernobody")
     page.get_by_label("Password").fill("idp-test-password")
@@ -79,3 +79,18 @@ def test_an_admin_adds_a_claim_rule_through_the_pages(page: Any, world: Any) -> 
     rule = ClaimRule.objects.get(claim_value="Changeboard.Champion.Camden")
     assert rule.role == Role.CHAMPION and list(rule.units.all()) == [world.camden]
     assert page.get_by_role("heading", name="Changeboard.Champion.Camden").count() == 1
+
+
+def test_the_shared_sign_in_helper_still_works_with_sso_on(page: Any, world: Any, settings: Any) -> None:
+    """The other apps' browser journeys sign in with `browser.sign_in` (the
+    password form's "Sign in" button): with SSO on the start button is a link,
+    so that helper finds one button, and a password journey runs as before."""
+    from .test_claim_rule_permissions import SSO_SETTINGS
+
+    for name, value in SSO_SETTINGS.items():
+        setattr(settings, name, value)
+    settings.LOCAL_PASSWORD_LOGIN = "all"
+    sign_in(page, "lead", PASSWORD)
+    visit(page, world.programme_a.get_absolute_url())
+    response = page.goto("/claim-rules/")
+    assert response is not None and response.status == 403
