@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "changeboard.core.middleware.SessionLifetimeMiddleware",
+    "changeboard.accounts.sso.SSOSessionRefresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -206,9 +207,13 @@ RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIM
 SCHEDULER_LEASE_NAME = env_str("SCHEDULER_LEASE_NAME", "scheduler")
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first (it refuses a locked-out username before anything checks a
+# password); passwords as LOCAL_PASSWORD_LOGIN allows; single sign-on (it
+# answers only on the OIDC callback, and only when SSO is configured).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "changeboard.accounts.sso.PasswordBackend",
+    "changeboard.accounts.sso.SSOBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -235,6 +240,44 @@ AXES_HANDLER = "changeboard.accounts.throttling.LoginAttemptHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# Single sign-on (OpenID Connect, mozilla-django-oidc): on when
+# OIDC_RP_CLIENT_ID is set. Authorization Code with PKCE (S256), a nonce, the
+# ID token's RS256 signature checked against the provider's JWKS. Who gets in
+# and with which role is decided by the claim rules admins edit
+# (changeboard.accounts.sso). Production refuses a half-configured SSO.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_SETTINGS_REQUIRED = ["OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT"]
+if PRODUCTION and OIDC_RP_CLIENT_ID:
+    missing = [name for name in OIDC_SETTINGS_REQUIRED if not globals()[name]]
+    if missing:
+        raise ImproperlyConfigured(f"Single sign-on is half-configured: set {', '.join(missing)} (or unset OIDC_RP_CLIENT_ID).")
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM", "roles")
+OIDC_STAFF_NUMBER_CLAIM = env_str("OIDC_STAFF_NUMBER_CLAIM", "employeeid")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Microsoft Entra ID")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of sign-out at the provider
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env_int("OIDC_RENEW_MINUTES", 15) * 60
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+OIDC_OP_LOGOUT_URL_METHOD = "changeboard.accounts.sso.provider_logout_url"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+OIDC_EXEMPT_URLS = ["logout", "sso-no-access", "healthz", "readyz"]
+# Who may still sign in with a password: `all`, `break-glass` (only accounts
+# an admin marked as break-glass) or `off`.
+LOCAL_PASSWORD_LOGIN = env_str("LOCAL_PASSWORD_LOGIN", "break-glass" if OIDC_RP_CLIENT_ID else "all")
+if LOCAL_PASSWORD_LOGIN not in {"all", "break-glass", "off"}:
+    raise ImproperlyConfigured("LOCAL_PASSWORD_LOGIN must be 'all', 'break-glass' or 'off'.")
 
 # Sessions end after SESSION_IDLE_MINUTES without a request of the person's
 # (a page's background poll does not count), and SESSION_ABSOLUTE_HOURS after

@@ -2,10 +2,10 @@
 under `api/v1/` with the one API root listing them all), sign-in, the
 OpenAPI schema and the error handlers."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from changeboard.accounts import views as accounts_views
 from changeboard.accounts.api import urls as accounts_api
 from changeboard.capability.api import urls as capability_api
 from changeboard.core.api import api_root
@@ -32,8 +32,8 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", include("changeboard.site.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context={"page_title": "Sign in"}), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", accounts_views.SignInView.as_view(), name="login"),
+    path("logout/", accounts_views.SignOutView.as_view(), name="logout"),
     path("", include("changeboard.core.urls")),
     path("", include("changeboard.organisation.urls")),
     path("", include("changeboard.portfolio.urls")),

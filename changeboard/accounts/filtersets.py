@@ -1,6 +1,6 @@
 import django_filters
 
-from .models import Role, User
+from .models import ClaimRule, Role, User
 
 
 class UserFilterSet(django_filters.FilterSet):
@@ -10,4 +10,14 @@ class UserFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = User
+        fields = ["q", "role", "is_active"]
+
+
+class ClaimRuleFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="claim_value", lookup_expr="icontains", label="Claim value")
+    role = django_filters.ChoiceFilter(choices=Role.choices, empty_label="Any role")
+    is_active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = ClaimRule
         fields = ["q", "role", "is_active"]

@@ -8,20 +8,17 @@ from django.db.models import QuerySet
 
 from changeboard.core.forms import GovukFormMixin
 
-from .models import Role, User
+from .models import ClaimRule, Role, User
+from .services import scope_errors
+
+SCOPE_WIDGETS = {"role": forms.RadioSelect, "programmes": forms.SelectMultiple(attrs={"size": 8}), "units": forms.SelectMultiple(attrs={"size": 10})}
 
 
-class UserForm(GovukFormMixin, forms.ModelForm):
-    password = forms.CharField(
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}), required=False,
-        help_text="At least 12 characters. Leave blank to keep the current password (or, for a new user, to set none yet).",
-    )
+class RoleScopeFormMixin:
+    """The role and its scope, as a user and a claim rule both carry them: a
+    change manager needs programmes, a champion needs units."""
 
-    class Meta:
-        model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "is_active", "programmes", "units"]
-        widgets = {"role": forms.RadioSelect, "programmes": forms.SelectMultiple(attrs={"size": 8}), "units": forms.SelectMultiple(attrs={"size": 10})}
-        help_texts = {"is_active": "Untick to stop this person signing in. Accounts are never deleted, so the audit trail keeps its names."}
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,17 +30,40 @@ class UserForm(GovukFormMixin, forms.ModelForm):
         units.queryset = cast(QuerySet, units.queryset).order_by("path")
         units.label_from_instance = lambda u: "— " * (u.depth - 1) + u.name  # type: ignore[method-assign, assignment]  # Django's documented per-instance hook
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}  # type: ignore[misc]  # a ModelForm's clean, mixed in before it
+        for field, message in scope_errors(data.get("role"), data.get("programmes"), data.get("units")).items():
+            self.add_error(field, message)  # type: ignore[attr-defined]  # the form's own method
+        return cast(dict[str, Any], data)
+
+
+class UserForm(RoleScopeFormMixin, GovukFormMixin, forms.ModelForm):
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}), required=False,
+        help_text="At least 12 characters. Leave blank to keep the current password (or, for a new user, to set none yet).",
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "is_active", "break_glass", "programmes", "units"]
+        widgets = SCOPE_WIDGETS
+        help_texts = {"is_active": "Untick to stop this person signing in. Accounts are never deleted, so the audit trail keeps its names."}
+
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
         if password:
             validate_password(password, self.instance)
         return password
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        role = data.get("role")
-        if role == Role.CHANGE_MANAGER and not data.get("programmes"):
-            self.add_error("programmes", "Choose at least one programme for a change manager.")
-        if role == Role.CHAMPION and not data.get("units"):
-            self.add_error("units", "Choose at least one unit for a change champion.")
-        return data
+
+class ClaimRuleForm(RoleScopeFormMixin, GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = ClaimRule
+        fields = ["claim_value", "description", "role", "programmes", "units", "is_active"]
+        widgets = SCOPE_WIDGETS
+
+    def clean_claim_value(self) -> str:
+        value = str(self.cleaned_data.get("claim_value", "")).strip()
+        if not value:
+            raise forms.ValidationError("Enter the claim value.")
+        return value

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from .models import User
+from .models import ClaimRule, User
 
 
 class UserTable(tables.Table):
@@ -16,3 +16,14 @@ class UserTable(tables.Table):
 
     def render_last_name(self, record: User) -> str:
         return record.get_full_name() or "—"
+
+
+class ClaimRuleTable(tables.Table):
+    claim_value = tables.Column(linkify=True, verbose_name="Claim value")
+    role = tables.Column()
+    description = tables.Column(default="—")
+    is_active = tables.BooleanColumn(verbose_name="Active", yesno="Yes,No")
+
+    class Meta:
+        model = ClaimRule
+        fields = ["claim_value", "role", "description", "is_active"]

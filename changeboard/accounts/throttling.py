@@ -6,6 +6,11 @@ them all with one AXES_FAILURE_LIMIT. This handler scales each set's count to
 that limit, so a username is locked after LOGIN_FAILURE_LIMIT failures from
 one address or LOGIN_ACCOUNT_FAILURE_LIMIT failures from any addresses,
 whichever comes first. The lock-out page and its message are axes' usual ones.
+
+A failed single sign-on callback has no username: axes would count it
+against the username "None", so ten failures by anyone would lock everyone
+out of single sign-on. Only failures naming a username are counted (the
+provider throttles its own password prompt).
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ def parameter_limit(parameter: str | list[str]) -> int:
 
 
 class LoginAttemptHandler(AxesDatabaseHandler):
+    def user_login_failed(self, sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+        if not (credentials or {}).get("username"):
+            return
+        super().user_login_failed(sender, credentials, request, **kwargs)
+
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         base = int(settings.AXES_FAILURE_LIMIT)
         parameters = get_lockout_parameters(request, credentials)

@@ -27,17 +27,19 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
-from changeboard.accounts.models import Role, User
-from changeboard.accounts.services import user_create
+from changeboard.accounts.models import ClaimRule, Role, User
+from changeboard.accounts.services import claim_rule_create, claim_rule_update, user_create
 from changeboard.capability import demo_seeding as capability_seeding
 from changeboard.capability.models import CoachingSession
 from changeboard.core import audit
 from changeboard.cutover.seeding import DEMO_PROGRAMME, clear_cutover_data, seed_cutover, seed_rehearsal
+from changeboard.devtools.personas import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_PERSONAS
 from changeboard.engagement.seeding import clear_engagement_data, seed_engagement
 from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_hypercare
 from changeboard.impacts.models import ImpactAssessment
@@ -48,8 +50,7 @@ from changeboard.readiness.seeding import seed_readiness
 from changeboard.surveys.seeding import clear_survey_data, seed_surveys
 
 DEFAULT_SEED = 2026
-DEMO_PASSWORD = "changeboard-demo"
-EMAIL_DOMAIN = "met.example.police.uk"
+EMAIL_DOMAIN = DEMO_EMAIL_DOMAIN
 FORCE_NAME = "Metropolitan Police Service"
 BATCH_SIZE = 2000
 # Fixed reference dates keep the data the same whatever day it is seeded on.
@@ -534,13 +535,8 @@ IMPACT_TEMPLATES: dict[str, tuple[tuple[str, tuple[str, ...], int, int, int, flo
 
 
 # username, role, first name, last name, scope: programme code or borough name
-DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("admin", Role.ADMIN, "Priya", "Shah", ""),
-    ("board", Role.BOARD, "Helen", "Carter", ""),
-    ("lead", Role.CHANGE_MANAGER, "Sam", "Okafor", "CMS"),
-    ("lead2", Role.CHANGE_MANAGER, "Jo", "Kowalski", "ROTA"),
-    ("champion", Role.CHAMPION, "Dev", "Patel", "Westminster"),
-    ("auditor", Role.AUDITOR, "Alex", "Reid", ""),
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, str], ...] = tuple(
+    (username, Role(role), first, last, scope) for username, role, first, last, scope, _claim in DEMO_PERSONAS
 )
 
 
@@ -909,7 +905,25 @@ def _create_demo_accounts(actor: User | None) -> int:
         if programmes:
             board = User.objects.get(username="board", is_demo=True)
             Programme.objects.filter(pk__in=[p.pk for p in programmes]).update(change_lead=user, sro=board)
+    _create_demo_claim_rules(actor)
     return len(DEMO_ACCOUNTS)
+
+
+def _create_demo_claim_rules(actor: User | None) -> None:
+    """The claim rules the local provider's demo people carry
+    (`devtools.personas`), so a demo person signing in by single sign-on gets
+    the role and scope of their demo account."""
+    for username, role, _first, _last, scope, claim in DEMO_PERSONAS:
+        fields: dict[str, Any] = {
+            "role": role, "description": f"Demo: the {username} persona of the local identity provider.",
+            "programmes": list(Programme.objects.filter(code=scope)) if role == Role.CHANGE_MANAGER else [],
+            "units": list(Unit.objects.filter(name=scope, level=Unit.Level.BOROUGH)) if role == Role.CHAMPION else [],
+        }
+        existing = ClaimRule.objects.filter(claim_value=claim).first()
+        if existing is None:
+            claim_rule_create(claim_value=claim, actor=actor, **fields)
+        else:
+            claim_rule_update(rule=existing, actor=actor, is_active=True, **fields)
 
 
 def _create_cutover(scale: str, seed: int, actor: User | None) -> dict[str, int]:
@@ -956,6 +970,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
         Staff.objects.all().delete()
         Unit.objects.all().delete()
         User.objects.filter(is_demo=True).delete()
+        ClaimRule.objects.filter(claim_value__in=[persona[5] for persona in DEMO_PERSONAS]).delete()
     except (ProtectedError, RestrictedError) as exc:
         blocking = sorted({str(obj._meta.verbose_name_plural) for obj in exc.args[1]})
         raise SeedError(f"Cannot clear the seed data: other records still refer to it ({', '.join(blocking)}).") from exc

@@ -71,3 +71,15 @@ def test_sign_in_is_recorded_for_auditors(client: Any, world: Any) -> None:
     assert entry.actor == world.users["board"] and entry.object_type == "accounts.user"
     client.force_login(world.users["auditor"])
     assert b"Log in" in client.get("/audit/?action=login").content
+
+
+def test_admin_marks_a_break_glass_account_and_it_is_audited(client: Any, world: Any) -> None:
+    client.force_login(world.users["admin"])
+    r = client.post("/users/new/", {"username": "glass", "role": Role.ADMIN, "is_active": "on", "break_glass": "on",
+                                    "password": "a-very-long-passphrase-9"})
+    assert r.status_code == 302
+    user = User.objects.get(username="glass")
+    assert user.break_glass
+    entry = AuditEntry.objects.get(object_type="accounts.user", object_id=str(user.pk), action="create")
+    assert entry.after is not None and entry.after["break_glass"] is True
+    assert b"break-glass account" in client.get(f"/users/{user.pk}/").content
