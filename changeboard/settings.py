@@ -188,11 +188,14 @@ DATABASE_TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
 # but `core.tasks.enqueue` sends them to TASK_QUEUE, the one `manage.py
 # run_worker` works, on either backend). On RQ
 # a job whose worker dies is retried up to TASK_RETRIES times (RQ's Retry,
-# see core/tasks.py); a worker's maintenance pass, every
-# TASK_MAINTENANCE_SECONDS, requeues jobs whose worker died outright.
+# see core/tasks.py). A worker whose whole process died stops renewing its
+# job's heartbeat (every TASK_HEARTBEAT_SECONDS, run out 60 s later); the
+# next maintenance pass of any worker, every TASK_MAINTENANCE_SECONDS (idle
+# workers wake that often for it), finds the job abandoned and requeues it.
 TASK_QUEUE = env_str("TASK_QUEUE", "default")
 TASK_RETRIES = env_int("TASK_RETRIES", 3)
-TASK_MAINTENANCE_SECONDS = env_int("TASK_MAINTENANCE_SECONDS", 60)
+TASK_MAINTENANCE_SECONDS = env_int("TASK_MAINTENANCE_SECONDS", 30)
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10)
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", RQ_BACKEND if REDIS_URL else DATABASE_TASKS_BACKEND),

@@ -57,7 +57,7 @@ def statuses(django: Django, prefix: str) -> dict[str, int]:
 
 def rq_env(django: Django, redis_url: str, task_queue: str, **extra: str) -> Django:
     return django.with_env(REDIS_URL=redis_url, TASK_QUEUE=task_queue, SCHEDULER_LEASE_NAME=task_queue,
-                           TASK_MAINTENANCE_SECONDS="5", **extra)
+                           TASK_MAINTENANCE_SECONDS="5", TASK_HEARTBEAT_SECONDS="2", **extra)
 
 
 def mail_env(sink: Sink) -> dict[str, str]:
@@ -154,6 +154,15 @@ def pack_state(django: Django) -> dict[str, Any]:
     return dict(django.run(f"import json\n{PACK_STATE}"))
 
 
+def request_pack(django: Django) -> None:
+    """One pack requested through the service, so its build is queued on Redis. Packs from other tests on this
+    database (the monthly pack another test's scheduler asked for) go first."""
+    django.run("import json, datetime\nfrom django.db import transaction\nfrom changeboard.reports.models import BoardPack\n"
+               "from changeboard.reports.packs import pack_request\nBoardPack.objects.all().delete()\n"
+               "with transaction.atomic():\n    pack = pack_request(as_of=datetime.date.today(), actor=None, notify=False)\n"
+               "print(json.dumps(pack.pk))")
+
+
 def test_a_worker_killed_mid_pack_build_builds_the_pack_again_once(worker_database: Django, redis_url: str, task_queue: str,
                                                                   tmp_path: Path) -> None:
     """The work-horse is SIGKILLed while it renders the pack's PDF: its
@@ -161,11 +170,7 @@ def test_a_worker_killed_mid_pack_build_builds_the_pack_again_once(worker_databa
     pack left building by the dead run and builds it: one ready pack."""
     marker = tmp_path / "building"
     django = rq_env(worker_database, redis_url, task_queue, PAUSE_MARKER=str(marker))
-    # Packs from other tests on this database (the monthly pack another test's scheduler asked for) go first.
-    django.run("import json, datetime\nfrom django.db import transaction\nfrom changeboard.reports.models import BoardPack\n"
-               "from changeboard.reports.packs import pack_request\nBoardPack.objects.all().delete()\n"
-               "with transaction.atomic():\n    pack = pack_request(as_of=datetime.date.today(), actor=None, notify=False)\n"
-               "print(json.dumps(pack.pk))")
+    request_pack(django)
     [job_id] = queued_job_ids(redis_url, task_queue)
     with (tmp_path / "worker.log").open("w") as log:
         worker = django.start_module("changeboard.core.tests.slow_pack_worker", "--name", f"{task_queue}-packs", log=log)
@@ -182,3 +187,39 @@ def test_a_worker_killed_mid_pack_build_builds_the_pack_again_once(worker_databa
     retried = job(redis_url, job_id)
     assert retried.retries_left == retried.meta["retries"] - 1
     assert "Work-horse terminated unexpectedly" in (tmp_path / "worker.log").read_text()
+
+
+def test_a_worker_killed_whole_mid_pack_build_has_its_job_retried_by_an_idle_worker(
+        worker_database: Django, redis_url: str, task_queue: str, tmp_path: Path) -> None:
+    """A machine dying mid-build: the worker, its RQ scheduler and its
+    work-horse are SIGKILLed while the horse renders the PDF, so nobody sees
+    the job end. A second worker, started at once and left idle (nothing
+    else is queued), must wake for its maintenance pass, find the job
+    abandoned once its heartbeat runs out, and let RQ retry it: one ready
+    pack. (RQ's own idle wait, 405 s, would leave it building: `run_worker`.)"""
+    marker = tmp_path / "building"
+    django = rq_env(worker_database, redis_url, task_queue, PAUSE_MARKER=str(marker))
+    request_pack(django)
+    [job_id] = queued_job_ids(redis_url, task_queue)
+    with (tmp_path / "first.log").open("w") as first_log, (tmp_path / "second.log").open("w") as second_log:
+        first = django.start_module("changeboard.core.tests.slow_pack_worker", "--name", f"{task_queue}-dies", log=first_log)
+        second = None
+        try:
+            wait_for(lambda: marker.exists() and marker.read_text(), "the build to reach the PDF")
+            assert [p["status"] for p in pack_state(django)["packs"]] == ["building"]
+            kill_tree(first)
+            assert first.returncode == -signal.SIGKILL
+            assert job(redis_url, job_id).get_status() == "started"  # as the dead worker left it
+            second = django.start("run_worker", "--name", f"{task_queue}-survives", log=second_log)
+            wait_for(lambda: job(redis_url, job_id).get_status() == "finished", "an idle worker to retry the abandoned build",
+                     every=1)
+        finally:
+            stop(first)
+            if second is not None:
+                stop(second)
+    state = pack_state(django)
+    assert [(p["status"], p["error"]) for p in state["packs"]] == [("ready", "")]
+    assert state["made_ready"] == 1
+    retried = job(redis_url, job_id)
+    assert retried.retries_left == retried.meta["retries"] - 1  # RQ's Retry, from the abandoned-job cleanup
+    assert "Work-horse terminated unexpectedly" not in (tmp_path / "second.log").read_text()

@@ -11,6 +11,15 @@ command whichever backend is set.
   of workers that died (see `core.tasks`). Each job runs in a forked
   work-horse, so one that crashes or is killed takes only itself down.
 
+  RQ runs maintenance only between jobs or when an idle worker's blocking
+  wait for a job ends, and that wait lasts the worker's TTL less 15 s (420
+  s by default): an idle worker would find a dead worker's job only minutes
+  later. So the TTL is set to make the wait the maintenance interval. The
+  job's heartbeat, renewed by its worker every `TASK_HEARTBEAT_SECONDS`,
+  runs out 60 s after the last renewal (RQ's margin): a job whose whole
+  worker died is retried about `TASK_HEARTBEAT_SECONDS + 60 +
+  TASK_MAINTENANCE_SECONDS` after the death at most.
+
 Several workers are several processes of this command; `--burst` runs what
 is queued and exits; `--name` names the worker (unique among those running).
 """
@@ -30,6 +39,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from changeboard.core.tasks import RQ_JOB_CLASS, rq_queue_names, uses_rq
 
 LOG_LEVELS = {0: "WARNING", 1: "INFO"}
+# RQ's idle wait for a job is its worker TTL less this many seconds.
+RQ_WAIT_MARGIN = 15
 
 
 class Command(BaseCommand):
@@ -50,7 +61,9 @@ class Command(BaseCommand):
     def work_rq(self, *, burst: bool, name: str, verbosity: int) -> None:
         try:
             worker = django_rq.get_worker(*rq_queue_names(), job_class=RQ_JOB_CLASS, name=name or None,
-                                          maintenance_interval=settings.TASK_MAINTENANCE_SECONDS)
+                                          maintenance_interval=settings.TASK_MAINTENANCE_SECONDS,
+                                          worker_ttl=settings.TASK_MAINTENANCE_SECONDS + RQ_WAIT_MARGIN,
+                                          job_monitoring_interval=settings.TASK_HEARTBEAT_SECONDS)
             # Each job runs in a fork: no database connection may be shared with it.
             connections.close_all()
             worker.work(burst=burst, with_scheduler=True, logging_level=LOG_LEVELS.get(verbosity, "DEBUG"))
