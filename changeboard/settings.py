@@ -1,6 +1,8 @@
 """Changeboard settings, read from environment variables.
 
-Every variable is documented in the README. `CHANGEBOARD_ENV=production` turns
+Every variable is documented in the README; those of the multi-process
+layout (single sign-on, task workers and the scheduler, shared file storage,
+gunicorn) in docs/deployment.md, by process. `CHANGEBOARD_ENV=production` turns
 on the production profile, which refuses to start without the values a real
 deployment must set (secret key, allowed hosts) rather than guessing them.
 Secrets may be given directly or as `<NAME>_FILE` pointing at a file.

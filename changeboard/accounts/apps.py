@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
             checks,  # noqa: F401  (refuses demo accounts in production)
             signals,  # noqa: F401  (connects the sign-in audit)
         )
-        from .models import User
+        from .models import ClaimRule, User
 
-        register(NavEntry("Users", "user-list", order=100, model=User))
+        register(NavEntry("Users", "user-list", order=100, model=User),
+                 NavEntry("Claim rules", "claim-rule-list", order=105, model=ClaimRule))

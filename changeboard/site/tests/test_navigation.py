@@ -13,7 +13,7 @@ from django.urls import reverse
 from changeboard.core.navigation import entries
 from changeboard.site.context_processors import navigation
 
-ALL = ["Home", "Board", "Board packs", "Programmes", "Actions", "Cutover", "Hypercare", "Engagement", "Champions", "Impacts", "Change load", "Capability", "Surveys", "Units", "Staff", "Users",
+ALL = ["Home", "Board", "Board packs", "Programmes", "Actions", "Cutover", "Hypercare", "Engagement", "Champions", "Impacts", "Change load", "Capability", "Surveys", "Units", "Staff", "Users", "Claim rules",
        "Audit trail", "Outbox"]
 
 
@@ -35,9 +35,9 @@ def test_an_administrator_sees_every_area_in_order(world: Any) -> None:
 
 
 @pytest.mark.parametrize(("persona", "hidden"), [
-    ("board", {"Users", "Audit trail", "Outbox"}),
-    ("champion", {"Board", "Board packs", "Engagement", "Users", "Audit trail", "Outbox"}),
-    ("auditor", set(ALL) - {"Home", "Users", "Audit trail", "Cutover", "Hypercare", "Engagement", "Champions", "Capability"}),
+    ("board", {"Users", "Claim rules", "Audit trail", "Outbox"}),
+    ("champion", {"Board", "Board packs", "Engagement", "Users", "Claim rules", "Audit trail", "Outbox"}),
+    ("auditor", set(ALL) - {"Home", "Users", "Claim rules", "Audit trail", "Cutover", "Hypercare", "Engagement", "Champions", "Capability"}),
 ])
 def test_each_role_sees_only_the_areas_it_may(world: Any, persona: str, hidden: set[str]) -> None:
     visible = [item["text"] for item in nav(world.users[persona])]
