@@ -14,12 +14,15 @@ from django.urls import reverse
 
 from changeboard.core.scoping import ScopedQuerySet
 
+PACK_FOLDER = "board-packs"
+"""Where the packs' files live in the storage (nothing else is put there)."""
+
 
 def pack_file_path(instance: BoardPack, filename: str) -> str:
     """A random name under `board-packs/`, keeping the extension: the pack's
     title and date stay in the database, and a retried build never meets the
     name of an earlier attempt."""
-    return f"board-packs/{uuid.uuid4().hex}{PurePosixPath(filename).suffix}"
+    return f"{PACK_FOLDER}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix}"
 
 
 class BoardPack(models.Model):

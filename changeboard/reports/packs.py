@@ -56,7 +56,7 @@ from changeboard.core.text import clean_tree
 from changeboard.readiness.models import Action, Rag
 
 from . import summary
-from .models import BoardPack
+from .models import PACK_FOLDER, BoardPack
 
 log = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; the worker's log wants the
@@ -169,8 +169,10 @@ def packs_due(today: dt.date) -> BoardPack | None:
     a live scheduled pack for that date (queued, building or ready) means
     done; a failed one is asked for again (see SCHEDULE_RETRY_AFTER). The
     database keeps one live scheduled pack per date, so two schedulers racing
-    make one pack. Each pass also fails packs stuck in generation."""
+    make one pack. Each pass also fails packs stuck in generation and
+    removes files no pack names (`sweep_orphan_files`)."""
     fail_stuck_packs()
+    sweep_orphan_files()
     first = today.replace(day=1)
     if (today - first).days >= SCHEDULE_CATCH_UP_DAYS:
         return None
@@ -553,6 +555,33 @@ def fail_stuck_packs(now: dt.datetime | None = None) -> int:
             log.warning("Board pack %s was still being generated after %s: marked failed", pk, BUILD_TIMEOUT)
             failed += 1
     return failed
+
+
+def sweep_orphan_files(now: dt.datetime | None = None) -> int:
+    """Remove the files under the packs' folder that no pack names and that
+    are older than BUILD_TIMEOUT: a worker killed between writing a build's
+    files and storing the pack leaves them (its retry writes new ones), and
+    no build still running is that old (it would have been failed as
+    stuck). Never raises: the scheduler's pass goes on with the storage
+    down. Returns how many were removed."""
+    now = now or timezone.now()
+    storage = BoardPack._meta.get_field("pdf").storage
+    removed = 0
+    try:
+        _, names = storage.listdir(PACK_FOLDER)
+        named = {name for pair in BoardPack.objects.values_list("pdf", "xlsx") for name in pair if name}
+        for name in names:
+            path = f"{PACK_FOLDER}/{name}"
+            if path not in named and storage.get_modified_time(path) < now - BUILD_TIMEOUT:
+                storage.delete(path)
+                removed += 1
+    except FileNotFoundError:
+        pass  # no pack was ever stored (the file system's folder does not exist yet)
+    except Exception:  # noqa: BLE001  (the file system's OSError or the S3 client's errors: try again next pass)
+        log.warning("Could not sweep the board packs' orphaned files", exc_info=True)
+    if removed:
+        log.warning("Removed %s board pack file(s) no pack names (builds whose worker died before storing them)", removed)
+    return removed
 
 
 def _claim(pack_id: int, *, rerun: bool = False) -> BoardPack | None:

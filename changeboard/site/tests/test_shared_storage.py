@@ -187,6 +187,41 @@ def test_a_pack_that_is_not_stored_leaves_no_files(file_storage: FileStorage, wo
         assert not default_storage.exists("board-packs") or default_storage.listdir("board-packs")[1] == []
 
 
+def test_files_no_pack_names_are_swept_once_no_build_could_still_store_them(
+        file_storage: FileStorage, world: Any, django_capture_on_commit_callbacks: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A worker killed between writing a build's files and storing the pack
+    leaves them behind; the scheduler's pass removes them once they are
+    older than a build may take, and never a stored pack's files."""
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = packs.pack_request(as_of=timezone.localdate(), actor=world.users["board"])
+    pack.refresh_from_db()
+    assert pack.status == BoardPack.Status.READY, pack.error
+    kept = sorted([str(pack.pdf.name), str(pack.xlsx.name)])
+    left = sorted(default_storage.save(f"board-packs/{n}-dead-build.pdf", ContentFile(PDF)) for n in range(2))
+
+    def names() -> list[str]:
+        return sorted(f"board-packs/{name}" for name in default_storage.listdir("board-packs")[1])
+
+    assert packs.sweep_orphan_files() == 0  # young: a running build may yet store them
+    assert names() == sorted(kept + left)
+    assert packs.sweep_orphan_files(timezone.now() + packs.BUILD_TIMEOUT + dt.timedelta(minutes=1)) == 2
+    assert names() == kept
+    assert "Removed 2 board pack file(s)" in caplog.text and "dead-build" not in caplog.text  # no file names logged
+
+
+def test_the_sweep_never_stops_the_scheduler(file_storage: FileStorage, db: Any, monkeypatch: pytest.MonkeyPatch,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    assert packs.sweep_orphan_files() == 0  # nothing stored yet: no folder on the file system, none in the bucket
+
+    class Unreachable:
+        def listdir(self, path: str) -> Any:
+            raise OSError("the storage is unreachable")
+
+    monkeypatch.setattr(BoardPack._meta.get_field("pdf"), "storage", Unreachable())
+    assert packs.sweep_orphan_files() == 0
+    assert "Could not sweep the board packs' orphaned files" in caplog.text
+
+
 def test_a_staged_import_lives_in_the_storage_until_committed(file_storage: FileStorage, client: Any, world: Any,
                                                              django_capture_on_commit_callbacks: Any) -> None:
     admin = world.users["admin"]
