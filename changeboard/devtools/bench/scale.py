@@ -92,13 +92,14 @@ def process_env(redis_url: str, **extra: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def rq_here(redis_url: str) -> Iterator[Any]:
-    """This process enqueues on the bench's Redis, as a web process would;
+    """This process enqueues on the bench's Redis, as a web process would
+    (the project's own queues, retries included, on the bench's Redis);
     yields the default queue."""
     import django_rq
 
-    with override_settings(TASKS={"default": {"BACKEND": RQ_BACKEND, "QUEUES": ["default"]}},
-                           RQ_QUEUES={"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 1800}}):
-        yield django_rq.get_queue("default")
+    queues = {name: {**config, "URL": redis_url} for name, config in settings.RQ_QUEUES.items()}
+    with override_settings(TASKS={"default": {**settings.TASKS["default"], "BACKEND": RQ_BACKEND}}, RQ_QUEUES=queues):
+        yield django_rq.get_queue(settings.TASK_QUEUE)
 
 
 def worker_command() -> list[str]:

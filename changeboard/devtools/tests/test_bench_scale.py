@@ -22,7 +22,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from changeboard.core.outbox import MARK_CHUNK
-from changeboard.devtools.bench import common
+from changeboard.devtools.bench import common, scale
 
 pytest.importorskip("gunicorn")
 pytest.importorskip("aiosmtpd")
@@ -92,6 +92,23 @@ def test_bench_scale_at_a_tiny_size(scratch_postgres: str) -> None:
                   "import BoardPack; from changeboard.accounts.models import User; "
                   "print(Staff.objects.count(), BoardPack.objects.count(), User.objects.count())")
     assert left.stdout.split()[-3:] == ["0", "0", "0"], left.stdout
+
+
+def test_the_bench_queues_jobs_as_the_project_does_with_retries(redis_url: str, task_queue: str, settings: Any) -> None:
+    """A pack build the bench kills must be retried by RQ as in production:
+    its jobs get the project's queue class (`RetryingQueue`) and retries."""
+    from changeboard.core.tasks import RetryingQueue, enqueue
+    from changeboard.reports.packs import build_pack
+
+    settings.TASK_QUEUE = task_queue
+    settings.TASKS = {"default": {**settings.TASKS["default"], "QUEUES": ["default", task_queue]}}
+    settings.RQ_QUEUES = {**settings.RQ_QUEUES, task_queue: settings.RQ_QUEUES["default"]}
+    with scale.rq_here(redis_url) as queue:
+        assert isinstance(queue, RetryingQueue) and queue.name == task_queue
+        result = enqueue(build_pack, 0, notify=False)
+        assert result is not None
+        job = queue.fetch_job(result.id)
+    assert job is not None and job.retries_left == settings.TASK_RETRIES > 0
 
 
 def test_bench_scale_refuses_sqlite(db: Any) -> None:
