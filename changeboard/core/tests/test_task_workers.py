@@ -189,6 +189,7 @@ def test_a_worker_killed_mid_pack_build_builds_the_pack_again_once(worker_databa
     assert "Work-horse terminated unexpectedly" in (tmp_path / "worker.log").read_text()
 
 
+@pytest.mark.timeout(900)  # RQ's heartbeat margin (60 s) is waited out, on a busy machine too
 def test_a_worker_killed_whole_mid_pack_build_has_its_job_retried_by_an_idle_worker(
         worker_database: Django, redis_url: str, task_queue: str, tmp_path: Path) -> None:
     """A machine dying mid-build: the worker, its RQ scheduler and its

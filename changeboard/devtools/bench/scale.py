@@ -434,7 +434,7 @@ def bench_pack_kill(*, env: dict[str, str], queue: Any, tmp: Path, recovery: flo
                 "final_status": final.status, "recovered": final.status == Status.READY,
                 "recovered_seconds": round(time.perf_counter() - killed, 1) if final.status == Status.READY else None,
                 "packs_made": BoardPack.objects.filter(id__gt=last).count(),
-                "pdf_bytes": len(bytes(final.pdf or b"")),
+                "pdf_bytes": final.pdf_size or 0,
                 "recovery_timeout_seconds": recovery,
             })
     finally:
