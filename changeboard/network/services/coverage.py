@@ -43,20 +43,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
-from operator import or_
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from changeboard.core import audit
 from changeboard.core.scoping import subtree_q
 from changeboard.engagement.services.audience import impacted_q, in_post
 from changeboard.impacts.models import ImpactAssessment, ImpactLine
-from changeboard.organisation.models import RankGrade, Staff, Unit
+from changeboard.organisation.models import RankGrade, Staff, Unit, staff_version
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import RoleGroup
 
@@ -226,11 +224,30 @@ StaffGroup = tuple[str, str, int, str, "int | None", int]
 Reach = tuple[frozenset[str], frozenset[int], frozenset[int]]
 
 
+STAFF_GROUPS_CACHE_SECONDS = 6 * 3600
+"""How long a day's staff groups stay cached under one staff version (any
+write of staff changes the version, hence the key, at once)."""
+
+
 def staff_groups(on: dt.date) -> list[StaffGroup]:
     """The staff in post on the day, counted by location, shift pattern,
-    unit, job role and rank or grade (one grouped query)."""
-    return [(loc or "", shp or "", unit_id, role or "", rank_id, n) for loc, shp, unit_id, role, rank_id, n in
-            in_post(on).order_by().values_list("location", "shift_pattern", "unit_id", "role", "rank_grade_id").annotate(n=Count("pk"))]
+    unit, job role and rank or grade (one grouped query over the staff
+    table). Cached under the staff version (`organisation.StaffVersion`,
+    changed by every write of staff, bulk ones included) and the day (who
+    is in post depends on it), so a request reads one small row instead of
+    the whole staff table, and never a stale count. No personal data is
+    cached: counts by site, shift, unit, role and rank."""
+    version = staff_version()
+    key = f"network:staff-groups:{version}:{on.isoformat()}"
+    if version is not None:
+        found = cache.get(key)
+        if found is not None:
+            return cast(list[StaffGroup], found)
+    groups = [(loc or "", shp or "", unit_id, role or "", rank_id, n) for loc, shp, unit_id, role, rank_id, n in
+              in_post(on).order_by().values_list("location", "shift_pattern", "unit_id", "role", "rank_grade_id").annotate(n=Count("pk"))]
+    if version is not None:
+        cache.set(key, groups, STAFF_GROUPS_CACHE_SECONDS)
+    return groups
 
 
 def reaches(programme_ids: Iterable[int], tree: list[tuple[int, str, str, int]] | None = None) -> dict[int, list[Reach]]:
@@ -468,19 +485,28 @@ def _in_post(staff: Staff, on: dt.date) -> bool:
             and (staff.start_date is None or staff.start_date <= on))
 
 
+# Someone in post at a gap's site and shift who is not in the pool:
+# (last name, first name, staff id), so tuples sort in name order.
+_Person = tuple[str, str, int]
+# A suggestion before its staff record is read: (staff id, in the pool,
+# spare hours, in the gap's units).
+_Pick = tuple[int, bool, "Decimal | None", bool]
+
+
 @dataclass
 class _Pool:
     """What candidates at some site-and-shift cells are drawn from, read in
     three queries whatever the number of cells: the pool entries there (by
     staff id) with the hours asked of them, and, of everyone else in post
     there, the first `limit` by name in each unit (`others`, by cell and
-    unit). Nobody outside the pool is ever excluded (a programme's own
+    unit, as `_Person` tuples: staff records are read only for the people
+    suggested). Nobody outside the pool is ever excluded (a programme's own
     champions and the fully committed are pool entries), so the first
     `limit` by name over any set of units is among those lists."""
 
     by_staff: dict[int, Champion]
     asked: dict[int, Decimal]
-    others: dict[tuple[str, str], dict[int, list[Staff]]]
+    others: dict[tuple[str, str], dict[int, list[_Person]]]
     # The pool entries by site and shift (staff id, entry), so a gap looks at its own cell only.
     at: dict[tuple[str, str], list[tuple[int, Champion]]] = field(default_factory=dict)
 
@@ -496,21 +522,27 @@ class _Pool:
 
 
 def _pool(cells: Iterable[tuple[str, str]], on: dt.date, limit: int) -> _Pool:
-    cells = list(set(cells))
-    if not cells:
+    """Read once for every cell: the pool entries and the staff in post at
+    the cells' locations (one `IN` of location names, not an OR of
+    site-and-shift pairs), kept to the cells in Python. The staff come as
+    plain tuples in the database's name order (its collation, as the
+    per-unit ranking used to be done in SQL), and each cell's unit keeps
+    its first `limit` people outside the pool."""
+    wanted = set(cells)
+    if not wanted:
         return _Pool({}, {}, {})
-    where = reduce(or_, (Q(staff__location=loc, staff__shift_pattern=shp) for loc, shp in cells))
-    pool = {c.staff_id: c for c in Champion.objects.filter(where).exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))
-            .select_related("staff__unit", "staff__rank_grade")}
-    where_staff = reduce(or_, (Q(location=loc, shift_pattern=shp) for loc, shp in cells))
-    ranked = (in_post(on).filter(where_staff).exclude(pk__in=Champion.objects.filter(where).exclude(
-        status__in=(Champion.Status.DECLINED, Champion.Status.ENDED)).values("staff_id"))
-        .annotate(rank=Window(RowNumber(), partition_by=[F("location"), F("shift_pattern"), F("unit_id")],
-                              order_by=[F("last_name").asc(), F("first_name").asc(), F("pk").asc()]))
-        .filter(rank__lte=limit).select_related("unit", "rank_grade").order_by("last_name", "first_name", "pk"))
-    others: dict[tuple[str, str], dict[int, list[Staff]]] = defaultdict(lambda: defaultdict(list))
-    for person in ranked:
-        others[(person.location, person.shift_pattern)][person.unit_id].append(person)
+    locations = sorted({loc for loc, _ in wanted})
+    entries = list(Champion.objects.filter(staff__location__in=locations)
+                   .exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED)).select_related("staff__unit", "staff__rank_grade"))
+    pooled = {c.staff_id for c in entries}
+    pool = {c.staff_id: c for c in entries if (c.staff.location, c.staff.shift_pattern) in wanted}
+    others: dict[tuple[str, str], dict[int, list[_Person]]] = defaultdict(lambda: defaultdict(list))
+    for pk, last, first, loc, shp, unit_id in (in_post(on).filter(location__in=locations).order_by("last_name", "first_name", "pk")
+                                               .values_list("pk", "last_name", "first_name", "location", "shift_pattern", "unit_id")):
+        if (loc, shp) in wanted and pk not in pooled:
+            people = others[(loc, shp)][unit_id]
+            if len(people) < limit:
+                people.append((last, first, pk))
     return _Pool({s: c for s, c in pool.items() if _in_post(c.staff, on)}, hours_asked(c.pk for c in pool.values()), others)
 
 
@@ -519,18 +551,31 @@ def _theirs(programme: Programme) -> set[int]:
                                        status__in=(Champion.Status.NOMINATED, Champion.Status.ACTIVE)).values_list("staff_id", flat=True))
 
 
-def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
-    """A gap's candidates from what `_pool` read: no query."""
+def _picks(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[_Pick]:
+    """A gap's suggestions from what `_pool` read: no query."""
     members = [c.staff for s, c in pool.at.get((location, shift_pattern), ()) if s not in theirs and pool.spare(s) > 0]
     members.sort(key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))
-    found = [Candidate(s, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
+    found: list[_Pick] = [(s.pk, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
     by_unit = pool.others.get((location, shift_pattern), {})
-    name = lambda s: (s.last_name, s.first_name, s.pk)  # noqa: E731
-    near = sorted((s for u, people in by_unit.items() if u in gap_units for s in people), key=name)
-    far = sorted((s for u, people in by_unit.items() if u not in gap_units for s in people), key=name)
-    found += [Candidate(s, False, None, True) for s in near[: max(0, limit - len(found))]]
-    found += [Candidate(s, False, None, False) for s in far[: max(0, limit - len(found))]]
+    near = sorted(p for u, people in by_unit.items() if u in gap_units for p in people)
+    far = sorted(p for u, people in by_unit.items() if u not in gap_units for p in people)
+    found += [(p[2], False, None, True) for p in near[: max(0, limit - len(found))]]
+    found += [(p[2], False, None, False) for p in far[: max(0, limit - len(found))]]
     return found
+
+
+def _as_candidates(picks: list[list[_Pick]], pool: _Pool) -> list[list[Candidate]]:
+    """The suggestions with their staff records: the pool members' came with
+    the pool, everyone else's are read in one query (`in_bulk`)."""
+    wanted = {pk for found in picks for pk, in_pool, _, _ in found if not in_pool}
+    staff = Staff.objects.select_related("unit", "rank_grade").in_bulk(wanted) if wanted else {}
+    return [[Candidate(pool.by_staff[pk].staff if in_pool else staff[pk], in_pool, spare, in_units)
+             for pk, in_pool, spare, in_units in found] for found in picks]
+
+
+def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
+    """One gap's candidates (`_picks` with their staff records)."""
+    return _as_candidates([_picks(location, shift_pattern, limit, pool, gap_units, theirs)], pool)[0]
 
 
 def candidates(programme: Programme, location: str, shift_pattern: str, day: dt.date | None = None, limit: int = 10) -> list[Candidate]:
@@ -564,11 +609,11 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
     reach = reaches([p.pk for p in chosen], tree)
     covers = [(p, coverage(p, on, _groups=groups, _reach=reach, _tree=tree)) for p in chosen]
     pool = _pool(((gap.key[0], gap.key[1]) for _, cov in covers for gap in cov.gaps), on, limit)
-    result: dict[int, list[tuple[Cell, list[Candidate]]]] = {}
+    picked: dict[int, list[tuple[Cell, list[_Pick]]]] = {}
     for programme, cov in covers:
         gaps = cov.gaps
         if not gaps:
-            result[programme.pk] = []
+            picked[programme.pk] = []
             continue
         # The gaps' units, from the same groups (no query).
         at_gaps = {(g.key[0], g.key[1]) for g in gaps}
@@ -577,6 +622,12 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
             if (loc, shp) in at_gaps:
                 units_at[(loc, shp)].add(unit_id)
         theirs = _theirs(programme)
-        result[programme.pk] = [(gap, _candidates(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
+        picked[programme.pk] = [(gap, _picks(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
                                 for gap in gaps]
+    # Every suggestion's staff record in one read, shared across programmes.
+    order = [(pk, gap) for pk, found in picked.items() for gap, _ in found]
+    resolved = iter(_as_candidates([picks for found in picked.values() for _, picks in found], pool))
+    result: dict[int, list[tuple[Cell, list[Candidate]]]] = {pk: [] for pk in picked}
+    for pk, gap in order:
+        result[pk].append((gap, next(resolved)))
     return result
