@@ -479,15 +479,12 @@ class Candidate:
     in_gap_units: bool
 
 
-def _in_post(staff: Staff, on: dt.date) -> bool:
-    """`in_post` for one loaded record."""
-    return (not staff.is_leaver and (staff.leave_date is None or staff.leave_date > on)
-            and (staff.start_date is None or staff.start_date <= on))
-
-
 # Someone in post at a gap's site and shift who is not in the pool:
 # (last name, first name, staff id), so tuples sort in name order.
 _Person = tuple[str, str, int]
+# A pool entry as `_pool` reads it: (staff id, last name, first name, unit
+# id, location, shift pattern, spare hours).
+_Entry = tuple[int, str, str, int, str, str, Decimal]
 # A suggestion before its staff record is read: (staff id, in the pool,
 # spare hours, in the gap's units).
 _Pick = tuple[int, bool, "Decimal | None", bool]
@@ -496,46 +493,41 @@ _Pick = tuple[int, bool, "Decimal | None", bool]
 @dataclass
 class _Pool:
     """What candidates at some site-and-shift cells are drawn from, read in
-    three queries whatever the number of cells: the pool entries there (by
-    staff id) with the hours asked of them, and, of everyone else in post
-    there, the first `limit` by name in each unit (`others`, by cell and
-    unit, as `_Person` tuples: staff records are read only for the people
-    suggested). Nobody outside the pool is ever excluded (a programme's own
-    champions and the fully committed are pool entries), so the first
-    `limit` by name over any set of units is among those lists."""
+    three queries whatever the number of cells: the pool entries there in
+    post, with their spare hours (hours agreed less the hours all
+    programmes ask), and, of everyone else in post there, the first `limit`
+    by name in each unit (`others`, by cell and unit). Both are plain
+    tuples: staff records are read only for the people suggested
+    (`_as_candidates`). Nobody outside the pool is ever excluded (a
+    programme's own champions and the fully committed are pool entries), so
+    the first `limit` by name over any set of units is among those lists."""
 
-    by_staff: dict[int, Champion]
-    asked: dict[int, Decimal]
+    at: dict[tuple[str, str], list[_Entry]]
     others: dict[tuple[str, str], dict[int, list[_Person]]]
-    # The pool entries by site and shift (staff id, entry), so a gap looks at its own cell only.
-    at: dict[tuple[str, str], list[tuple[int, Champion]]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        at: dict[tuple[str, str], list[tuple[int, Champion]]] = defaultdict(list)
-        for s, c in self.by_staff.items():
-            at[(c.staff.location, c.staff.shift_pattern)].append((s, c))
-        self.at = dict(at)
-
-    def spare(self, staff_id: int) -> Decimal:
-        c = self.by_staff[staff_id]
-        return c.hours_agreed - self.asked.get(c.pk, Decimal(0))
 
 
 def _pool(cells: Iterable[tuple[str, str]], on: dt.date, limit: int) -> _Pool:
     """Read once for every cell: the pool entries and the staff in post at
     the cells' locations (one `IN` of location names, not an OR of
-    site-and-shift pairs), kept to the cells in Python. The staff come as
-    plain tuples in the database's name order (its collation, as the
-    per-unit ranking used to be done in SQL), and each cell's unit keeps
-    its first `limit` people outside the pool."""
+    site-and-shift pairs), kept to the cells in Python. The staff come in
+    the database's name order (its collation, as when the per-unit ranking
+    was done in SQL), and each cell's unit keeps its first `limit` people
+    outside the pool."""
     wanted = set(cells)
     if not wanted:
-        return _Pool({}, {}, {})
+        return _Pool({}, {})
     locations = sorted({loc for loc, _ in wanted})
-    entries = list(Champion.objects.filter(staff__location__in=locations)
-                   .exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED)).select_related("staff__unit", "staff__rank_grade"))
-    pooled = {c.staff_id for c in entries}
-    pool = {c.staff_id: c for c in entries if (c.staff.location, c.staff.shift_pattern) in wanted}
+    entries = list(Champion.objects.filter(staff__location__in=locations).exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))
+                   .order_by().values_list("pk", "staff_id", "hours_agreed", "staff__last_name", "staff__first_name", "staff__unit_id",
+                                           "staff__location", "staff__shift_pattern", "staff__is_leaver", "staff__leave_date",
+                                           "staff__start_date"))
+    pooled = {staff_id for _, staff_id, *_ in entries}
+    at_cells = [e for e in entries if (e[6], e[7]) in wanted]
+    asked = hours_asked(pk for pk, *_ in at_cells)
+    at: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
+    for pk, staff_id, agreed, last, first, unit_id, loc, shp, leaver, leave, start in at_cells:
+        if not leaver and (leave is None or leave > on) and (start is None or start <= on):  # `in_post`
+            at[(loc, shp)].append((staff_id, last, first, unit_id, loc, shp, agreed - asked.get(pk, Decimal(0))))
     others: dict[tuple[str, str], dict[int, list[_Person]]] = defaultdict(lambda: defaultdict(list))
     for pk, last, first, loc, shp, unit_id in (in_post(on).filter(location__in=locations).order_by("last_name", "first_name", "pk")
                                                .values_list("pk", "last_name", "first_name", "location", "shift_pattern", "unit_id")):
@@ -543,7 +535,7 @@ def _pool(cells: Iterable[tuple[str, str]], on: dt.date, limit: int) -> _Pool:
             people = others[(loc, shp)][unit_id]
             if len(people) < limit:
                 people.append((last, first, pk))
-    return _Pool({s: c for s, c in pool.items() if _in_post(c.staff, on)}, hours_asked(c.pk for c in pool.values()), others)
+    return _Pool(dict(at), others)
 
 
 def _theirs(programme: Programme) -> set[int]:
@@ -553,9 +545,9 @@ def _theirs(programme: Programme) -> set[int]:
 
 def _picks(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[_Pick]:
     """A gap's suggestions from what `_pool` read: no query."""
-    members = [c.staff for s, c in pool.at.get((location, shift_pattern), ()) if s not in theirs and pool.spare(s) > 0]
-    members.sort(key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))
-    found: list[_Pick] = [(s.pk, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
+    members = sorted((e for e in pool.at.get((location, shift_pattern), ()) if e[0] not in theirs and e[6] > 0),
+                     key=lambda e: (-e[6], e[1], e[2], e[0]))
+    found: list[_Pick] = [(staff_id, True, spare, unit_id in gap_units) for staff_id, _, _, unit_id, _, _, spare in members[:limit]]
     by_unit = pool.others.get((location, shift_pattern), {})
     near = sorted(p for u, people in by_unit.items() if u in gap_units for p in people)
     far = sorted(p for u, people in by_unit.items() if u not in gap_units for p in people)
@@ -564,18 +556,17 @@ def _picks(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units
     return found
 
 
-def _as_candidates(picks: list[list[_Pick]], pool: _Pool) -> list[list[Candidate]]:
-    """The suggestions with their staff records: the pool members' came with
-    the pool, everyone else's are read in one query (`in_bulk`)."""
-    wanted = {pk for found in picks for pk, in_pool, _, _ in found if not in_pool}
+def _as_candidates(picks: list[list[_Pick]]) -> list[list[Candidate]]:
+    """The suggestions with their staff records (with unit and rank or
+    grade), read in one query for all of them (`in_bulk`)."""
+    wanted = {pk for found in picks for pk, *_ in found}
     staff = Staff.objects.select_related("unit", "rank_grade").in_bulk(wanted) if wanted else {}
-    return [[Candidate(pool.by_staff[pk].staff if in_pool else staff[pk], in_pool, spare, in_units)
-             for pk, in_pool, spare, in_units in found] for found in picks]
+    return [[Candidate(staff[pk], in_pool, spare, in_units) for pk, in_pool, spare, in_units in found] for found in picks]
 
 
 def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
     """One gap's candidates (`_picks` with their staff records)."""
-    return _as_candidates([_picks(location, shift_pattern, limit, pool, gap_units, theirs)], pool)[0]
+    return _as_candidates([_picks(location, shift_pattern, limit, pool, gap_units, theirs)])[0]
 
 
 def candidates(programme: Programme, location: str, shift_pattern: str, day: dt.date | None = None, limit: int = 10) -> list[Candidate]:
@@ -626,7 +617,7 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
                                 for gap in gaps]
     # Every suggestion's staff record in one read, shared across programmes.
     order = [(pk, gap) for pk, found in picked.items() for gap, _ in found]
-    resolved = iter(_as_candidates([picks for found in picked.values() for _, picks in found], pool))
+    resolved = iter(_as_candidates([picks for found in picked.values() for _, picks in found]))
     result: dict[int, list[tuple[Cell, list[Candidate]]]] = {pk: [] for pk in picked}
     for pk, gap in order:
         result[pk].append((gap, next(resolved)))
