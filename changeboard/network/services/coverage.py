@@ -47,7 +47,7 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from changeboard.core import audit
@@ -257,14 +257,22 @@ def reaches(programme_ids: Iterable[int], tree: list[tuple[int, str, str, int]] 
     ids = list(programme_ids)
     units = sorted((path, pk) for pk, path, *_ in (tree if tree is not None else Unit.objects.values_list("pk", "path")))
     paths = [path for path, _ in units]
-    lines = (ImpactLine.objects.filter(assessment__programme_id__in=ids, assessment__status=ImpactAssessment.Status.APPROVED)
-             .annotate(programme_id=F("assessment__programme_id")).prefetch_related("units", "rank_grades"))
+    # Plain rows, no model instances: the lines, then their units' paths and
+    # their ranks or grades (the through tables), for every programme at once.
+    approved = ImpactLine.objects.filter(assessment__programme_id__in=ids, assessment__status=ImpactAssessment.Status.APPROVED)
+    lines = list(approved.order_by("assessment", "id").values_list("pk", "assessment__programme_id", "roles"))
+    tops: dict[int, list[str]] = defaultdict(list)
+    for line_id, path in ImpactLine.units.through.objects.filter(impactline__in=approved).values_list("impactline_id", "unit__path"):
+        tops[line_id].append(path)
+    ranks: dict[int, set[int]] = defaultdict(set)
+    for line_id, rank_id in ImpactLine.rank_grades.through.objects.filter(impactline__in=approved).values_list("impactline_id", "rankgrade_id"):
+        ranks[line_id].add(rank_id)
     grouped: dict[int, dict[tuple[frozenset[str], frozenset[int]], set[int]]] = {pk: defaultdict(set) for pk in ids}
-    for line in lines:
-        reached = grouped[line.programme_id][(frozenset(line.roles or []), frozenset(r.pk for r in line.rank_grades.all()))]
-        for top in line.units.all():
-            index = bisect_left(paths, top.path)
-            while index < len(paths) and paths[index].startswith(top.path):
+    for line_id, programme_id, roles in lines:
+        reached = grouped[programme_id][(frozenset(roles or []), frozenset(ranks.get(line_id, ())))]
+        for top in tops.get(line_id, ()):
+            index = bisect_left(paths, top)
+            while index < len(paths) and paths[index].startswith(top):
                 reached.add(units[index][1])
                 index += 1
     return {pk: [(roles, ranks, frozenset(unit_ids)) for (roles, ranks), unit_ids in by.items()] for pk, by in grouped.items()}
