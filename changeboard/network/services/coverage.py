@@ -18,9 +18,9 @@ programmes. Coverage is read along five dimensions, each a list of `Cell`s:
   counts in their own location, shift and role group).
 
 Everything is read with a handful of queries (the staff in post grouped by
-location, shift, unit, job role and rank; the approved impact lines of every
-programme counted, with their units and ranks; the champions and their
-units), then the lines are evaluated on the staff groups and rolled up in
+location, shift, unit, job role and rank, cached under the staff version
+and the day, see `staff_groups`; the approved impact lines of every
+programme, with their units and ranks; the champions and their units), then the lines are evaluated on the staff groups and rolled up in
 Python over the unit tree, which is small (about 700 units at met scale), so
 the portfolio-wide figure costs the same as one programme's.
 
