@@ -328,18 +328,18 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
     role: dict[Any, Cell] = {}
     impacted_per_unit: Counter[int] = Counter()
 
-    def cell(store: dict, key: tuple[str, ...], label: str) -> Cell:
-        found = store.get(key)
-        if found is None:
-            found = Cell(key, label, target=target)
-            store[key] = found
-        return found
+    def label(store: dict, key: tuple[str, ...]) -> str:
+        if store is site_shift:
+            return f"{_label(key[0])}, {_label(key[1])}"
+        return RoleGroup(key[0]).label if store is role else _label(key[0])
 
     def count(loc: str, shp: str, kind: str | None, attr: str, n: int) -> None:
         group = kind if kind in KNOWN_GROUPS else RoleGroup.UNKNOWN
         loc, shp = loc or "", shp or ""
-        for c in (cell(site_shift, (loc, shp), f"{_label(loc)}, {_label(shp)}"), cell(location, (loc,), _label(loc)),
-                  cell(shift, (shp,), _label(shp)), cell(role, (group,), RoleGroup(group).label)):
+        for store, key in ((site_shift, (loc, shp)), (location, (loc,)), (shift, (shp,)), (role, (group,))):
+            c = store.get(key)
+            if c is None:  # the label is made once per cell, not once per group counted
+                c = store[key] = Cell(key, label(store, key), target=target)
             setattr(c, attr, getattr(c, attr) + n)
 
     # The next go-live reaching each unit: a wave's units with their subtrees.
