@@ -320,7 +320,9 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
         impacted_rows[(loc, shp, unit_id, kinds.get(rank_id) if rank_id is not None else None)] += n
     champion_rows = list(champs.order_by().values_list("pk", "staff__location", "staff__shift_pattern", "staff__rank_grade__kind")
                          .distinct())
-    looked_after = Champion.units.through.objects.filter(champion_id__in=champs.values("pk")).values_list("champion_id", "unit_id")
+    # The units they look after, by the ids just read (not the champions' query again as a subquery).
+    looked_after = (Champion.units.through.objects.filter(champion_id__in=sorted({pk for pk, *_ in champion_rows}))
+                    .values_list("champion_id", "unit_id"))
 
     site_shift: dict[Any, Cell] = {}
     location: dict[Any, Cell] = {}
