@@ -7,6 +7,7 @@ import uuid
 from typing import Any, cast
 
 from django.db import transaction
+from django.utils import timezone
 
 from changeboard.accounts.models import User
 from changeboard.core import audit
@@ -21,7 +22,7 @@ def staff_version_bump(**_: Any) -> None:
     through that signal; bulk writers that send neither (seeds, benchmarks)
     call it themselves."""
     token = uuid.uuid4().hex
-    if not StaffVersion.objects.filter(pk=1).update(token=token):
+    if not StaffVersion.objects.filter(pk=1).update(token=token, changed_at=timezone.now()):  # `update` skips auto_now
         StaffVersion.objects.update_or_create(pk=1, defaults={"token": token})
 
 
