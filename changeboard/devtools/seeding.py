@@ -45,6 +45,7 @@ from changeboard.hypercare.seeding import clear_hypercare_data, met_total, seed_
 from changeboard.impacts.models import ImpactAssessment
 from changeboard.network import seeding as network_seeding
 from changeboard.organisation.models import PATH_SEPARATOR, RankGrade, Staff, Unit
+from changeboard.organisation.services import staff_version_bump
 from changeboard.portfolio.models import Milestone, Programme, RolloutWave
 from changeboard.readiness.seeding import seed_readiness
 from changeboard.surveys.seeding import clear_survey_data, seed_surveys
@@ -805,6 +806,7 @@ def _create_staff(people: list[_Person], rng: random.Random) -> int:
         by_tier[person.tier].append(staff)
     for tier in sorted(by_tier):
         Staff.objects.bulk_create(by_tier[tier], batch_size=BATCH_SIZE)
+    staff_version_bump()  # bulk_create sends no post_save
     return len(objects)
 
 
@@ -889,6 +891,7 @@ def _demo_champion_staff(first: str, last: str) -> Staff | None:
     while Staff.objects.filter(email=f"{stem}{suffix}@{EMAIL_DOMAIN}").exclude(pk=staff.pk).exists():
         suffix += 1
     Staff.objects.filter(pk=staff.pk).update(first_name=first, last_name=last, email=f"{stem}{suffix}@{EMAIL_DOMAIN}")
+    staff_version_bump()
     staff.refresh_from_db()
     return staff
 
@@ -968,6 +971,7 @@ def clear_seeded_data(*, actor: User | None) -> dict[str, int]:
         ImpactAssessment.objects.all().delete()
         Programme.objects.all().delete()
         Staff.objects.all().delete()
+        staff_version_bump()
         Unit.objects.all().delete()
         User.objects.filter(is_demo=True).delete()
         ClaimRule.objects.filter(claim_value__in=[persona[5] for persona in DEMO_PERSONAS]).delete()

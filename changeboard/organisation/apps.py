@@ -9,6 +9,9 @@ class OrganisationConfig(AppConfig):
         from changeboard.core.navigation import NavEntry, register
 
         from .models import Staff, Unit
+        from .signals import connect_staff_version
+
+        connect_staff_version()
 
         register(
             NavEntry("Units", "unit-tree", order=80, model=Unit),

@@ -156,6 +156,29 @@ class Staff(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class StaffVersion(models.Model):
+    """One row whose token changes whenever staff rows change, so anything
+    derived from the whole staff table (the coverage pages' staff groups)
+    can be cached under it and is never read stale. A random token rather
+    than a counter: a rolled-back transaction (or a test) cannot bring an
+    old value back with different rows behind it. Every writer of staff
+    changes it (`services.staff_version_bump`): a single save through the
+    `post_save` signal, the HR import and anything else sending
+    `staff_changed`, the seeds and the benchmarks' bulk writes directly."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Staff version {self.token}"
+
+
+def staff_version() -> str | None:
+    """The current staff token (None when the row is missing: then nothing
+    derived from staff may be cached)."""
+    return StaffVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+
+
 class ImportColumnMapping(models.Model):
     """A remembered mapping from a file's own headers to the import's
     columns, keyed by the file's header row so the same export maps itself

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import hashlib
-from typing import cast
+import uuid
+from typing import Any, cast
 
 from django.db import transaction
+from django.utils import timezone
 
 from changeboard.accounts.models import User
 from changeboard.core import audit
 
-from .models import PATH_SEPARATOR, Unit, level_for_depth
+from .models import PATH_SEPARATOR, StaffVersion, Unit, level_for_depth
+
+
+def staff_version_bump(**_: Any) -> None:
+    """Give staff a new version token (`StaffVersion`): call it after writing
+    staff rows, in the same transaction, from every writer. Single saves do
+    it through `post_save`, the HR import and whatever sends `staff_changed`
+    through that signal; bulk writers that send neither (seeds, benchmarks)
+    call it themselves."""
+    token = uuid.uuid4().hex
+    if not StaffVersion.objects.filter(pk=1).update(token=token, changed_at=timezone.now()):  # `update` skips auto_now
+        StaffVersion.objects.update_or_create(pk=1, defaults={"token": token})
 
 
 def unit_code_for_path(path: str) -> str:

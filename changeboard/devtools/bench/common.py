@@ -467,6 +467,7 @@ def make_people(groups: dict[str, int], *, root_name: str, root_code: str, email
     staff and contractors, so there are several role groups)."""
     from changeboard.devtools.seeding import _step
     from changeboard.organisation.models import RankGrade, Staff, Unit
+    from changeboard.organisation.services import staff_version_bump
 
     ranks = [r for r in (RankGrade.objects.filter(code=code).first() for code in ("PC", "PC", "PC", "BAND-D", "CONTRACTOR")) if r]
     if not ranks:
@@ -492,6 +493,7 @@ def make_people(groups: dict[str, int], *, root_name: str, root_code: str, email
                   rank_grade=ranks[n % len(ranks)])
             for n in range(count)
         ], batch_size=2000)
+        staff_version_bump()
         parts[label] = Unit.objects.get(pk=part.pk)
     return parts
 
@@ -500,9 +502,11 @@ def delete_people(root_code: str) -> Any:
     """Delete a benchmark's own people and units (under the unit `root_code`);
     returns the root as it was (None when there is none)."""
     from changeboard.organisation.models import Staff, Unit
+    from changeboard.organisation.services import staff_version_bump
 
     root = Unit.objects.filter(code=root_code).first()
     if root is not None:
         Staff.objects.filter(unit__path__startswith=root.path).delete()
+        staff_version_bump()
         Unit.objects.filter(path__startswith=root.path).delete()
     return root

@@ -18,9 +18,9 @@ programmes. Coverage is read along five dimensions, each a list of `Cell`s:
   counts in their own location, shift and role group).
 
 Everything is read with a handful of queries (the staff in post grouped by
-location, shift, unit, job role and rank; the approved impact lines of every
-programme counted, with their units and ranks; the champions and their
-units), then the lines are evaluated on the staff groups and rolled up in
+location, shift, unit, job role and rank, cached under the staff version
+and the day, see `staff_groups`; the approved impact lines of every
+programme, with their units and ranks; the champions and their units), then the lines are evaluated on the staff groups and rolled up in
 Python over the unit tree, which is small (about 700 units at met scale), so
 the portfolio-wide figure costs the same as one programme's.
 
@@ -43,20 +43,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
-from operator import or_
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from changeboard.core import audit
 from changeboard.core.scoping import subtree_q
 from changeboard.engagement.services.audience import impacted_q, in_post
 from changeboard.impacts.models import ImpactAssessment, ImpactLine
-from changeboard.organisation.models import RankGrade, Staff, Unit
+from changeboard.organisation.models import RankGrade, Staff, Unit, staff_version
 from changeboard.portfolio.models import Programme, RolloutWave
 from changeboard.surveys.models import RoleGroup
 
@@ -226,11 +224,30 @@ StaffGroup = tuple[str, str, int, str, "int | None", int]
 Reach = tuple[frozenset[str], frozenset[int], frozenset[int]]
 
 
+STAFF_GROUPS_CACHE_SECONDS = 6 * 3600
+"""How long a day's staff groups stay cached under one staff version (any
+write of staff changes the version, hence the key, at once)."""
+
+
 def staff_groups(on: dt.date) -> list[StaffGroup]:
     """The staff in post on the day, counted by location, shift pattern,
-    unit, job role and rank or grade (one grouped query)."""
-    return [(loc or "", shp or "", unit_id, role or "", rank_id, n) for loc, shp, unit_id, role, rank_id, n in
-            in_post(on).order_by().values_list("location", "shift_pattern", "unit_id", "role", "rank_grade_id").annotate(n=Count("pk"))]
+    unit, job role and rank or grade (one grouped query over the staff
+    table). Cached under the staff version (`organisation.StaffVersion`,
+    changed by every write of staff, bulk ones included) and the day (who
+    is in post depends on it), so a request reads one small row instead of
+    the whole staff table, and never a stale count. No personal data is
+    cached: counts by site, shift, unit, role and rank."""
+    version = staff_version()
+    key = f"network:staff-groups:{version}:{on.isoformat()}"
+    if version is not None:
+        found = cache.get(key)
+        if found is not None:
+            return cast(list[StaffGroup], found)
+    groups = [(loc or "", shp or "", unit_id, role or "", rank_id, n) for loc, shp, unit_id, role, rank_id, n in
+              in_post(on).order_by().values_list("location", "shift_pattern", "unit_id", "role", "rank_grade_id").annotate(n=Count("pk"))]
+    if version is not None:
+        cache.set(key, groups, STAFF_GROUPS_CACHE_SECONDS)
+    return groups
 
 
 def reaches(programme_ids: Iterable[int], tree: list[tuple[int, str, str, int]] | None = None) -> dict[int, list[Reach]]:
@@ -240,14 +257,22 @@ def reaches(programme_ids: Iterable[int], tree: list[tuple[int, str, str, int]] 
     ids = list(programme_ids)
     units = sorted((path, pk) for pk, path, *_ in (tree if tree is not None else Unit.objects.values_list("pk", "path")))
     paths = [path for path, _ in units]
-    lines = (ImpactLine.objects.filter(assessment__programme_id__in=ids, assessment__status=ImpactAssessment.Status.APPROVED)
-             .annotate(programme_id=F("assessment__programme_id")).prefetch_related("units", "rank_grades"))
+    # Plain rows, no model instances: the lines, then their units' paths and
+    # their ranks or grades (the through tables), for every programme at once.
+    approved = ImpactLine.objects.filter(assessment__programme_id__in=ids, assessment__status=ImpactAssessment.Status.APPROVED)
+    lines = list(approved.order_by("assessment", "id").values_list("pk", "assessment__programme_id", "roles"))
+    tops: dict[int, list[str]] = defaultdict(list)
+    for line_id, path in ImpactLine.units.through.objects.filter(impactline__in=approved).values_list("impactline_id", "unit__path"):
+        tops[line_id].append(path)
+    ranks: dict[int, set[int]] = defaultdict(set)
+    for line_id, rank_id in ImpactLine.rank_grades.through.objects.filter(impactline__in=approved).values_list("impactline_id", "rankgrade_id"):
+        ranks[line_id].add(rank_id)
     grouped: dict[int, dict[tuple[frozenset[str], frozenset[int]], set[int]]] = {pk: defaultdict(set) for pk in ids}
-    for line in lines:
-        reached = grouped[line.programme_id][(frozenset(line.roles or []), frozenset(r.pk for r in line.rank_grades.all()))]
-        for top in line.units.all():
-            index = bisect_left(paths, top.path)
-            while index < len(paths) and paths[index].startswith(top.path):
+    for line_id, programme_id, roles in lines:
+        reached = grouped[programme_id][(frozenset(roles or []), frozenset(ranks.get(line_id, ())))]
+        for top in tops.get(line_id, ()):
+            index = bisect_left(paths, top)
+            while index < len(paths) and paths[index].startswith(top):
                 reached.add(units[index][1])
                 index += 1
     return {pk: [(roles, ranks, frozenset(unit_ids)) for (roles, ranks), unit_ids in by.items()] for pk, by in grouped.items()}
@@ -295,7 +320,9 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
         impacted_rows[(loc, shp, unit_id, kinds.get(rank_id) if rank_id is not None else None)] += n
     champion_rows = list(champs.order_by().values_list("pk", "staff__location", "staff__shift_pattern", "staff__rank_grade__kind")
                          .distinct())
-    looked_after = Champion.units.through.objects.filter(champion_id__in=champs.values("pk")).values_list("champion_id", "unit_id")
+    # The units they look after, by the ids just read (not the champions' query again as a subquery).
+    looked_after = (Champion.units.through.objects.filter(champion_id__in=sorted({pk for pk, *_ in champion_rows}))
+                    .values_list("champion_id", "unit_id"))
 
     site_shift: dict[Any, Cell] = {}
     location: dict[Any, Cell] = {}
@@ -303,18 +330,18 @@ def coverage(programme: Programme | None, day: dt.date | None = None, *, program
     role: dict[Any, Cell] = {}
     impacted_per_unit: Counter[int] = Counter()
 
-    def cell(store: dict, key: tuple[str, ...], label: str) -> Cell:
-        found = store.get(key)
-        if found is None:
-            found = Cell(key, label, target=target)
-            store[key] = found
-        return found
+    def label(store: dict, key: tuple[str, ...]) -> str:
+        if store is site_shift:
+            return f"{_label(key[0])}, {_label(key[1])}"
+        return RoleGroup(key[0]).label if store is role else _label(key[0])
 
     def count(loc: str, shp: str, kind: str | None, attr: str, n: int) -> None:
         group = kind if kind in KNOWN_GROUPS else RoleGroup.UNKNOWN
         loc, shp = loc or "", shp or ""
-        for c in (cell(site_shift, (loc, shp), f"{_label(loc)}, {_label(shp)}"), cell(location, (loc,), _label(loc)),
-                  cell(shift, (shp,), _label(shp)), cell(role, (group,), RoleGroup(group).label)):
+        for store, key in ((site_shift, (loc, shp)), (location, (loc,)), (shift, (shp,)), (role, (group,))):
+            c = store.get(key)
+            if c is None:  # the label is made once per cell, not once per group counted
+                c = store[key] = Cell(key, label(store, key), target=target)
             setattr(c, attr, getattr(c, attr) + n)
 
     # The next go-live reaching each unit: a wave's units with their subtrees.
@@ -462,56 +489,63 @@ class Candidate:
     in_gap_units: bool
 
 
-def _in_post(staff: Staff, on: dt.date) -> bool:
-    """`in_post` for one loaded record."""
-    return (not staff.is_leaver and (staff.leave_date is None or staff.leave_date > on)
-            and (staff.start_date is None or staff.start_date <= on))
+# Someone in post at a gap's site and shift who is not in the pool:
+# (last name, first name, staff id), so tuples sort in name order.
+_Person = tuple[str, str, int]
+# A pool entry as `_pool` reads it: (staff id, last name, first name, unit
+# id, location, shift pattern, spare hours).
+_Entry = tuple[int, str, str, int, str, str, Decimal]
+# A suggestion before its staff record is read: (staff id, in the pool,
+# spare hours, in the gap's units).
+_Pick = tuple[int, bool, "Decimal | None", bool]
 
 
 @dataclass
 class _Pool:
     """What candidates at some site-and-shift cells are drawn from, read in
-    three queries whatever the number of cells: the pool entries there (by
-    staff id) with the hours asked of them, and, of everyone else in post
-    there, the first `limit` by name in each unit (`others`, by cell and
-    unit). Nobody outside the pool is ever excluded (a programme's own
-    champions and the fully committed are pool entries), so the first
-    `limit` by name over any set of units is among those lists."""
+    three queries whatever the number of cells: the pool entries there in
+    post, with their spare hours (hours agreed less the hours all
+    programmes ask), and, of everyone else in post there, the first `limit`
+    by name in each unit (`others`, by cell and unit). Both are plain
+    tuples: staff records are read only for the people suggested
+    (`_as_candidates`). Nobody outside the pool is ever excluded (a
+    programme's own champions and the fully committed are pool entries), so
+    the first `limit` by name over any set of units is among those lists."""
 
-    by_staff: dict[int, Champion]
-    asked: dict[int, Decimal]
-    others: dict[tuple[str, str], dict[int, list[Staff]]]
-    # The pool entries by site and shift (staff id, entry), so a gap looks at its own cell only.
-    at: dict[tuple[str, str], list[tuple[int, Champion]]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        at: dict[tuple[str, str], list[tuple[int, Champion]]] = defaultdict(list)
-        for s, c in self.by_staff.items():
-            at[(c.staff.location, c.staff.shift_pattern)].append((s, c))
-        self.at = dict(at)
-
-    def spare(self, staff_id: int) -> Decimal:
-        c = self.by_staff[staff_id]
-        return c.hours_agreed - self.asked.get(c.pk, Decimal(0))
+    at: dict[tuple[str, str], list[_Entry]]
+    others: dict[tuple[str, str], dict[int, list[_Person]]]
 
 
 def _pool(cells: Iterable[tuple[str, str]], on: dt.date, limit: int) -> _Pool:
-    cells = list(set(cells))
-    if not cells:
-        return _Pool({}, {}, {})
-    where = reduce(or_, (Q(staff__location=loc, staff__shift_pattern=shp) for loc, shp in cells))
-    pool = {c.staff_id: c for c in Champion.objects.filter(where).exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))
-            .select_related("staff__unit", "staff__rank_grade")}
-    where_staff = reduce(or_, (Q(location=loc, shift_pattern=shp) for loc, shp in cells))
-    ranked = (in_post(on).filter(where_staff).exclude(pk__in=Champion.objects.filter(where).exclude(
-        status__in=(Champion.Status.DECLINED, Champion.Status.ENDED)).values("staff_id"))
-        .annotate(rank=Window(RowNumber(), partition_by=[F("location"), F("shift_pattern"), F("unit_id")],
-                              order_by=[F("last_name").asc(), F("first_name").asc(), F("pk").asc()]))
-        .filter(rank__lte=limit).select_related("unit", "rank_grade").order_by("last_name", "first_name", "pk"))
-    others: dict[tuple[str, str], dict[int, list[Staff]]] = defaultdict(lambda: defaultdict(list))
-    for person in ranked:
-        others[(person.location, person.shift_pattern)][person.unit_id].append(person)
-    return _Pool({s: c for s, c in pool.items() if _in_post(c.staff, on)}, hours_asked(c.pk for c in pool.values()), others)
+    """Read once for every cell: the pool entries and the staff in post at
+    the cells' locations (one `IN` of location names, not an OR of
+    site-and-shift pairs), kept to the cells in Python. The staff come in
+    the database's name order (its collation, as when the per-unit ranking
+    was done in SQL), and each cell's unit keeps its first `limit` people
+    outside the pool."""
+    wanted = set(cells)
+    if not wanted:
+        return _Pool({}, {})
+    locations = sorted({loc for loc, _ in wanted})
+    entries = list(Champion.objects.filter(staff__location__in=locations).exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))
+                   .order_by().values_list("pk", "staff_id", "hours_agreed", "staff__last_name", "staff__first_name", "staff__unit_id",
+                                           "staff__location", "staff__shift_pattern", "staff__is_leaver", "staff__leave_date",
+                                           "staff__start_date"))
+    pooled = {staff_id for _, staff_id, *_ in entries}
+    at_cells = [e for e in entries if (e[6], e[7]) in wanted]
+    asked = hours_asked(pk for pk, *_ in at_cells)
+    at: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
+    for pk, staff_id, agreed, last, first, unit_id, loc, shp, leaver, leave, start in at_cells:
+        if not leaver and (leave is None or leave > on) and (start is None or start <= on):  # `in_post`
+            at[(loc, shp)].append((staff_id, last, first, unit_id, loc, shp, agreed - asked.get(pk, Decimal(0))))
+    others: dict[tuple[str, str], dict[int, list[_Person]]] = defaultdict(lambda: defaultdict(list))
+    for pk, last, first, loc, shp, unit_id in (in_post(on).filter(location__in=locations).order_by("last_name", "first_name", "pk")
+                                               .values_list("pk", "last_name", "first_name", "location", "shift_pattern", "unit_id")):
+        if (loc, shp) in wanted and pk not in pooled:
+            people = others[(loc, shp)][unit_id]
+            if len(people) < limit:
+                people.append((last, first, pk))
+    return _Pool(dict(at), others)
 
 
 def _theirs(programme: Programme) -> set[int]:
@@ -519,18 +553,30 @@ def _theirs(programme: Programme) -> set[int]:
                                        status__in=(Champion.Status.NOMINATED, Champion.Status.ACTIVE)).values_list("staff_id", flat=True))
 
 
-def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
-    """A gap's candidates from what `_pool` read: no query."""
-    members = [c.staff for s, c in pool.at.get((location, shift_pattern), ()) if s not in theirs and pool.spare(s) > 0]
-    members.sort(key=lambda s: (-pool.spare(s.pk), s.last_name, s.first_name, s.pk))
-    found = [Candidate(s, True, pool.spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
+def _picks(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[_Pick]:
+    """A gap's suggestions from what `_pool` read: no query."""
+    members = sorted((e for e in pool.at.get((location, shift_pattern), ()) if e[0] not in theirs and e[6] > 0),
+                     key=lambda e: (-e[6], e[1], e[2], e[0]))
+    found: list[_Pick] = [(staff_id, True, spare, unit_id in gap_units) for staff_id, _, _, unit_id, _, _, spare in members[:limit]]
     by_unit = pool.others.get((location, shift_pattern), {})
-    name = lambda s: (s.last_name, s.first_name, s.pk)  # noqa: E731
-    near = sorted((s for u, people in by_unit.items() if u in gap_units for s in people), key=name)
-    far = sorted((s for u, people in by_unit.items() if u not in gap_units for s in people), key=name)
-    found += [Candidate(s, False, None, True) for s in near[: max(0, limit - len(found))]]
-    found += [Candidate(s, False, None, False) for s in far[: max(0, limit - len(found))]]
+    near = sorted(p for u, people in by_unit.items() if u in gap_units for p in people)
+    far = sorted(p for u, people in by_unit.items() if u not in gap_units for p in people)
+    found += [(p[2], False, None, True) for p in near[: max(0, limit - len(found))]]
+    found += [(p[2], False, None, False) for p in far[: max(0, limit - len(found))]]
     return found
+
+
+def _as_candidates(picks: list[list[_Pick]]) -> list[list[Candidate]]:
+    """The suggestions with their staff records (with unit and rank or
+    grade), read in one query for all of them (`in_bulk`)."""
+    wanted = {pk for found in picks for pk, *_ in found}
+    staff = Staff.objects.select_related("unit", "rank_grade").in_bulk(wanted) if wanted else {}
+    return [[Candidate(staff[pk], in_pool, spare, in_units) for pk, in_pool, spare, in_units in found] for found in picks]
+
+
+def _candidates(location: str, shift_pattern: str, limit: int, pool: _Pool, gap_units: set[int], theirs: set[int]) -> list[Candidate]:
+    """One gap's candidates (`_picks` with their staff records)."""
+    return _as_candidates([_picks(location, shift_pattern, limit, pool, gap_units, theirs)])[0]
 
 
 def candidates(programme: Programme, location: str, shift_pattern: str, day: dt.date | None = None, limit: int = 10) -> list[Candidate]:
@@ -564,11 +610,11 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
     reach = reaches([p.pk for p in chosen], tree)
     covers = [(p, coverage(p, on, _groups=groups, _reach=reach, _tree=tree)) for p in chosen]
     pool = _pool(((gap.key[0], gap.key[1]) for _, cov in covers for gap in cov.gaps), on, limit)
-    result: dict[int, list[tuple[Cell, list[Candidate]]]] = {}
+    picked: dict[int, list[tuple[Cell, list[_Pick]]]] = {}
     for programme, cov in covers:
         gaps = cov.gaps
         if not gaps:
-            result[programme.pk] = []
+            picked[programme.pk] = []
             continue
         # The gaps' units, from the same groups (no query).
         at_gaps = {(g.key[0], g.key[1]) for g in gaps}
@@ -577,6 +623,12 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
             if (loc, shp) in at_gaps:
                 units_at[(loc, shp)].add(unit_id)
         theirs = _theirs(programme)
-        result[programme.pk] = [(gap, _candidates(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
+        picked[programme.pk] = [(gap, _picks(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
                                 for gap in gaps]
+    # Every suggestion's staff record in one read, shared across programmes.
+    order = [(pk, gap) for pk, found in picked.items() for gap, _ in found]
+    resolved = iter(_as_candidates([picks for found in picked.values() for _, picks in found]))
+    result: dict[int, list[tuple[Cell, list[Candidate]]]] = {pk: [] for pk in picked}
+    for pk, gap in order:
+        result[pk].append((gap, next(resolved)))
     return result

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from changeboard.conftest import make_staff
 from changeboard.core.models import AuditEntry
+from changeboard.organisation.models import Staff
 
 from ..models import CoverageTarget, NetworkPolicy
 from ..services import coverage as services
@@ -187,3 +188,124 @@ def test_gaps_come_soonest_go_live_first(world: Any, org: Any) -> None:
     RolloutWave.objects.create(programme=world.programme_a, name="Gone", go_live_date=dt.date(2026, 11, 1)).units.set([world.westminster])
     after = services.coverage(world.programme_a, DAY).gaps
     assert [(g.slug, g.go_live) for g in after] == [("Holborn|Night", dt.date(2026, 12, 22)), ("Charing Cross|Night", world.wave_a.go_live_date)]
+
+
+# ---------------------------------------------------------------------------
+# The staff groups are cached under the staff version and the day
+
+
+def test_the_staff_groups_are_read_once_until_the_staff_change(world: Any, org: Any,
+                                                                django_assert_num_queries: Any) -> None:
+    first = services.staff_groups(DAY)
+    with django_assert_num_queries(1):  # the staff version only
+        assert services.staff_groups(DAY) == first
+    make_staff("390001", world.westminster, location=CX, shift_pattern="Night")  # a single save changes the version
+    with django_assert_num_queries(2):
+        again = services.staff_groups(DAY)
+    assert sum(g[-1] for g in again) == sum(g[-1] for g in first) + 1
+
+
+def test_coverage_shows_staff_changes_at_once(world: Any, org: Any) -> None:
+    """A bulk write announced as the HR import announces it, a real HR
+    import, and who is in post on another day: none is read stale."""
+    from changeboard.organisation import importing
+    from changeboard.organisation.importing import COLUMNS
+    from changeboard.organisation.signals import staff_changed
+
+    def cx_night() -> int:
+        return next(c.impacted for c in services.coverage(world.programme_a, DAY).by_site_shift if c.key == (CX, "Night"))
+
+    assert cx_night() == 4
+    # A bulk update the way the HR sync writes (no post_save), announced with `staff_changed`.
+    Staff.objects.filter(pk=org.staff["W4"].pk).update(location=HOL)
+    staff_changed.send(sender=Staff, created=0, updated=1, leavers=0)
+    assert cx_night() == 3
+    # An HR import (add and update only) moving W3 out of the programme's units.
+    w3 = org.staff["W3"]
+    row = {"staff_number": w3.staff_number, "first_name": w3.first_name, "last_name": w3.last_name, "email": w3.email,
+           "unit_path": "Test Force > Specialist Operations", "role": w3.role, "rank_or_grade": "PC", "location": CX,
+           "shift_pattern": "Night"}
+    data = ",".join(COLUMNS) + "\r\n" + ",".join(row.get(c, "") for c in COLUMNS) + "\r\n"
+    report = importing.commit(data.encode(), actor=None, add_update_only=True)
+    assert report.updated == 1
+    assert cx_night() == 2
+    # A starter counts from their start date: the cached groups are the day's.
+    make_staff("390002", world.westminster, location=CX, shift_pattern="Night", start_date=DAY + dt.timedelta(days=1))
+    assert cx_night() == 2
+    later = services.coverage(world.programme_a, DAY + dt.timedelta(days=1))
+    assert next(c.impacted for c in later.by_site_shift if c.key == (CX, "Night")) == 3
+
+
+# ---------------------------------------------------------------------------
+# all_gaps against the pool as it was read before (one windowed query)
+
+
+def _reference_candidates(programme: Any, location: str, shift_pattern: str, limit: int, cells: set[tuple[str, str]]) -> list[tuple]:
+    """The suggestions as the previous `_pool` and `_candidates` made them:
+    the pool entries at the cells with select_related staff, and everyone
+    else in post there ranked per unit by name in SQL (a window), then
+    sorted in Python. Kept here to check the tuple-based pool against."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import F, Q, Window
+    from django.db.models.functions import RowNumber
+
+    from changeboard.engagement.services.audience import in_post
+
+    from ..models import Champion
+
+    where = reduce(or_, (Q(staff__location=loc, staff__shift_pattern=shp) for loc, shp in cells))
+    live = Champion.objects.filter(where).exclude(status__in=(Champion.Status.DECLINED, Champion.Status.ENDED))
+    pool = {c.staff_id: c for c in live.select_related("staff__unit", "staff__rank_grade")}
+    asked = services.hours_asked(c.pk for c in pool.values())
+    pool = {s: c for s, c in pool.items() if in_post(DAY).filter(pk=s).exists()}
+    where_staff = reduce(or_, (Q(location=loc, shift_pattern=shp) for loc, shp in cells))
+    ranked = (in_post(DAY).filter(where_staff).exclude(pk__in=live.values("staff_id"))
+              .annotate(rank=Window(RowNumber(), partition_by=[F("location"), F("shift_pattern"), F("unit_id")],
+                                    order_by=[F("last_name").asc(), F("first_name").asc(), F("pk").asc()]))
+              .filter(rank__lte=limit).order_by("last_name", "first_name", "pk"))
+    gap_units = set(services.impacted_staff(programme, DAY).filter(location=location, shift_pattern=shift_pattern)
+                    .values_list("unit_id", flat=True))
+    theirs = services._theirs(programme)
+
+    def spare(s: int) -> Any:
+        return pool[s].hours_agreed - asked.get(pool[s].pk, 0)
+
+    members = sorted((c.staff for s, c in pool.items() if (c.staff.location, c.staff.shift_pattern) == (location, shift_pattern)
+                      and s not in theirs and spare(s) > 0), key=lambda s: (-spare(s.pk), s.last_name, s.first_name, s.pk))
+    found = [(s.pk, True, spare(s.pk), s.unit_id in gap_units) for s in members[:limit]]
+    here = [s for s in ranked if (s.location, s.shift_pattern) == (location, shift_pattern)]
+    name = lambda s: (s.last_name, s.first_name, s.pk)  # noqa: E731
+    near = sorted((s for s in here if s.unit_id in gap_units), key=name)
+    far = sorted((s for s in here if s.unit_id not in gap_units), key=name)
+    found += [(s.pk, False, None, True) for s in near[: max(0, limit - len(found))]]
+    found += [(s.pk, False, None, False) for s in far[: max(0, limit - len(found))]]
+    return found
+
+
+@pytest.mark.parametrize("limit", [2, 5])
+def test_all_gaps_suggests_what_the_windowed_pool_did(world: Any, org: Any, limit: int) -> None:
+    """More people than `limit` in several units at a gap's site and shift,
+    with names whose order depends on the collation (lower case, accents,
+    apostrophes), so the per-unit cut is where the database's name order
+    matters."""
+    from changeboard.organisation.services import unit_ensure_path
+
+    annex = unit_ensure_path(full_path="Test Force > Frontline Policing > Central West BCU > Westminster > Annex", actor=None)
+    names = ["de Souza", "Dale", "O'Neil", "Oakes", "Ávila", "Avery", "van Dyke", "Vance", "mcBride", "McAdam"]
+    for i, last in enumerate(names):
+        make_staff(f"38{i:04d}", world.westminster, location=CX, shift_pattern="Night", last_name=last, first_name="Kim")
+        make_staff(f"37{i:04d}", annex, location=CX, shift_pattern="Night", last_name=last, first_name="kim")
+        make_staff(f"36{i:04d}", org.specialist, location=HOL, shift_pattern="Night", last_name=last, first_name="Lee")
+    result = services.all_gaps(DAY, limit=limit)
+    cells = {(g.key[0], g.key[1]) for found in result.values() for g, _ in found}
+    assert (CX, "Night") in cells and (HOL, "Night") in cells
+    checked = 0
+    for programme in (world.programme_a, world.programme_b):
+        for gap, found in result[programme.pk]:
+            got = [(c.staff.pk, c.in_pool, c.spare_hours, c.in_gap_units) for c in found]
+            assert got == _reference_candidates(programme, gap.key[0], gap.key[1], limit, cells), gap.label
+            assert all(c.staff.unit.name and c.staff.rank_grade for c in found)  # records read with unit and grade
+            checked += len(found)
+    assert checked >= 2 * limit
