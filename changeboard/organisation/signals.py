@@ -9,11 +9,13 @@ staff_changed = Signal()
 
 def connect_staff_version() -> None:
     """Every write of staff changes the staff version (`StaffVersion`):
-    single saves, and bulk writes announced with `staff_changed`."""
-    from django.db.models.signals import post_save
+    single saves and deletes (cascades included), and bulk writes announced
+    with `staff_changed`."""
+    from django.db.models.signals import post_delete, post_save
 
     from .models import Staff
     from .services import staff_version_bump
 
     post_save.connect(staff_version_bump, sender=Staff, dispatch_uid="organisation-staff-version-save")
+    post_delete.connect(staff_version_bump, sender=Staff, dispatch_uid="organisation-staff-version-delete")
     staff_changed.connect(staff_version_bump, dispatch_uid="organisation-staff-version-bulk")

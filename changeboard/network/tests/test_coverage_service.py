@@ -203,6 +203,8 @@ def test_the_staff_groups_are_read_once_until_the_staff_change(world: Any, org: 
     with django_assert_num_queries(2):
         again = services.staff_groups(DAY)
     assert sum(g[-1] for g in again) == sum(g[-1] for g in first) + 1
+    Staff.objects.get(staff_number="390001").delete()  # so does a delete
+    assert services.staff_groups(DAY) == first
 
 
 def test_coverage_shows_staff_changes_at_once(world: Any, org: Any) -> None:
