@@ -625,10 +625,6 @@ def all_gaps(day: dt.date | None = None, limit: int = 5, programmes: Iterable[Pr
         theirs = _theirs(programme)
         picked[programme.pk] = [(gap, _picks(gap.key[0], gap.key[1], limit, pool, units_at[(gap.key[0], gap.key[1])], theirs))
                                 for gap in gaps]
-    # Every suggestion's staff record in one read, shared across programmes.
-    order = [(pk, gap) for pk, found in picked.items() for gap, _ in found]
+    # Every suggestion's staff record in one read, shared across programmes (handed out in the same order).
     resolved = iter(_as_candidates([picks for found in picked.values() for _, picks in found]))
-    result: dict[int, list[tuple[Cell, list[Candidate]]]] = {pk: [] for pk in picked}
-    for pk, gap in order:
-        result[pk].append((gap, next(resolved)))
-    return result
+    return {pk: [(gap, next(resolved)) for gap, _ in found] for pk, found in picked.items()}
